@@ -46,6 +46,8 @@ export class GraphError extends Error {
       message: this.message,
       requestId: this.requestId,
       retryAfterMs: this.retryAfterMs,
+      aadsts: this.aadsts,
+      parameter: this.parameter,
     };
   }
 }

@@ -44,6 +44,10 @@ export interface GraphClientOptions {
   clientSecret: string;
   /** Default true. False accepts self-signed certificates for this client only. */
   verifySsl?: boolean;
+  /** Extra trusted CA certificate (PEM) for this client only; the public roots stay trusted. */
+  ca?: string;
+  /** Version used when a request does not name one. Default 'v1.0'. */
+  defaultVersion?: ApiVersion;
   proxy?: ProxySettings;
   /** Concurrent requests per mailbox (Graph's MailboxConcurrency). Default 4. */
   mailboxConcurrency?: number;

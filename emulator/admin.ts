@@ -1,0 +1,204 @@
+/**
+ * The admin API (CONTRACT.md §5) under /_emulator: no auth, loopback callers only. It is how
+ * tests and demos shape the tenant; it never goes through the Graph pipeline (no faults,
+ * throttling or request log).
+ */
+import { EmulatorError, graphErrors } from './errors.ts';
+import { renderError } from './graph-errors-render.ts';
+import { newGuid } from './ids.ts';
+import { seedDemo } from './seed-demo.ts';
+import { json, noContent, type EmulatorState, type GraphResponse, type Settings } from './state.ts';
+
+export interface AdminRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  body: Buffer;
+  remoteAddress?: string;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+function body(req: AdminRequest): Record<string, unknown> {
+  if (req.body.length === 0) return {};
+  try {
+    const v = JSON.parse(req.body.toString('utf8'));
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+    return v as Record<string, unknown>;
+  } catch {
+    throw graphErrors.badRequest('The admin API expects a JSON object body.');
+  }
+}
+
+export async function resetTenant(state: EmulatorState, seed: 'demo' | 'empty'): Promise<void> {
+  state.store.reset();
+  state.throttler.reset();
+  if (seed === 'demo') {
+    await seedDemo(state.store, { domain: state.tenant.tenantDomain, now: state.now() });
+  } else {
+    state.store.addUser({ userPrincipalName: state.tenant.defaultMailbox, displayName: 'SOC Mailbox' });
+  }
+}
+
+export async function handleAdmin(state: EmulatorState, req: AdminRequest): Promise<GraphResponse> {
+  const ids = { requestId: newGuid(), clientRequestId: req.headers['client-request-id'] || newGuid() };
+  try {
+    if (!req.remoteAddress || !LOOPBACK.has(req.remoteAddress)) {
+      throw new EmulatorError(403, 'Forbidden', 'The emulator admin API only answers loopback callers.');
+    }
+    return await route(state, req);
+  } catch (err) {
+    return renderError(err, ids, state.now());
+  }
+}
+
+function segmentsOf(path: string): string[] {
+  return path.split('/').filter(Boolean).slice(1).map((s) => decodeURIComponent(s));
+}
+
+async function route(state: EmulatorState, req: AdminRequest): Promise<GraphResponse> {
+  const s = segmentsOf(req.path);
+  const m = req.method.toUpperCase();
+  const store = state.store;
+  const at = (...parts: string[]) => s.length === parts.length && parts.every((p, i) => p === '*' || p === s[i]);
+
+  if (m === 'POST' && at('reset')) {
+    const seed = body(req).seed ?? 'demo';
+    if (seed !== 'demo' && seed !== 'empty') throw graphErrors.badRequest(`Unknown seed '${String(seed)}': use "demo" or "empty".`);
+    await resetTenant(state, seed);
+    return json(200, { seed, mailboxes: store.mailboxAddresses(), defaultMailbox: state.tenant.defaultMailbox });
+  }
+  if (m === 'GET' && at('info')) {
+    // The secret stays out of this answer; it is printed once at start.
+    const { clientSecret: _secret, ...info } = infoOf(state);
+    return json(200, info);
+  }
+  if (m === 'POST' && at('users')) {
+    const b = body(req);
+    const user = store.addUser({
+      userPrincipalName: String(b.userPrincipalName ?? ''),
+      displayName: typeof b.displayName === 'string' ? b.displayName : undefined,
+      givenName: typeof b.givenName === 'string' ? b.givenName : undefined,
+      surname: typeof b.surname === 'string' ? b.surname : undefined,
+      jobTitle: typeof b.jobTitle === 'string' ? b.jobTitle : undefined,
+      mailbox: b.mailbox !== false,
+      language: typeof b.language === 'string' ? b.language : undefined,
+    });
+    return json(201, { id: user.id, userPrincipalName: user.userPrincipalName });
+  }
+  if (m === 'POST' && at('users', '*', 'folders')) {
+    const mailbox = store.mailbox(s[1]);
+    const path = body(req).path;
+    if (typeof path !== 'string') throw graphErrors.badRequest('Body must be {"path": "Inbox/Sub/Folder"}.');
+    const folder = store.folderByPath(mailbox, path, true);
+    return json(201, { id: folder.id, displayName: folder.displayName, parentFolderId: folder.parentId });
+  }
+  if (m === 'POST' && at('users', '*', 'messages')) {
+    const mailbox = store.mailbox(s[1]);
+    if (req.body.length === 0) throw graphErrors.badRequest('Body must be the raw RFC 822 message.');
+    const folder = store.folderByPath(mailbox, req.query.get('folder') ?? 'Inbox', true);
+    const isRead = req.query.get('isRead');
+    const message = await store.addMessage(mailbox, folder, req.body, {
+      isRead: isRead === 'true',
+      receivedDateTime: req.query.get('receivedDateTime') ?? undefined,
+    });
+    return json(201, { id: message.id, internetMessageId: message.fields.internetMessageId ?? null, parentFolderId: message.folderId });
+  }
+  if (m === 'PUT' && at('users', '*', 'presence')) {
+    const user = store.findUser(s[1]);
+    if (!user) throw graphErrors.userNotFound(s[1]);
+    const b = body(req);
+    if (typeof b.availability === 'string') user.presence.availability = b.availability;
+    if (typeof b.activity === 'string') user.presence.activity = b.activity;
+    if ('statusMessage' in b) user.presence.statusMessage = b.statusMessage;
+    const oof = b.outOfOfficeSettings as Record<string, unknown> | undefined;
+    if (oof && typeof oof === 'object') {
+      if (typeof oof.isOutOfOffice === 'boolean') user.presence.outOfOfficeSettings.isOutOfOffice = oof.isOutOfOffice;
+      if (typeof oof.message === 'string' || oof.message === null) user.presence.outOfOfficeSettings.message = oof.message as string | null;
+    }
+    return json(200, { ...user.presence });
+  }
+  if (m === 'PUT' && at('users', '*', 'mailboxSettings')) {
+    const user = store.mailbox(s[1]);
+    const b = body(req);
+    for (const [k, v] of Object.entries(b)) {
+      const current = user.mailboxSettings[k];
+      user.mailboxSettings[k] =
+        current && typeof current === 'object' && v && typeof v === 'object' && !Array.isArray(v) ? { ...(current as object), ...(v as object) } : v;
+    }
+    // Exchange derives presence's out-of-office flag from the automatic replies setting.
+    const replies = user.mailboxSettings.automaticRepliesSetting as Record<string, unknown>;
+    if (b.automaticRepliesSetting) {
+      const on = replies.status === 'alwaysEnabled' || replies.status === 'scheduled';
+      user.presence.outOfOfficeSettings = { isOutOfOffice: on, message: on ? String(replies.internalReplyMessage ?? '') : null };
+    }
+    return json(200, structuredClone(user.mailboxSettings));
+  }
+  if (at('requests')) {
+    if (m === 'GET') return json(200, state.log.snapshot());
+    if (m === 'DELETE') {
+      state.log.clear();
+      return noContent();
+    }
+  }
+  if (at('settings')) {
+    if (m === 'GET') return json(200, { ...state.settings });
+    if (m === 'PUT') {
+      applySettings(state.settings, body(req));
+      return json(200, { ...state.settings });
+    }
+  }
+  throw new EmulatorError(404, 'NotFound', `No admin route ${m} ${req.path}.`);
+}
+
+export function applySettings(settings: Settings, patch: Record<string, unknown>): void {
+  const next = { ...settings };
+  for (const [key, value] of Object.entries(patch)) {
+    switch (key) {
+      case 'latencyMs':
+      case 'tokenLifetimeSeconds':
+      case 'clockOffsetSeconds':
+        if (typeof value !== 'number' || !Number.isFinite(value) || (key !== 'clockOffsetSeconds' && value < 0)) {
+          throw graphErrors.badRequest(`Setting '${key}' must be a non-negative number.`);
+        }
+        next[key] = value;
+        break;
+      case 'faultRate':
+        if (typeof value !== 'number' || value < 0 || value > 1) throw graphErrors.badRequest("Setting 'faultRate' must be a number from 0 to 1.");
+        next.faultRate = value;
+        break;
+      case 'faultStatuses':
+        if (!Array.isArray(value) || value.length === 0 || !value.every((v) => Number.isInteger(v) && v >= 400 && v <= 599)) {
+          throw graphErrors.badRequest("Setting 'faultStatuses' must be a non-empty array of HTTP error statuses.");
+        }
+        next.faultStatuses = [...value];
+        break;
+      case 'throttle':
+        if (typeof value !== 'boolean') throw graphErrors.badRequest("Setting 'throttle' must be a boolean.");
+        next.throttle = value;
+        break;
+      case 'permissions':
+        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+          throw graphErrors.badRequest("Setting 'permissions' must be an array of role names.");
+        }
+        next.permissions = [...value];
+        break;
+      default:
+        throw graphErrors.badRequest(`Unknown setting '${key}'.`);
+    }
+  }
+  Object.assign(settings, next);
+}
+
+export function infoOf(state: EmulatorState) {
+  return {
+    graphEndpoint: state.origin,
+    loginEndpoint: state.origin,
+    tenantId: state.tenant.tenantId,
+    clientId: state.tenant.clientId,
+    clientSecret: state.tenant.clientSecret,
+    defaultMailbox: state.tenant.defaultMailbox,
+    mailboxes: state.store.mailboxAddresses(),
+  };
+}

@@ -1,0 +1,49 @@
+import { graphErrors } from '../errors.ts';
+import type { EmulatorState, GraphRequest, GraphResponse } from '../state.ts';
+import type { FolderRecord, UserRecord } from '../store.ts';
+
+export interface HandlerContext {
+  req: GraphRequest;
+  params: Record<string, string>;
+  state: EmulatorState;
+  /** `https://127.0.0.1:PORT/v1.0` (or `/beta`): base of @odata.context and nextLink. */
+  versionBase: string;
+}
+
+export type Handler = (ctx: HandlerContext) => GraphResponse | Promise<GraphResponse>;
+
+export function readJson(req: GraphRequest): Record<string, unknown> {
+  if (!req.body || req.body.length === 0) throw graphErrors.badRequest('Empty Payload. JSON content expected.');
+  let value: unknown;
+  try {
+    value = JSON.parse(req.body.toString('utf8'));
+  } catch {
+    throw graphErrors.badRequest('Invalid JSON payload: the request body could not be read.');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw graphErrors.badRequest('Invalid JSON payload: a JSON object was expected.');
+  }
+  return value as Record<string, unknown>;
+}
+
+export function mailboxOf(ctx: HandlerContext): UserRecord {
+  return ctx.state.store.mailbox(ctx.params.user);
+}
+
+/** The folder named in the path (`mailFolders/{id|wellKnownName}`), if the route has one. */
+export function folderOf(ctx: HandlerContext, mailbox: UserRecord): FolderRecord | undefined {
+  return ctx.params.folder === undefined ? undefined : ctx.state.store.folder(mailbox, ctx.params.folder);
+}
+
+/** Absolute URL of the requested collection, for nextLink (Graph echoes the path as sent). */
+export function collectionUrl(ctx: HandlerContext): string {
+  return `${ctx.versionBase}/${ctx.req.segments.map(encodeURIComponent).join('/')}`;
+}
+
+export function contextUrl(ctx: HandlerContext, fragment: string): string {
+  return `${ctx.versionBase}/$metadata#${fragment}`;
+}
+
+export function quoteKey(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}

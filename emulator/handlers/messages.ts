@@ -1,0 +1,178 @@
+import { EmulatorError, graphErrors } from '../errors.ts';
+import { compileMessageQuery } from '../odata.ts';
+import { effectiveOptions, paginate, parseBool, parseTop } from '../paging.ts';
+import { bytes, json, noContent } from '../state.ts';
+import type { MessageRecord, Store } from '../store.ts';
+import { attachmentResource } from './attachments.ts';
+import { collectionUrl, contextUrl, folderOf, mailboxOf, quoteKey, readJson, type Handler, type HandlerContext } from './common.ts';
+
+export const MESSAGE_PAGE_DEFAULT = 10;
+export const MESSAGE_PAGE_MAX = 1000;
+
+/** Graph returns internetMessageHeaders (and uniqueBody) only when $select names them. */
+function defaultView(resource: Record<string, unknown>): Record<string, unknown> {
+  const { internetMessageHeaders: _headers, ...rest } = resource;
+  return rest;
+}
+
+function view(store: Store, m: MessageRecord, select: string | undefined, project: (r: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> {
+  const full = store.messageResource(m);
+  return select === undefined || select.trim() === '' ? defaultView(full) : project(full);
+}
+
+function byReceivedDesc(a: { r: Record<string, unknown>; m: MessageRecord }, b: { r: Record<string, unknown>; m: MessageRecord }): number {
+  const da = Date.parse(String(a.r.receivedDateTime));
+  const db = Date.parse(String(b.r.receivedDateTime));
+  return db - da || b.m.seq - a.m.seq;
+}
+
+export const listMessages: Handler = (ctx) => {
+  const store = ctx.state.store;
+  const mailbox = mailboxOf(ctx);
+  const folder = folderOf(ctx, mailbox);
+  const { options, skip } = effectiveOptions(ctx.req);
+  const top = parseTop(options.$top, MESSAGE_PAGE_DEFAULT, MESSAGE_PAGE_MAX);
+  const query = compileMessageQuery({ filter: options.$filter, orderby: options.$orderby, search: options.$search, select: options.$select });
+  const rows = store
+    .messagesOf(mailbox, folder)
+    .map((m) => ({ m, r: store.messageResource(m) }))
+    .filter((row) => query.matches(row.r));
+  const compare = query.compare;
+  rows.sort(compare ? (a, b) => compare(a.r, b.r) || b.m.seq - a.m.seq : byReceivedDesc);
+  const page = paginate(rows, options, skip, top, collectionUrl(ctx));
+  const where = ctx.params.folder === undefined ? 'messages' : `mailFolders(${quoteKey(ctx.params.folder)})/messages`;
+  return json(200, {
+    '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/${where}`),
+    ...(parseBool('$count', options.$count) ? { '@odata.count': page.count } : {}),
+    value: page.items.map((row) => (options.$select ? query.project(row.r) : defaultView(row.r))),
+    ...(page.nextLink ? { '@odata.nextLink': page.nextLink } : {}),
+  });
+};
+
+function messageOf(ctx: HandlerContext): MessageRecord {
+  const mailbox = mailboxOf(ctx);
+  const folder = folderOf(ctx, mailbox);
+  const m = ctx.state.store.message(mailbox, ctx.params.message);
+  if (folder && m.folderId !== folder.id) throw graphErrors.itemNotFound();
+  return m;
+}
+
+function parseExpand(value: string | undefined, allowed: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
+  if (!hit) throw graphErrors.badRequest(`Parsing OData Select and Expand failed: Could not find a property named '${v}' to expand.`);
+  return hit;
+}
+
+export const getMessage: Handler = (ctx) => {
+  const m = messageOf(ctx);
+  const select = ctx.req.query.get('$select') ?? undefined;
+  const expand = parseExpand(ctx.req.query.get('$expand') ?? undefined, ['attachments']);
+  const query = compileMessageQuery({ select });
+  const body: Record<string, unknown> = {
+    '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages/$entity`),
+    ...view(ctx.state.store, m, select, query.project),
+  };
+  if (expand) {
+    body['attachments@odata.context'] = contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages(${quoteKey(m.id)})/attachments`);
+    body.attachments = m.attachments.map((a) => attachmentResource(ctx.state.store, a, false));
+  }
+  return json(200, body);
+};
+
+/** `$value`: the MIME as received. Graph labels it text/plain (see message-get.md). */
+export const getMessageMime: Handler = (ctx) => bytes(200, messageOf(ctx).raw, 'text/plain');
+
+const FLAG_STATUSES = ['notFlagged', 'flagged', 'complete'];
+const PATCHABLE: Record<string, (v: unknown) => boolean> = {
+  isRead: (v) => typeof v === 'boolean',
+  categories: (v) => Array.isArray(v) && v.every((c) => typeof c === 'string'),
+  flag: (v) => typeof v === 'object' && v !== null && FLAG_STATUSES.includes(String((v as Record<string, unknown>).flagStatus)),
+  importance: (v) => v === 'low' || v === 'normal' || v === 'high',
+  inferenceClassification: (v) => v === 'focused' || v === 'other',
+  subject: (v) => typeof v === 'string',
+  isDeliveryReceiptRequested: (v) => typeof v === 'boolean',
+  isReadReceiptRequested: (v) => typeof v === 'boolean',
+};
+
+export const patchMessage: Handler = (ctx) => {
+  const m = messageOf(ctx);
+  const patch = readJson(ctx.req);
+  for (const [key, value] of Object.entries(patch)) {
+    const check = PATCHABLE[key];
+    if (!check) {
+      throw new EmulatorError(400, 'RequestBodyRead', `The property '${key}' does not exist on type 'microsoft.graph.message' or cannot be updated.`);
+    }
+    if (!check(value)) {
+      throw new EmulatorError(400, 'RequestBodyRead', `Cannot convert the literal '${JSON.stringify(value)}' to the expected type of property '${key}'.`);
+    }
+  }
+  const updated = ctx.state.store.updateMessage(m, patch);
+  return json(200, {
+    '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages/$entity`),
+    ...defaultView(ctx.state.store.messageResource(updated)),
+  });
+};
+
+export const deleteMessage: Handler = (ctx) => {
+  const m = messageOf(ctx);
+  ctx.state.store.deleteMessage(mailboxOf(ctx), m);
+  return noContent();
+};
+
+function destinationOf(ctx: HandlerContext) {
+  const body = readJson(ctx.req);
+  const destinationId = body.destinationId;
+  if (typeof destinationId !== 'string' || destinationId === '') {
+    throw graphErrors.invalidRequest("The request is missing the required parameter 'destinationId'.");
+  }
+  return ctx.state.store.folder(mailboxOf(ctx), destinationId);
+}
+
+/** 201 with the message under its NEW id (Graph re-ids an item moved to another folder). */
+export const moveMessage: Handler = (ctx) => {
+  const m = messageOf(ctx);
+  const destination = destinationOf(ctx);
+  const moved = destination.id === m.folderId ? m : ctx.state.store.moveMessage(m, destination);
+  return json(201, {
+    '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages/$entity`),
+    ...defaultView(ctx.state.store.messageResource(moved)),
+  });
+};
+
+export const copyMessage: Handler = (ctx) => {
+  const m = messageOf(ctx);
+  const destination = destinationOf(ctx);
+  const copy = ctx.state.store.copyMessage(m, destination);
+  return json(201, {
+    '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages/$entity`),
+    ...defaultView(ctx.state.store.messageResource(copy)),
+  });
+};
+
+export const listAttachments: Handler = (ctx) => {
+  const m = messageOf(ctx);
+  const expand = parseExpand(ctx.req.query.get('$expand') ?? undefined, ['microsoft.graph.itemattachment/item']);
+  return json(200, {
+    '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages(${quoteKey(m.id)})/attachments`),
+    value: m.attachments.map((a) => attachmentResource(ctx.state.store, a, expand !== undefined)),
+  });
+};
+
+export const getAttachment: Handler = (ctx) => {
+  const m = messageOf(ctx);
+  const a = ctx.state.store.attachment(m, ctx.params.attachment);
+  const expand = parseExpand(ctx.req.query.get('$expand') ?? undefined, ['microsoft.graph.itemattachment/item']);
+  return json(200, {
+    '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages(${quoteKey(m.id)})/attachments/$entity`),
+    ...attachmentResource(ctx.state.store, a, expand !== undefined),
+  });
+};
+
+/** Raw bytes of a file attachment; the MIME of an attached email. */
+export const getAttachmentValue: Handler = (ctx) => {
+  const m = messageOf(ctx);
+  const a = ctx.state.store.attachment(m, ctx.params.attachment);
+  return bytes(200, a.content, a.kind === 'item' ? 'text/plain' : a.contentType || 'application/octet-stream');
+};

@@ -1,0 +1,93 @@
+import { json } from '../state.ts';
+import type { UserRecord } from '../store.ts';
+import { effectiveOptions, paginate, parseBool, parseTop, selectFields } from '../paging.ts';
+import { compileFilter, userSchema } from '../odata.ts';
+import { graphErrors } from '../errors.ts';
+import { collectionUrl, contextUrl, mailboxOf, quoteKey, type Handler } from './common.ts';
+
+const USER_FIELDS = [
+  'id',
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
+];
+
+function userResource(u: UserRecord): Record<string, unknown> {
+  return {
+    businessPhones: [],
+    displayName: u.displayName,
+    givenName: u.givenName,
+    jobTitle: u.jobTitle,
+    mail: u.mail,
+    mobilePhone: null,
+    officeLocation: null,
+    preferredLanguage: u.preferredLanguage,
+    surname: u.surname,
+    userPrincipalName: u.userPrincipalName,
+    id: u.id,
+  };
+}
+
+export const listUsers: Handler = (ctx) => {
+  const { options, skip } = effectiveOptions(ctx.req);
+  const top = parseTop(options.$top, 100, 999);
+  let users = ctx.state.store.listUsers();
+  if (options.$filter !== undefined) {
+    const test = compileFilter(options.$filter, userSchema);
+    users = users.filter((u) => test({ ...userResource(u), accountEnabled: true, userType: 'Member' }));
+  }
+  const page = paginate(users, options, skip, top, collectionUrl(ctx));
+  return json(200, {
+    '@odata.context': contextUrl(ctx, 'users'),
+    ...(parseBool('$count', options.$count) ? { '@odata.count': page.count } : {}),
+    ...(page.nextLink ? { '@odata.nextLink': page.nextLink } : {}),
+    value: page.items.map((u) => selectFields(userResource(u), options.$select, USER_FIELDS)),
+  });
+};
+
+export const getUser: Handler = (ctx) => {
+  const user = ctx.state.store.findUser(ctx.params.user);
+  if (!user) throw graphErrors.userNotFound(ctx.params.user);
+  const select = ctx.req.query.get('$select') ?? undefined;
+  return json(200, {
+    '@odata.context': contextUrl(ctx, 'users/$entity'),
+    ...selectFields(userResource(user), select, USER_FIELDS),
+  });
+};
+
+export const getPresence: Handler = (ctx) => {
+  const user = ctx.state.store.findUser(ctx.params.user);
+  if (!user) throw graphErrors.userNotFound(ctx.params.user);
+  const p = user.presence;
+  return json(200, {
+    '@odata.context': contextUrl(ctx, 'communications/presences/$entity'),
+    id: user.id,
+    availability: p.availability,
+    activity: p.activity,
+    statusMessage: p.statusMessage,
+    outOfOfficeSettings: { ...p.outOfOfficeSettings },
+  });
+};
+
+export const getMailboxSettings: Handler = (ctx) => {
+  const user = mailboxOf(ctx);
+  return json(200, {
+    '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/mailboxSettings`),
+    ...structuredClone(user.mailboxSettings),
+  });
+};
+
+export const getAutomaticReplies: Handler = (ctx) => {
+  const user = mailboxOf(ctx);
+  return json(200, {
+    '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/mailboxSettings/automaticRepliesSetting`),
+    ...structuredClone(user.mailboxSettings.automaticRepliesSetting as Record<string, unknown>),
+  });
+};

@@ -1,0 +1,110 @@
+/**
+ * Query options and paging shared by the list routes. A nextLink carries the whole query state
+ * in `$skiptoken`, so following it needs no other option (and clients cannot skew it).
+ */
+import { graphErrors } from './errors.ts';
+import type { GraphRequest } from './state.ts';
+
+export type Options = Record<string, string>;
+
+/** The request's query options, with a `$skiptoken`'s saved state restored. */
+export function effectiveOptions(req: GraphRequest): { options: Options; skip: number } {
+  const options: Options = {};
+  for (const [k, v] of req.query) options[k] = v;
+  const token = options.$skiptoken;
+  if (token === undefined) {
+    return { options, skip: parseSkip(options.$skip) };
+  }
+  let saved: { o: Options; s: number };
+  try {
+    saved = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o: Options; s: number };
+    if (typeof saved.s !== 'number' || typeof saved.o !== 'object' || saved.o === null) throw new Error('shape');
+  } catch {
+    throw graphErrors.badRequest(`The value '${token.slice(0, 40)}' of the query option '$skiptoken' is not valid.`);
+  }
+  return { options: { ...saved.o }, skip: saved.s };
+}
+
+function parseSkip(value: string | undefined): number {
+  if (value === undefined) return 0;
+  if (!/^\d+$/.test(value)) throw graphErrors.badRequest(`Invalid value '${value}' for query option '$skip'.`);
+  return Number(value);
+}
+
+export function parseTop(value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw graphErrors.badRequest(`Invalid value '${value}' for query option '$top'.`);
+  const top = Number(value);
+  if (top < 1 || top > max) {
+    throw graphErrors.invalidRequest(`The value of the '$top' query option must be between 1 and ${max}.`);
+  }
+  return top;
+}
+
+export function parseBool(name: string, value: string | undefined): boolean {
+  if (value === undefined) return false;
+  if (value.toLowerCase() === 'true') return true;
+  if (value.toLowerCase() === 'false') return false;
+  throw graphErrors.badRequest(`Invalid value '${value}' for query option '${name}'.`);
+}
+
+export interface Page<T> {
+  items: T[];
+  nextLink?: string;
+  count: number;
+}
+
+/** Slices one page; `url` is the absolute URL of the collection (without query). */
+export function paginate<T>(all: T[], options: Options, skip: number, top: number, url: string): Page<T> {
+  const items = all.slice(skip, skip + top);
+  const next = skip + top;
+  if (next >= all.length) return { items, count: all.length };
+  const saved: Options = { ...options };
+  delete saved.$skiptoken;
+  delete saved.$skip;
+  const token = Buffer.from(JSON.stringify({ o: saved, s: next })).toString('base64url');
+  return { items, count: all.length, nextLink: `${url}?$skiptoken=${token}` };
+}
+
+/**
+ * The one filter shape the folder and user lists support: `prop eq 'literal'` (with `''`
+ * escaping), optionally joined by `or`. Anything else is a loud 400, never ignored.
+ */
+export function simpleEqFilter(filter: string, allowed: string[]): (value: (prop: string) => unknown) => boolean {
+  const clauses: { prop: string; literal: string }[] = [];
+  const clause = /^\s*([A-Za-z]+)\s+eq\s+'((?:[^']|'')*)'\s*/;
+  let rest = filter;
+  for (;;) {
+    const m = clause.exec(rest);
+    if (!m) throw graphErrors.badRequest(`Invalid filter clause: '${filter}'. Only "property eq 'value'" is supported here.`);
+    const prop = allowed.find((a) => a.toLowerCase() === m[1].toLowerCase());
+    if (!prop) throw graphErrors.badRequest(`Could not find a property named '${m[1]}' usable in $filter here.`);
+    clauses.push({ prop, literal: m[2].replace(/''/g, "'") });
+    rest = rest.slice(m[0].length);
+    if (rest.trim() === '') break;
+    const or = /^or\s+/i.exec(rest);
+    if (!or) throw graphErrors.badRequest(`Invalid filter clause: '${filter}'.`);
+    rest = rest.slice(or[0].length);
+  }
+  return (value) =>
+    clauses.some((c) => String(value(c.prop) ?? '').toLowerCase() === c.literal.toLowerCase());
+}
+
+/** `$select=a,b`: keeps id (and the etag) as Graph does. */
+export function selectFields(resource: Record<string, unknown>, select: string | undefined, known: string[]): Record<string, unknown> {
+  if (select === undefined) return resource;
+  const wanted = select.split(',').map((s) => s.trim()).filter(Boolean);
+  const out: Record<string, unknown> = {};
+  if ('@odata.etag' in resource) out['@odata.etag'] = resource['@odata.etag'];
+  out.id = resource.id;
+  for (const w of wanted) {
+    const prop = known.find((k) => k.toLowerCase() === w.toLowerCase());
+    if (!prop) throw graphErrors.badRequest(`Could not find a property named '${w}' on type 'microsoft.graph.${typeName(resource)}'.`);
+    out[prop] = resource[prop];
+  }
+  return out;
+}
+
+function typeName(resource: Record<string, unknown>): string {
+  return 'userPrincipalName' in resource ? 'user' : 'mailFolder';
+}

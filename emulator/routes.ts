@@ -1,0 +1,125 @@
+/**
+ * Every Graph route the emulator serves: method, path pattern, the query options it accepts
+ * (anything else is a loud 400) and the application roles that grant it.
+ */
+import { getFolder, listFolders } from './handlers/folders.ts';
+import {
+  copyMessage,
+  deleteMessage,
+  getAttachment,
+  getAttachmentValue,
+  getMessage,
+  getMessageMime,
+  listAttachments,
+  listMessages,
+  moveMessage,
+  patchMessage,
+} from './handlers/messages.ts';
+import { getAutomaticReplies, getMailboxSettings, getPresence, getUser, listUsers } from './handlers/users.ts';
+import type { Handler } from './handlers/common.ts';
+import type { GraphVersion } from './state.ts';
+
+export interface Route {
+  method: string;
+  /** Segments; `:name` captures one segment, literals match case-insensitively. */
+  pattern: string[];
+  versions: GraphVersion[];
+  query: string[];
+  /** Any one of these roles grants the route. */
+  roles: string[];
+  handler: Handler;
+}
+
+const MAIL_READ = ['Mail.Read', 'Mail.ReadWrite', 'Mail.ReadBasic.All', 'Mail.ReadBasic'];
+const MAIL_WRITE = ['Mail.ReadWrite'];
+const USERS = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+// Kept simple: an app that may read a mailbox may also resolve that mailbox's user object.
+const ONE_USER = [...USERS, 'Mail.Read', 'Mail.ReadWrite', 'Mail.Send', 'Mail.ReadBasic.All'];
+const SETTINGS = ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'];
+const PRESENCE = ['Presence.Read.All', 'Presence.ReadWrite.All'];
+
+const BOTH: GraphVersion[] = ['v1.0', 'beta'];
+const LIST_MESSAGES = ['$top', '$skip', '$select', '$orderby', '$filter', '$search', '$count', '$skiptoken'];
+const LIST_FOLDERS = ['$top', '$skip', '$select', '$filter', '$count', '$skiptoken', 'includeHiddenFolders'];
+
+function p(path: string): string[] {
+  return path.split('/');
+}
+
+const MESSAGE_ROOTS = ['users/:user', 'users/:user/mailFolders/:folder'];
+
+function messageRoutes(root: string): Route[] {
+  const m = `${root}/messages/:message`;
+  return [
+    { method: 'GET', pattern: p(`${root}/messages`), versions: BOTH, query: LIST_MESSAGES, roles: MAIL_READ, handler: listMessages },
+    { method: 'GET', pattern: p(m), versions: BOTH, query: ['$select', '$expand'], roles: MAIL_READ, handler: getMessage },
+    { method: 'PATCH', pattern: p(m), versions: BOTH, query: [], roles: MAIL_WRITE, handler: patchMessage },
+    { method: 'DELETE', pattern: p(m), versions: BOTH, query: [], roles: MAIL_WRITE, handler: deleteMessage },
+    { method: 'GET', pattern: p(`${m}/$value`), versions: BOTH, query: [], roles: MAIL_READ, handler: getMessageMime },
+    { method: 'POST', pattern: p(`${m}/move`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: moveMessage },
+    { method: 'POST', pattern: p(`${m}/copy`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: copyMessage },
+    { method: 'GET', pattern: p(`${m}/attachments`), versions: BOTH, query: ['$expand'], roles: MAIL_READ, handler: listAttachments },
+    { method: 'GET', pattern: p(`${m}/attachments/:attachment`), versions: BOTH, query: ['$expand'], roles: MAIL_READ, handler: getAttachment },
+    { method: 'GET', pattern: p(`${m}/attachments/:attachment/$value`), versions: BOTH, query: [], roles: MAIL_READ, handler: getAttachmentValue },
+  ];
+}
+
+export const ROUTES: Route[] = [
+  { method: 'GET', pattern: p('users'), versions: BOTH, query: ['$select', '$top', '$filter', '$count', '$skiptoken'], roles: USERS, handler: listUsers },
+  { method: 'GET', pattern: p('users/:user'), versions: BOTH, query: ['$select'], roles: ONE_USER, handler: getUser },
+  { method: 'GET', pattern: p('users/:user/mailFolders'), versions: BOTH, query: LIST_FOLDERS, roles: MAIL_READ, handler: listFolders },
+  { method: 'GET', pattern: p('users/:user/mailFolders/:folder'), versions: BOTH, query: ['$select'], roles: MAIL_READ, handler: getFolder },
+  { method: 'GET', pattern: p('users/:user/mailFolders/:folder/childFolders'), versions: BOTH, query: LIST_FOLDERS, roles: MAIL_READ, handler: listFolders },
+  ...MESSAGE_ROOTS.flatMap(messageRoutes),
+  { method: 'GET', pattern: p('users/:user/presence'), versions: BOTH, query: [], roles: PRESENCE, handler: getPresence },
+  { method: 'GET', pattern: p('users/:user/mailboxSettings'), versions: BOTH, query: [], roles: SETTINGS, handler: getMailboxSettings },
+  { method: 'GET', pattern: p('users/:user/mailboxSettings/automaticRepliesSetting'), versions: BOTH, query: [], roles: SETTINGS, handler: getAutomaticReplies },
+];
+
+export interface RouteMatch {
+  route: Route;
+  params: Record<string, string>;
+}
+
+/**
+ * The route for a method and path. Unknown paths answer 400 "Resource not found for the
+ * segment" (as Graph does); a known path with another method answers 405.
+ */
+export function matchRoute(method: string, version: GraphVersion, segments: string[]): RouteMatch | 'method' | undefined {
+  let pathMatched = false;
+  for (const route of ROUTES) {
+    if (!route.versions.includes(version)) continue;
+    const params = matchPattern(route.pattern, segments);
+    if (!params) continue;
+    pathMatched = true;
+    if (route.method === method) return { route, params };
+  }
+  return pathMatched ? 'method' : undefined;
+}
+
+function matchPattern(pattern: string[], segments: string[]): Record<string, string> | undefined {
+  if (pattern.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i += 1) {
+    const want = pattern[i];
+    const got = segments[i];
+    if (want.startsWith(':')) {
+      if (got === '') return undefined;
+      params[want.slice(1)] = got;
+    } else if (want.toLowerCase() !== got.toLowerCase()) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+/** The first segment Graph would not recognise, for the 400 message. */
+export function unknownSegment(segments: string[]): string {
+  const known = new Set(ROUTES.flatMap((r) => r.pattern.filter((s) => !s.startsWith(':')).map((s) => s.toLowerCase())));
+  for (let i = 0; i < segments.length; i += 1) {
+    const s = segments[i];
+    const isParam = i > 0 && ['users', 'mailfolders', 'messages', 'attachments', 'childfolders'].includes(segments[i - 1].toLowerCase());
+    if (!isParam && !known.has(s.toLowerCase())) return s;
+  }
+  return segments[segments.length - 1] ?? '';
+}

@@ -1,0 +1,88 @@
+/** The shared state of one running emulator and the request/response shapes its pipeline passes around. */
+import type { RequestLog } from './request-log.ts';
+import type { Store } from './store.ts';
+import type { Throttler } from './throttle.ts';
+import type { TokenClaims, TokenSigner } from './tokens.ts';
+
+export const DEFAULT_PERMISSIONS = [
+  'Mail.Read',
+  'Mail.ReadWrite',
+  'Mail.Send',
+  'MailboxSettings.Read',
+  'MailboxSettings.ReadWrite',
+  'User.Read.All',
+  'Directory.Read.All',
+  'Presence.Read.All',
+];
+
+export interface Settings {
+  latencyMs: number;
+  faultRate: number;
+  faultStatuses: number[];
+  throttle: boolean;
+  tokenLifetimeSeconds: number;
+  permissions: string[];
+  /** Moves the emulator's clock (token lifetime, throttling windows) so tests need not sleep. */
+  clockOffsetSeconds: number;
+}
+
+export interface Tenant {
+  tenantId: string;
+  tenantDomain: string;
+  clientId: string;
+  clientSecret: string;
+  defaultMailbox: string;
+}
+
+export interface EmulatorState {
+  settings: Settings;
+  tenant: Tenant;
+  store: Store;
+  signer: TokenSigner;
+  throttler: Throttler;
+  log: RequestLog;
+  /** `https://127.0.0.1:PORT`, known once listening. */
+  origin: string;
+  now(): number;
+  random(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export type GraphVersion = 'v1.0' | 'beta';
+
+export interface GraphRequest {
+  method: string;
+  version: GraphVersion;
+  /** Path after the version, starting with `/`, percent-decoded per segment. */
+  segments: string[];
+  /** For the request log: `/v1.0/users/x/messages`. */
+  logPath: string;
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  body?: Buffer;
+  requestId: string;
+  clientRequestId: string;
+  /** Set by the pipeline once authenticated. */
+  claims?: TokenClaims;
+  /** Resolved mailbox (user id) for throttling and the request log. */
+  mailbox?: string;
+}
+
+export interface GraphResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** JSON value, raw bytes, or nothing (204). */
+  body?: unknown;
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): GraphResponse {
+  return { status, headers: { 'Content-Type': 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8', ...headers }, body };
+}
+
+export function bytes(status: number, data: Buffer, contentType: string): GraphResponse {
+  return { status, headers: { 'Content-Type': contentType }, body: data };
+}
+
+export function noContent(): GraphResponse {
+  return { status: 204, headers: {} };
+}

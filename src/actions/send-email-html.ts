@@ -1,0 +1,40 @@
+/** Send Email HTML: Use the Send Email HTML action to send emails using the Google SecOps HTML template from a specific mailbox to an arbitrary list of recipients. With appropriate permissions, the action can send emails from a mailbox other than the default one. */
+import { defineAction, notImplemented } from '../soar/action.ts';
+
+export const sendEmailHtml = defineAction({
+  name: 'Send Email HTML',
+  description: 'Use the Send Email HTML action to send emails using the Google SecOps HTML template from a specific mailbox to an arbitrary list of recipients. With appropriate permissions, the action can send emails from a mailbox other than the default one.',
+  async: false,
+  entities: 'none',
+  betaApi: false,
+  params: [
+    { name: 'Send From', required: true, default: null, type: 'string', options: null, defaultsToDefaultMailbox: true,
+      description: 'An optional email address from which to send emails if permissions allow it. By default, the action sends emails from the default mailbox specified in the integration configuration.' },
+    { name: 'Subject', required: true, default: null, type: 'string', options: null,
+      description: 'The email subject.' },
+    { name: 'Send to', required: true, default: null, type: 'string', options: null, format: 'addresses',
+      description: 'A comma-separated list of email addresses for the email recipients, such as user1@example.com, user2@example.com.' },
+    { name: 'CC', required: false, default: null, type: 'string', options: null, format: 'addresses',
+      description: 'A comma-separated list of email addresses for the email CC field. The format is the same as for the Send to parameter.' },
+    { name: 'BCC', required: false, default: null, type: 'string', options: null, format: 'addresses',
+      description: 'A comma-separated list of email addresses for the email BCC field. The format is the same as for the Send to parameter.' },
+    { name: 'Attachments Paths', required: false, default: null, type: 'string', options: null, format: 'list',
+      description: 'A full path for the attachment to provide, for example, /FILE_DIRECTORY/file.pdf, /FILE_DIRECTORY/image.jpg. You can provide multiple values in a comma-separated string.' },
+    { name: 'Email HTML Template', required: true, default: 'Email HTML Template', type: 'list', options: ['Email HTML Template', 'Dynamically generated list of available templates'], openOptions: true,
+      description: 'The type of the HTML template to use. The default value is Email HTML Template. Possible values: • Email HTML Template • Dynamically generated list of available templates' },
+    { name: 'Mail Content', required: true, default: null, type: 'string', options: null,
+      description: 'The email body.' },
+    { name: 'Reply-To Recipients', required: false, default: null, type: 'string', options: null, format: 'addresses',
+      description: 'A comma-separated list of recipients to use in the Reply-To header. Use the Reply-To header to redirect reply emails to the specific email address instead of the sender address that is stated in the From field.' },
+    { name: 'Attachment Location', required: true, default: 'GCP Bucket', type: 'list', options: ['GCP Bucket', 'Local File System'],
+      description: 'A location where the attachments are stored. By default, the action attempts to upload the attachment from the Cloud Storage bucket. Possible values are GCP Bucket or Local File System. The default value is GCP Bucket.' },
+  ],
+  messages: {
+    success: 'Email was sent successfully.', // success
+    templateNotSpecified: 'Action failed to run because the HTML template was not specified.', // failure
+    attachmentsNotFound: 'Action failed to run because the following specified attachments were not found: {ATTACHMENT_LIST}', // failure
+    error: 'Failed to execute action, the error is: {ERROR_REASON}', // failure
+  },
+  implemented: false,
+  run: notImplemented,
+});

@@ -1,0 +1,115 @@
+/**
+ * The `msgraph-mail` command (CONTRACT.md §1). Thin: it parses argv, calls the runtime and
+ * prints. Exit codes: 0 success or in progress, 1 the action failed, 2 usage error.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { UsageError } from '../soar/errors.ts';
+import { actionsCommand } from './actions-command.ts';
+import type { CliDeps } from './io.ts';
+import { runCommand, type RunOptions } from './run-command.ts';
+
+export type { CliDeps } from './io.ts';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function notImplementedCommand(name: string, stderr: { write(s: string): unknown }): number {
+  stderr.write(`msgraph-mail ${name}: not implemented yet.\n`);
+  return 2;
+}
+
+function toNumber(flag: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`Invalid ${flag} "${v}": expected a number.`);
+    return n;
+  };
+}
+
+export async function main(argv: string[], deps: CliDeps = {}): Promise<number> {
+  const stdout = deps.stdout ?? process.stdout;
+  const stderr = deps.stderr ?? process.stderr;
+  let code = 0;
+  const program = new Command('msgraph-mail')
+    .description('Microsoft Graph Mail integration for SOAR platforms: actions, connector and a local Graph emulator.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => void stdout.write(s), writeErr: (s) => void stderr.write(s) })
+    .showSuggestionAfterError(true);
+
+  program
+    .command('actions')
+    .description('list every action with its parameters')
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }) => {
+      code = actionsCommand(opts, stdout, deps.extraActions);
+    });
+
+  program
+    .command('run')
+    .description('run one action and print its result document')
+    .argument('<action>', 'action name, e.g. "Ping" (case-insensitive)')
+    .requiredOption('--config <file>', 'JSON file of integration parameters')
+    .option('--param <Name=value>', 'action parameter (repeatable)', collect)
+    .option('--entity <Type:identifier>', 'entity to run on, e.g. User:alice@contoso.com (repeatable)', collect)
+    .option('--state <file>', 'state file of an asynchronous run: read to continue, rewritten after every invocation')
+    .option('--wait', 'invoke an asynchronous action again until it finishes')
+    .option('--poll-interval <seconds>', 'with --wait: pause between invocations (default 1)')
+    .option('--timeout <seconds>', 'with --wait: give up (TIMEDOUT) after this long')
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'table']).default('json'))
+    .action(async (action: string, opts: RunOptions) => {
+      code = await runCommand(action, opts, deps);
+    });
+
+  program
+    .command('emulator')
+    .description('start the local Microsoft Graph emulator')
+    .option('--port <n>', 'port (0 = any free port)', toNumber('--port'))
+    .option('--host <host>', 'address to listen on')
+    .addOption(new Option('--seed <seed>', 'initial tenant').choices(['demo', 'empty']))
+    .option('--http', 'plain HTTP instead of HTTPS')
+    .option('--latency-ms <n>', 'added latency per request', toNumber('--latency-ms'))
+    .option('--fault-rate <p>', 'share of requests failing with a transient error', toNumber('--fault-rate'))
+    .option('--no-throttle', 'disable the throttling model')
+    .option('--token-lifetime <seconds>', 'access token lifetime', toNumber('--token-lifetime'))
+    .action(async (opts: Record<string, unknown>) => {
+      // The emulator is optional at runtime (src/ never imports it statically; DESIGN.md rooms).
+      const spec = '../../emulator/cli.ts';
+      const mod = (await import(spec)) as { runEmulatorCommand: (o: Record<string, unknown>) => Promise<unknown> };
+      const r = await mod.runEmulatorCommand(opts);
+      code = typeof r === 'number' ? r : 0;
+    });
+
+  program
+    .command('demo')
+    .description('the phishing-response walkthrough against the embedded emulator (npm start)')
+    .action(async () => {
+      const mod = await import('./demo.ts');
+      code = await mod.runDemo();
+    });
+
+  for (const name of ['connector', 'alerts']) {
+    program
+      .command(name)
+      .description(name === 'connector' ? 'run the mail connector (not implemented yet)' : 'list committed alerts (not implemented yet)')
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(() => {
+        code = notImplementedCommand(name, stderr);
+      });
+  }
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version output are successes; every other commander error is a usage error.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof UsageError) {
+      stderr.write(`error: ${e.message}\n`);
+      return 2;
+    }
+    stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}

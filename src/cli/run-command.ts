@@ -1,0 +1,157 @@
+/** `msgraph-mail run "<Action Name>" ...`: one result document on stdout. */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import type { GraphClient, GraphClientOptions } from '../graph/types.ts';
+import { actionNames, findAction, unknownActionMessage } from '../actions/index.ts';
+import type { ActionDefinition, Entity } from '../soar/action.ts';
+import { runUntilDone } from '../soar/async.ts';
+import { systemClock } from '../soar/clock.ts';
+import { loadConfigFile } from '../soar/config.ts';
+import { UsageError } from '../soar/errors.ts';
+import { createLogger } from '../soar/logger.ts';
+import type { ResultDocument } from '../soar/result.ts';
+import { runAction } from '../soar/runtime.ts';
+import { findByName, suggestionText } from '../soar/suggest.ts';
+import { renderResultAsText } from './format.ts';
+import type { CliDeps } from './io.ts';
+
+export interface RunOptions {
+  config: string;
+  param?: string[];
+  entity?: string[];
+  state?: string;
+  wait?: boolean;
+  pollInterval?: string;
+  timeout?: string;
+  format?: string;
+}
+
+/** Known SOAR entity types, so `user:x` and `User:x` mean the same. */
+const ENTITY_TYPES = ['User', 'Address', 'Hostname', 'URL', 'FileHash', 'EmailSubject', 'Email'];
+
+export function parseParamArgs(args: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    if (eq <= 0) throw new UsageError(`Invalid --param "${arg}": expected "Name=value".`);
+    const name = arg.slice(0, eq).trim();
+    if (Object.keys(out).some((k) => k.toLowerCase() === name.toLowerCase())) {
+      throw new UsageError(`Parameter "${name}" is given more than once.`);
+    }
+    out[name] = arg.slice(eq + 1);
+  }
+  return out;
+}
+
+export function parseEntityArgs(args: readonly string[]): Entity[] {
+  return args.map((arg) => {
+    const colon = arg.indexOf(':');
+    const type = colon > 0 ? arg.slice(0, colon).trim() : '';
+    const identifier = colon > 0 ? arg.slice(colon + 1).trim() : '';
+    if (!type || !identifier) throw new UsageError(`Invalid --entity "${arg}": expected TYPE:IDENTIFIER, e.g. User:alice@contoso.com.`);
+    const known = ENTITY_TYPES.find((t) => t.toLowerCase() === type.toLowerCase());
+    return { type: known ?? type, identifier };
+  });
+}
+
+function parseSeconds(flag: string, text: string | undefined, fallback?: number): number | undefined {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`Invalid ${flag} "${text}": expected a number of seconds greater than 0.`);
+  return n;
+}
+
+/** The state file: absent, empty or `null` = start a new run. */
+async function readStateFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new UsageError(`Cannot read --state file "${path}" (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  if (text.trim() === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`The --state file "${path}" is not valid JSON.`);
+  }
+}
+
+/** Written after every invocation: the state to continue from, or `null` once the run is over. */
+async function writeStateFile(path: string, doc: ResultDocument): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(doc.execution_state === 'IN_PROGRESS' ? doc.state : null, null, 2) + '\n', { mode: 0o600 });
+  await rename(tmp, path);
+}
+
+function lookupAction(name: string, extra: readonly ActionDefinition[]): ActionDefinition {
+  const found = findByName(extra, name) ?? findAction(name);
+  if (found) return found;
+  if (extra.length === 0) throw new UsageError(unknownActionMessage(name));
+  throw new UsageError(`Unknown action "${name}". ${suggestionText(name, [...actionNames, ...extra.map((a) => a.name)])}`);
+}
+
+async function defaultGraphFactory(): Promise<(opts: GraphClientOptions) => GraphClient> {
+  // Loaded on demand so `actions`, `--help` and usage errors work without the HTTP stack.
+  try {
+    const mod = (await import('../graph/index.ts')) as { createGraphClient: (opts: GraphClientOptions) => GraphClient };
+    return mod.createGraphClient;
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    return () => {
+      throw new Error(`The Graph client could not be loaded: ${reason}`);
+    };
+  }
+}
+
+export async function runCommand(actionName: string, opts: RunOptions, deps: CliDeps): Promise<number> {
+  const stdout = deps.stdout ?? process.stdout;
+  const stderr = deps.stderr ?? process.stderr;
+  const extra = deps.extraActions ?? [];
+  const def = lookupAction(actionName, extra);
+  const format = (opts.format ?? 'json').toLowerCase();
+  if (format !== 'json' && format !== 'table') throw new UsageError(`Invalid --format "${opts.format}": expected json or table.`);
+  const params = parseParamArgs(opts.param ?? []);
+  const entities = parseEntityArgs(opts.entity ?? []);
+  const pollMs = parseSeconds('--poll-interval', opts.pollInterval, 1)! * 1000;
+  const timeoutSeconds = parseSeconds('--timeout', opts.timeout);
+  if (!opts.wait && (opts.pollInterval !== undefined || opts.timeout !== undefined)) {
+    throw new UsageError('--poll-interval and --timeout only apply with --wait.');
+  }
+  if (def.entities === 'none' && entities.length > 0) {
+    stderr.write(`warning: action "${def.name}" does not run on entities; --entity ignored.\n`);
+  }
+  const config = await loadConfigFile(opts.config);
+  const initialState = opts.state ? await readStateFile(opts.state) : null;
+  const clock = deps.clock ?? systemClock;
+  const logger = createLogger({ destination: deps.stderr ?? 2 });
+  const createGraph = deps.createGraph ?? (await defaultGraphFactory());
+  const invoke = (state: unknown) =>
+    runAction(def, { params, config, entities, state }, {
+      createGraph,
+      logger,
+      clock,
+      env: deps.env ?? process.env,
+      warn: (m) => stderr.write(`warning: ${m}\n`),
+      graphOptions: deps.graphOptions,
+    });
+  const save = async (doc: ResultDocument) => {
+    if (opts.state) await writeStateFile(opts.state, doc);
+  };
+  let doc: ResultDocument;
+  if (opts.wait) {
+    doc = await runUntilDone(invoke, initialState, {
+      pollIntervalMs: pollMs,
+      timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+      clock,
+      onProgress: save,
+    });
+    // A timed-out run keeps its last saved state, so it can be continued with --state.
+    if (doc.execution_state !== 'TIMEDOUT') await save(doc);
+  } else {
+    doc = await invoke(initialState);
+    await save(doc);
+  }
+  stdout.write(format === 'table' ? renderResultAsText(doc, { width: deps.columns, stateFile: opts.state }) : JSON.stringify(doc, null, 2) + '\n');
+  return doc.is_success || doc.execution_state === 'IN_PROGRESS' ? 0 : 1;
+}

@@ -1,0 +1,283 @@
+/**
+ * The Graph client. Every request runs through the same layers, outermost first:
+ *
+ *   auth      bearer token from the TokenProvider; one forced refresh + one retry on a 401
+ *   limit     per-mailbox concurrency slots (held across retries, so waiting out a 429 does not
+ *             let more requests at the same mailbox in)
+ *   retry     Retry-After / backoff policy (retry.ts)
+ *   attempt   one HTTP exchange: transport, counting, logging, non-2xx -> GraphError
+ *
+ * The token request uses only `retry` and `attempt` (it is not a Graph request).
+ */
+import { randomUUID } from 'node:crypto';
+import { GraphError } from './errors.ts';
+import { errorFromEntra, errorFromNetwork, errorFromResponse, type Endpoint } from './error-builders.ts';
+import { runBatch } from './batch.ts';
+import { MailboxLimiter } from './limiter.ts';
+import { paginate } from './paging.ts';
+import { Redactor } from './redact.ts';
+import { isIdempotent, resolveRetryPolicy, withRetry } from './retry.ts';
+import { TokenProvider } from './token.ts';
+import { createHttpTransport, normalizeProxy } from './transport.ts';
+import { buildUrl, mailboxFromPath } from './url.ts';
+import type {
+  ApiVersion,
+  Clock,
+  GraphClient,
+  GraphClientOptions,
+  GraphRequest,
+  GraphResponse,
+  HttpMethod,
+  TransportRequest,
+  TransportResponse,
+} from './types.ts';
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+const METHODS = new Set<HttpMethod>(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']);
+
+function requireString(name: string, v: unknown): string {
+  if (typeof v !== 'string' || v.trim() === '') throw new TypeError(`${name} is required`);
+  return v;
+}
+
+function requireHttpUrl(param: string, v: unknown): string {
+  const s = requireString(param, v);
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    throw new TypeError(`${param} is not a valid URL`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new TypeError(`${param} must be an http(s) URL`);
+  return s.replace(/\/+$/, '');
+}
+
+async function readAll(body: TransportResponse['body']): Promise<Uint8Array> {
+  if (body instanceof Uint8Array) return body;
+  return new Uint8Array(await new Response(body as ReadableStream<Uint8Array>).arrayBuffer());
+}
+
+function parseJsonBytes(bytes: Uint8Array): unknown {
+  if (bytes.length === 0) return undefined;
+  const text = Buffer.from(bytes).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Graph counts a download against the mailbox until its body has been sent, so a streamed
+ * response keeps its limiter slot until the caller has read it to the end or cancelled it.
+ * Callers must consume or cancel every stream they ask for.
+ */
+function releaseWhenDone(body: ReadableStream<Uint8Array>, release: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          release();
+          controller.close();
+        } else {
+          controller.enqueue(value);
+        }
+      } catch (err) {
+        release();
+        controller.error(err);
+      }
+    },
+    cancel(reason) {
+      release();
+      return reader.cancel(reason);
+    },
+  });
+}
+
+function pathForLog(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '?';
+  }
+}
+
+export function createGraphClient(opts: GraphClientOptions): GraphClient {
+  const graphEndpoint = requireHttpUrl('Microsoft Graph Endpoint', opts.graphEndpoint);
+  const loginEndpoint = requireHttpUrl('Azure AD endpoint', opts.loginEndpoint);
+  const tenant = requireString('Tenant', opts.tenant);
+  const clientId = requireString('Client ID', opts.clientId);
+  const clientSecret = requireString('Secret ID', opts.clientSecret);
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError('timeoutMs must be a positive number');
+  const perMailbox = opts.mailboxConcurrency ?? 4;
+  const limiter = new MailboxLimiter(perMailbox);
+  const policy = resolveRetryPolicy(opts.retry);
+  const clock = opts.clock ?? realClock;
+  const random = opts.random ?? Math.random;
+  const logger = opts.logger;
+  const defaultVersion: ApiVersion = opts.defaultVersion ?? 'v1.0';
+  const redactor = new Redactor([clientSecret, opts.proxy?.password]);
+  const proxyUrl = opts.proxy ? normalizeProxy(opts.proxy).uri : undefined;
+  if (opts.proxy) redactor.add(normalizeProxy(opts.proxy).password);
+  const http = opts.transport
+    ? { transport: opts.transport, close: async () => {} }
+    : createHttpTransport({ verifySsl: opts.verifySsl ?? true, ca: opts.ca, proxy: opts.proxy, timeoutMs });
+  const stats = { httpRequests: 0, retries: 0, throttled: 0 };
+
+  /** Layer `attempt`: one exchange. Returns only 2xx responses. */
+  async function attempt(treq: TransportRequest, endpoint: Endpoint, stream: boolean): Promise<TransportResponse> {
+    stats.httpRequests++;
+    const started = clock.now();
+    const logLine = (status: number, requestId?: string) =>
+      logger?.debug(
+        { method: treq.method, path: pathForLog(treq.url), status, ms: clock.now() - started, requestId: requestId ?? treq.headers['client-request-id'] },
+        'graph http',
+      );
+    let res: TransportResponse;
+    try {
+      res = await http.transport(treq, { stream, timeoutMs });
+    } catch (err) {
+      const ge = errorFromNetwork(err, { url: treq.url, endpoint, proxyUrl }, redactor);
+      logLine(0);
+      throw ge;
+    }
+    const requestId = res.headers['request-id'] ?? res.headers['x-ms-request-id'];
+    logLine(res.status, requestId);
+    if (res.status >= 200 && res.status < 300) return res;
+    const body = parseJsonBytes(await readAll(res.body));
+    const init = { status: res.status, headers: res.headers, body, method: treq.method, url: treq.url, now: clock.now() };
+    throw endpoint === 'login' ? errorFromEntra(init, redactor) : errorFromResponse(init, redactor);
+  }
+
+  const tokens = new TokenProvider(
+    { loginEndpoint, graphEndpoint, tenant, clientId, clientSecret },
+    // Client-credentials token requests have no side effect, so they may be repeated like a GET.
+    (treq) => withRetry(() => attempt(treq, 'login', false), { idempotent: true, policy, clock, random, stats }),
+    clock,
+    (token) => redactor.add(token),
+  );
+
+  function toTransportRequest(req: GraphRequest, url: string, accessToken: string, clientRequestId: string): TransportRequest {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    let body: string | Uint8Array | undefined;
+    if (req.body !== undefined) {
+      if (typeof req.body === 'string' || req.body instanceof Uint8Array) {
+        body = req.body;
+        headers['Content-Type'] = typeof req.body === 'string' ? 'text/plain' : 'application/octet-stream';
+      } else {
+        body = JSON.stringify(req.body);
+        headers['Content-Type'] = 'application/json';
+      }
+    }
+    for (const [k, v] of Object.entries(req.headers ?? {})) {
+      const lower = k.toLowerCase();
+      if (lower === 'authorization' || lower === 'client-request-id') continue;
+      for (const existing of Object.keys(headers)) if (existing.toLowerCase() === lower) delete headers[existing];
+      headers[k] = v;
+    }
+    headers['client-request-id'] = clientRequestId;
+    headers.Authorization = `Bearer ${accessToken}`;
+    return { method: req.method, url, headers, body };
+  }
+
+  /** The whole pipeline for one Graph request, with explicit limiter slots (batch calls hold several). */
+  async function execute<T>(req: GraphRequest, slots: Map<string, number>): Promise<GraphResponse<T>> {
+    if (!METHODS.has(req.method)) throw new TypeError(`Unsupported HTTP method ${String(req.method)}`);
+    const url = buildUrl(graphEndpoint, req.version ?? defaultVersion, req.path, req.query);
+    const stream = req.responseType === 'stream';
+    const idempotent = isIdempotent(req.method, req.idempotent);
+    // One id for all attempts of this logical request, so Microsoft support can correlate retries.
+    const clientRequestId = randomUUID();
+
+    const limitedRetried = async (accessToken: string): Promise<TransportResponse> => {
+      const release = await limiter.acquire(slots);
+      let handedToStream = false;
+      try {
+        const res = await withRetry(() => attempt(toTransportRequest(req, url, accessToken, clientRequestId), 'graph', stream), {
+          idempotent,
+          policy,
+          clock,
+          random,
+          stats,
+        });
+        if (stream && !(res.body instanceof Uint8Array)) {
+          handedToStream = true;
+          return { ...res, body: releaseWhenDone(res.body, release) };
+        }
+        return res;
+      } finally {
+        if (!handedToStream) release();
+      }
+    };
+
+    // Layer `auth`: a 401 means the token was rejected before Graph acted, so one retry with a fresh
+    // token is safe for any method; a second 401 is a real permission/config problem.
+    let token = await tokens.get();
+    let res: TransportResponse;
+    try {
+      res = await limitedRetried(token.accessToken);
+    } catch (err) {
+      if (!(err instanceof GraphError) || err.status !== 401) throw err;
+      tokens.invalidate(token.accessToken);
+      token = await tokens.get();
+      res = await limitedRetried(token.accessToken);
+    }
+
+    let body: unknown;
+    if (req.responseType === 'stream') body = res.body;
+    else if (req.responseType === 'buffer') body = await readAll(res.body);
+    else body = parseJsonBytes(await readAll(res.body));
+    return { status: res.status, headers: res.headers, body: body as T };
+  }
+
+  function slotsFor(req: GraphRequest): Map<string, number> {
+    const mailbox = req.mailbox?.toLowerCase() ?? mailboxFromPath(req.path);
+    return mailbox ? new Map([[mailbox, 1]]) : new Map();
+  }
+
+  const request = <T>(req: GraphRequest): Promise<GraphResponse<T>> => execute<T>(req, slotsFor(req));
+
+  const client: GraphClient = {
+    request,
+    async get<T>(path: string, o: Omit<GraphRequest, 'method' | 'path'> = {}) {
+      return (await request<T>({ ...o, method: 'GET', path })).body;
+    },
+    async post<T>(path: string, body?: unknown, o: Omit<GraphRequest, 'method' | 'path' | 'body'> = {}) {
+      return (await request<T>({ ...o, method: 'POST', path, body })).body;
+    },
+    async patch<T>(path: string, body: unknown, o: Omit<GraphRequest, 'method' | 'path' | 'body'> = {}) {
+      return (await request<T>({ ...o, method: 'PATCH', path, body })).body;
+    },
+    async delete(path: string, o: Omit<GraphRequest, 'method' | 'path'> = {}) {
+      await request({ ...o, method: 'DELETE', path });
+    },
+    paginate<T>(path: string, o: Omit<GraphRequest, 'method' | 'path' | 'body'> = {}) {
+      return paginate<T>(request, path, o);
+    },
+    batch<T>(items: Parameters<GraphClient['batch']>[0], o: { version?: ApiVersion } = {}) {
+      return runBatch<T>(items, {
+        version: o.version ?? defaultVersion,
+        perMailbox,
+        ensureToken: () => tokens.get(),
+        execute,
+        request,
+        clock,
+        random,
+        policy,
+        stats,
+        redactor,
+      });
+    },
+    getToken: (forceRefresh?: boolean) => tokens.get(forceRefresh),
+    stats,
+    close: () => http.close(),
+  };
+  return client;
+}

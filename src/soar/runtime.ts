@@ -1,0 +1,145 @@
+/**
+ * Runs one invocation of an action and always produces a result document: the error policy
+ * (which failure message, what counts as usage vs. action failure, secret scrubbing) lives
+ * here and nowhere else.
+ */
+import { isGraphError } from '../graph/errors.ts';
+import type { Clock, GraphClient, GraphClientOptions, Logger } from '../graph/types.ts';
+import type { ActionContext, ActionDefinition, ActionOutcome, Entity } from './action.ts';
+import { unwrapState, wrapState } from './async.ts';
+import { systemClock } from './clock.ts';
+import { parseIntegrationConfig, toGraphClientOptions, type IntegrationConfig } from './config.ts';
+import { InputError } from './errors.ts';
+import { scrubSecrets, silentLogger } from './logger.ts';
+import { renderMessage } from './messages.ts';
+import { parseParams, type Params } from './params.ts';
+import { emptyCaseWall, type ResultDocument } from './result.ts';
+
+export interface RunInput {
+  /** Raw parameter values by (case-insensitive) documented name. */
+  params?: Record<string, string | boolean | number | null | undefined>;
+  /** The config file's object, or an already parsed config. */
+  config: Record<string, unknown> | IntegrationConfig;
+  entities?: Entity[];
+  /** The `state` of the previous IN_PROGRESS result document, or null. */
+  state?: unknown;
+}
+
+export interface RunDeps {
+  createGraph: (opts: GraphClientOptions) => GraphClient;
+  logger?: Logger;
+  clock?: Clock;
+  env?: NodeJS.ProcessEnv;
+  /** Config warnings (unknown keys). */
+  warn?: (message: string) => void;
+  /** Extra client options (tests inject a clock or a retry policy). */
+  graphOptions?: Partial<GraphClientOptions>;
+}
+
+function isParsedConfig(c: RunInput['config']): c is IntegrationConfig {
+  return typeof (c as IntegrationConfig).secretId === 'string' && typeof (c as IntegrationConfig).graphEndpoint === 'string';
+}
+
+/** The reason text for ERROR_REASON: a GraphError names the parameter to fix when it knows one. */
+export function errorReason(e: unknown): string {
+  if (isGraphError(e)) {
+    const hint = e.parameter && !e.message.includes(e.parameter) ? ` Check the "${e.parameter}" parameter.` : '';
+    return `${e.message}${hint}`;
+  }
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}
+
+export async function runAction(def: ActionDefinition, input: RunInput, deps: RunDeps): Promise<ResultDocument> {
+  const logger = deps.logger ?? silentLogger;
+  const clock = deps.clock ?? systemClock;
+  let config: IntegrationConfig | undefined;
+  const finish = (o: ActionOutcome, started: number, invocation: number): ResultDocument =>
+    toDocument(def, o, started, invocation, [config?.secretId, config?.proxy?.password]);
+
+  const failWith = (e: unknown): ResultDocument => {
+    logger.error({ action: def.name, err: isGraphError(e) ? e.toJSON() : { message: errorReason(e) } }, 'action failed');
+    return finish({ is_success: false, execution_state: 'FAILED', output_message: renderMessage(def.messages.error, { ERROR_REASON: errorReason(e) }) }, clock.now(), 1);
+  };
+
+  // Usage errors (unknown names, foreign state) propagate; bad values become a failed result.
+  let params: Params;
+  try {
+    config = isParsedConfig(input.config) ? input.config : parseIntegrationConfig(input.config, { env: deps.env, warn: deps.warn });
+  } catch (e) {
+    if (e instanceof InputError) {
+      // Names are checked even when the config is bad, so a typo is still a usage error.
+      parseParamNamesOnly(def, input.params);
+      return failWith(e);
+    }
+    throw e;
+  }
+  try {
+    params = parseParams(def.params, input.params ?? {}, { defaultMailbox: config.defaultMailbox });
+  } catch (e) {
+    if (e instanceof InputError) return failWith(e);
+    throw e;
+  }
+  const saved = unwrapState(input.state, def.name);
+  const startedAt = saved?.started_at ?? clock.now();
+  const invocation = (saved?.invocation ?? 0) + 1;
+
+  let graph: GraphClient | undefined;
+  const cfg = config;
+  const ctx: ActionContext = {
+    action: def,
+    params,
+    config: cfg,
+    get graph(): GraphClient {
+      graph ??= deps.createGraph(toGraphClientOptions(cfg, { logger, ...deps.graphOptions }));
+      return graph;
+    },
+    entities: input.entities ?? [],
+    state: saved?.data ?? null,
+    startedAt,
+    invocation,
+    logger,
+    clock,
+    message: (key, values) => renderMessage(def.messages[key], values),
+  };
+  logger.debug({ action: def.name, params: params.toJSON(), invocation }, 'running action');
+  try {
+    const outcome = await def.run(ctx);
+    return finish(outcome, startedAt, invocation);
+  } catch (e) {
+    return failWith(e);
+  } finally {
+    if (graph) await graph.close().catch(() => undefined);
+  }
+}
+
+function parseParamNamesOnly(def: ActionDefinition, raw: RunInput['params']): void {
+  try {
+    parseParams(def.params, raw ?? {}, { defaultMailbox: 'x' });
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+  }
+}
+
+function toDocument(
+  def: ActionDefinition,
+  o: ActionOutcome,
+  startedAt: number,
+  invocation: number,
+  secrets: (string | undefined)[],
+): ResultDocument {
+  const state = o.execution_state ?? (o.is_success ? 'COMPLETED' : 'FAILED');
+  if (state === 'IN_PROGRESS' && (o.state === undefined || o.state === null)) {
+    throw new Error(`Action "${def.name}" returned IN_PROGRESS without a state.`);
+  }
+  const doc: ResultDocument = {
+    action: def.name,
+    is_success: o.is_success,
+    execution_state: state,
+    output_message: scrubSecrets(o.output_message, secrets),
+    json_result: o.json_result ?? null,
+    case_wall: { ...emptyCaseWall(), ...o.case_wall },
+    state: state === 'IN_PROGRESS' ? wrapState(def.name, startedAt, invocation, o.state) : null,
+  };
+  return doc;
+}

@@ -1,0 +1,169 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main, type CliDeps } from '../../src/cli/main.ts';
+import { renderTable } from '../../src/cli/format.ts';
+import { sweep } from '../soar/fake-actions.ts';
+import { baseConfig, fakeClock, fakeGraph } from '../soar/fake-graph.ts';
+
+let dir: string;
+let configPath: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cli-'));
+  configPath = join(dir, 'config.json');
+  await writeFile(configPath, JSON.stringify({ ...baseConfig, 'Secret ID': '$ENV:TEST_SECRET' }));
+});
+
+const pingRoutes = {
+  'GET v1.0 /users/soc@contoso.test': { id: 'u1' },
+  'GET v1.0 /users/soc@contoso.test/mailFolders/inbox': { id: 'inbox' },
+};
+
+async function cli(argv: string[], extra: Partial<CliDeps> = {}) {
+  let out = '';
+  let err = '';
+  const clock = fakeClock();
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+    env: { TEST_SECRET: 'cli-secret-value' },
+    clock,
+    createGraph: () => fakeGraph(pingRoutes, { roles: ['Mail.ReadWrite'] }),
+    extraActions: [sweep],
+    columns: 80,
+    ...extra,
+  });
+  return { code, out, err, clock };
+}
+
+describe('msgraph-mail run', () => {
+  it('prints one result document on stdout and exits 0 on success', async () => {
+    const r = await cli(['run', 'ping', '--config', configPath]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc).toMatchObject({ action: 'Ping', is_success: true, execution_state: 'COMPLETED', state: null });
+    expect(r.out + r.err).not.toContain('cli-secret-value');
+  });
+
+  it('exits 1 when the action fails and 2 for usage errors naming the closest names', async () => {
+    const failed = await cli(['run', 'Delete Email', '--config', configPath, '--param', 'Delete In Mailbox=a@x', '--param', 'Folder Name=Inbox']);
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.out).output_message).toBe('Action "Delete Email" is not implemented yet in this version of msgraph-mail.');
+
+    const badValue = await cli(['run', 'Delete Email', '--config', configPath, '--param', 'Delete In Mailbox=a@x', '--param', 'Folder Name=Inbox', '--param', 'only unread=maybe']);
+    expect(badValue.code).toBe(1);
+    expect(JSON.parse(badValue.out).output_message).toBe(
+      'Failed to execute action, the error is: Invalid value for parameter "Only Unread": expected true or false, got "maybe".',
+    );
+
+    const unknownAction = await cli(['run', 'Mark Email Junk', '--config', configPath]);
+    expect(unknownAction).toMatchObject({ code: 2, out: '' });
+    expect(unknownAction.err).toContain('Unknown action "Mark Email Junk". Did you mean "Mark Email as Junk"');
+
+    const unknownParam = await cli(['run', 'Search Emails', '--config', configPath, '--param', 'Folder=Inbox']);
+    expect(unknownParam).toMatchObject({ code: 2, out: '' });
+    expect(unknownParam.err).toContain('Unknown parameter "Folder". Did you mean "Folder Name"');
+
+    expect((await cli(['run', 'Ping', '--config', configPath, '--param', 'novalue'])).code).toBe(2);
+    expect((await cli(['run', 'Ping'])).code).toBe(2);
+    expect((await cli(['run', 'Ping', '--config', join(dir, 'nope.json')])).err).toContain('Cannot read config file');
+    expect((await cli(['run', 'Ping', '--config', configPath, '--format', 'xml'])).code).toBe(2);
+    expect((await cli(['bogus'])).code).toBe(2);
+    expect((await cli(['connector', '--once'])).code).toBe(2);
+    expect((await cli(['--help'])).code).toBe(0);
+  });
+
+  it('fails (exit 1) with a config value error that names the parameter', async () => {
+    const r = await cli(['run', 'Ping', '--config', configPath], { env: {} });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).output_message).toBe(
+      'Failed to connect to the Microsoft Graph mail service! Error is Config "Secret ID" refers to environment variable TEST_SECRET, which is not set.',
+    );
+  });
+
+  it('warns on stderr about unknown config keys', async () => {
+    const p = join(dir, 'typo.json');
+    await writeFile(p, JSON.stringify({ ...baseConfig, 'Verify SLL': true }));
+    const r = await cli(['run', 'Ping', '--config', p]);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('warning: Unknown config key "Verify SLL" ignored. Did you mean "Verify SSL"?');
+  });
+
+  it('runs entity actions with --entity', async () => {
+    const r = await cli(['run', 'Get Mailbox Account Out Of Facility Settings', '--config', configPath, '--entity', 'user:alice@contoso.test'], {
+      createGraph: () => fakeGraph({
+        'GET v1.0 /users/alice@contoso.test': { id: 'a' },
+        'GET beta /users/a/presence': { id: 'a', outOfOfficeSettings: { isOutOfOffice: true, message: 'x' } },
+      }),
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).output_message).toBe('Successfully returned OOF settings for alice@contoso.test.');
+    expect((await cli(['run', 'Ping', '--config', configPath, '--entity', 'alice'])).code).toBe(2);
+  });
+
+  it('--state continues an async run one invocation at a time and resets when it is over', async () => {
+    const stateFile = join(dir, 'sweep-state.json');
+    const args = ['run', 'fake sweep', '--config', configPath, '--param', 'Items=a,b', '--state', stateFile];
+    const first = await cli(args);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.out)).toMatchObject({ execution_state: 'IN_PROGRESS', output_message: 'Processed 1 of 2 (invocation 1).' });
+    expect(JSON.parse(await readFile(stateFile, 'utf8'))).toEqual(JSON.parse(first.out).state);
+    const second = await cli(args);
+    expect(JSON.parse(second.out)).toMatchObject({ execution_state: 'COMPLETED', output_message: 'Processed a, b.', state: null });
+    expect(JSON.parse(await readFile(stateFile, 'utf8'))).toBeNull();
+    const again = await cli(args);
+    expect(JSON.parse(again.out).output_message).toBe('Processed 1 of 2 (invocation 1).');
+
+    await writeFile(stateFile, '{"format":"msgraph-mail/action-state@1","action":"Ping","started_at":1,"invocation":1,"data":{}}');
+    const foreign = await cli(args);
+    expect(foreign.code).toBe(2);
+    expect(foreign.err).toContain('belongs to action "Ping"');
+  });
+
+  it('--wait loops until done, or reports TIMEDOUT and keeps the state file', async () => {
+    const done = await cli(['run', 'Fake Sweep', '--config', configPath, '--param', 'Items=a,b,c', '--wait', '--poll-interval', '0.5']);
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.out)).toMatchObject({ execution_state: 'COMPLETED', output_message: 'Processed a, b, c.' });
+    expect(done.clock.sleeps).toEqual([500, 500]);
+
+    const stateFile = join(dir, 'wait-state.json');
+    const timedOut = await cli(['run', 'Fake Sweep', '--config', configPath, '--param', 'Items=a,b,c,d', '--wait', '--poll-interval', '2', '--timeout', '3', '--state', stateFile]);
+    expect(timedOut.code).toBe(1);
+    expect(JSON.parse(timedOut.out)).toMatchObject({ is_success: false, execution_state: 'TIMEDOUT', state: null });
+    const saved = JSON.parse(await readFile(stateFile, 'utf8'));
+    expect(saved.data.cursor).toBe(2);
+    expect((await cli(['run', 'Ping', '--config', configPath, '--timeout', '3'])).code).toBe(2);
+  });
+
+  it('--format table prints the message and the case-wall tables', async () => {
+    const r = await cli(['run', 'Ping', '--config', configPath, '--format', 'table']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Ping: COMPLETED (success)\n\nSuccessfully connected to the Microsoft Graph mail service');
+    expect(r.out).toContain('JSON result available');
+  });
+});
+
+describe('renderTable', () => {
+  it('aligns columns and truncates long cells to the width', () => {
+    const text = renderTable({ title: 'Matching Mails', columns: ['Mail ID', 'Subject'], rows: [['1', 'x'.repeat(200)], ['22', 'line\nbreak']] }, 40);
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('Matching Mails');
+    for (const l of lines.slice(1)) expect([...l].length).toBeLessThanOrEqual(40);
+    expect(new Set(lines.slice(1).map((l) => [...l].length)).size).toBe(1);
+    expect(text).toContain('…');
+    expect(text).toContain('line break');
+  });
+});
+
+describe('msgraph-mail actions', () => {
+  it('lists every action with its parameters, as JSON too', async () => {
+    const r = await cli(['actions', '--json'], { extraActions: [] });
+    const list = JSON.parse(r.out) as Array<{ name: string; params: Array<{ name: string; description: string }> }>;
+    expect(list).toHaveLength(17);
+    expect(list.find((a) => a.name === 'Search Emails')?.params.map((p) => p.name)).toContain('Max Emails To Return');
+    const text = await cli(['actions'], { extraActions: [] });
+    expect(text.out).toContain('Ping\n');
+    expect(text.out).toContain('  - Download Destination [required, list, default: GCP Bucket, options: GCP Bucket | Local File System]');
+  });
+});

@@ -1,0 +1,10 @@
+/**
+ * Microsoft's own Graph SDK against the local emulator, over HTTPS with the emulator's CA.
+ */
+import { describe } from 'vitest';
+import { defineConformanceSuite } from './suite.ts';
+import { emulatorAvailable, startEmulatorTarget } from './target.ts';
+
+describe.skipIf(!emulatorAvailable())('conformance: Microsoft Graph SDK against the emulator', () => {
+  defineConformanceSuite('emulator', startEmulatorTarget);
+});

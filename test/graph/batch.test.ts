@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { createGraphClient, GraphError, packBatches } from '../../src/graph/index.ts';
+import type { BatchItem } from '../../src/graph/index.ts';
+import { baseOptions, FakeClock, graphError, json, scripted, type Call } from './helpers.ts';
+
+interface SubRequest {
+  id: string;
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+function subRequests(call: Call): SubRequest[] {
+  return (call.parsedBody as { requests: SubRequest[] }).requests;
+}
+
+const ok = (r: SubRequest) => ({ id: r.id, status: 200, headers: {}, body: { echo: r.url } });
+
+function items(n: number, mailbox: (i: number) => string): BatchItem[] {
+  return Array.from({ length: n }, (_, i) => ({ method: 'GET' as const, url: `/users/${mailbox(i)}/messages/m${i}` }));
+}
+
+describe('$batch', () => {
+  it('splits more than 20 items into calls of at most 20 and returns results in input order', async () => {
+    const t = scripted((call) => json(200, { responses: subRequests(call).map(ok) }));
+    const c = createGraphClient(baseOptions({ transport: t.transport }));
+    const res = await c.batch(items(45, (i) => `u${i}@x.test`));
+    const sizes = t.calls.map((call) => subRequests(call).length).sort((a, b) => b - a);
+    expect(sizes).toEqual([20, 20, 5]);
+    expect(t.calls.every((call) => call.url === 'https://graph.test/v1.0/$batch' && call.method === 'POST')).toBe(true);
+    expect(res.map((r) => r.id)).toEqual(Array.from({ length: 45 }, (_, i) => String(i)));
+    expect(res[44].body).toEqual({ echo: '/users/u44@x.test/messages/m44' });
+    expect(t.calls.flatMap(subRequests).find((r) => r.id === "0")).toEqual({ id: '0', method: 'GET', url: '/users/u0@x.test/messages/m0' });
+  });
+
+  it('packs at most mailboxConcurrency items per mailbox per call and never exceeds it in flight', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const t = scripted(async (call) => {
+      const reqs = subRequests(call);
+      const forA = reqs.filter((r) => r.url.startsWith('/users/a@x.test/')).length;
+      inFlight += forA;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 2));
+      inFlight -= forA;
+      return json(200, { responses: reqs.map(ok) });
+    });
+    const c = createGraphClient(baseOptions({ transport: t.transport, mailboxConcurrency: 4 }));
+    // 10 items for a@, 10 spread over other mailboxes
+    const res = await c.batch(items(20, (i) => (i % 2 === 0 ? 'A@x.test' : `o${i}@x.test`)));
+    expect(res.every((r) => r.status === 200)).toBe(true);
+    for (const call of t.calls) {
+      expect(subRequests(call).filter((r) => r.url.toLowerCase().startsWith('/users/a@x.test/')).length).toBeLessThanOrEqual(4);
+    }
+    expect(t.calls.length).toBe(3); // 10 a-items need ceil(10/4) calls
+    expect(peak).toBeLessThanOrEqual(4);
+  });
+
+  it('packBatches is first-fit over both limits', () => {
+    const entries = Array.from({ length: 6 }, (_, i) => ({ index: i, id: String(i), item: { method: 'GET' as const, url: '/x' }, mailbox: i < 5 ? 'a' : 'b' }));
+    expect(packBatches(entries, 2).map((c) => c.map((e) => e.id))).toEqual([['0', '1', '5'], ['2', '3'], ['4']]);
+  });
+
+  it('matches out-of-order responses by id (case-insensitively)', async () => {
+    const t = scripted((call) => json(200, { responses: subRequests(call).map(ok).reverse().map((r) => ({ ...r, id: r.id.toUpperCase() })) }));
+    const c = createGraphClient(baseOptions({ transport: t.transport }));
+    const res = await c.batch([
+      { id: 'a', method: 'GET', url: '/users/x@x.test/messages/1' },
+      { id: 'b', method: 'GET', url: '/users/x@x.test/messages/2' },
+      { id: 'c', method: 'GET', url: '/users/x@x.test/messages/3' },
+    ]);
+    expect(res.map((r) => [r.id, (r.body as { echo: string }).echo])).toEqual([
+      ['a', '/users/x@x.test/messages/1'],
+      ['b', '/users/x@x.test/messages/2'],
+      ['c', '/users/x@x.test/messages/3'],
+    ]);
+  });
+
+  it('retries a 429 item alone after its own Retry-After and returns per-item errors', async () => {
+    const clock = new FakeClock();
+    const t = scripted((call) => {
+      if (call.url.endsWith('/$batch')) {
+        return json(200, {
+          responses: subRequests(call).map((r) => {
+            if (r.id === '1') return { id: r.id, status: 429, headers: { 'Retry-After': '1.5' }, body: { error: { code: 'ApplicationThrottled', message: 'slow down' } } };
+            if (r.id === '2') return { id: r.id, status: 404, headers: {}, body: { error: { code: 'ErrorItemNotFound', message: 'gone' } } };
+            return { id: r.id, status: 201, headers: {}, body: { id: `moved-${r.id}` } };
+          }),
+        });
+      }
+      return json(201, { id: 'moved-1-alone' });
+    });
+    const c = createGraphClient(baseOptions({ clock, transport: t.transport }));
+    const res = await c.batch([
+      { method: 'POST', url: '/users/x@x.test/messages/0/move', body: { destinationId: 'junkemail' } },
+      { method: 'POST', url: '/users/x@x.test/messages/1/move', body: { destinationId: 'junkemail' } },
+      { method: 'POST', url: '/users/x@x.test/messages/2/move', body: { destinationId: 'junkemail' } },
+    ]);
+    expect(clock.sleeps).toEqual([1500]);
+    expect(t.calls).toHaveLength(2);
+    const single = t.calls[1];
+    expect(single.method).toBe('POST');
+    expect(single.url).toBe('https://graph.test/v1.0/users/x@x.test/messages/1/move');
+    expect(single.parsedBody).toEqual({ destinationId: 'junkemail' });
+    expect(res[0]).toMatchObject({ id: '0', status: 201, body: { id: 'moved-0' } });
+    expect(res[1]).toMatchObject({ id: '1', status: 201, body: { id: 'moved-1-alone' } });
+    expect(res[1].error).toBeUndefined();
+    expect(res[2].status).toBe(404);
+    expect(res[2].error).toBeInstanceOf(GraphError);
+    expect(res[2].error).toMatchObject({ status: 404, code: 'ErrorItemNotFound' });
+    expect(c.stats.throttled).toBe(1);
+    expect(c.stats.retries).toBe(1);
+    // Items with a body carry Content-Type
+    expect(subRequests(t.calls[0])[0].headers).toEqual({ 'Content-Type': 'application/json' });
+  });
+
+  it('retries the outer call as a whole on 503 with Retry-After', async () => {
+    const clock = new FakeClock();
+    const t = scripted((call, n) => (n === 1 ? graphError(503, 'ServiceUnavailable', { 'Retry-After': '3' }) : json(200, { responses: subRequests(call).map(ok) })));
+    const c = createGraphClient(baseOptions({ clock, transport: t.transport }));
+    const res = await c.batch(items(3, () => 'x@x.test'));
+    expect(clock.sleeps).toEqual([3000]);
+    expect(res.every((r) => r.status === 200)).toBe(true);
+    expect(subRequests(t.calls[1])).toHaveLength(3);
+  });
+
+  it('gives every item of a failed call the call error, without throwing', async () => {
+    const t = scripted(() => graphError(400, 'BadRequest'));
+    const c = createGraphClient(baseOptions({ transport: t.transport }));
+    const res = await c.batch(items(2, () => 'x@x.test'));
+    expect(res.map((r) => r.error?.code)).toEqual(['BadRequest', 'BadRequest']);
+  });
+
+  it('rejects duplicate ids', async () => {
+    const c = createGraphClient(baseOptions({ transport: scripted(() => json(200, {})).transport }));
+    await expect(c.batch([{ id: 'a', method: 'GET', url: '/me' }, { id: 'A', method: 'GET', url: '/me' }])).rejects.toThrow(TypeError);
+  });
+});

@@ -1,0 +1,24 @@
+/** Actions registered only in tests. */
+import { defineAction, inProgress, succeeded, type ActionDefinition } from '../../src/soar/action.ts';
+import { takeBatch } from '../../src/soar/async.ts';
+
+/** Processes one item per invocation: the shape of the mailbox-sweep actions. */
+export const sweep: ActionDefinition = defineAction({
+  name: 'Fake Sweep',
+  description: 'test',
+  async: true,
+  entities: 'none',
+  betaApi: false,
+  params: [{ name: 'Items', required: true, default: null, type: 'string', options: null, description: '', format: 'list' }],
+  messages: { success: 'Processed {ITEMS}.', error: 'Failed to execute action, the error is: {ERROR_REASON}' },
+  implemented: true,
+  async run(ctx) {
+    const items = ctx.params.list('Items');
+    const prev = (ctx.state as { cursor: number; done: string[] } | null) ?? { cursor: 0, done: [] };
+    const { batch, next } = takeBatch(items, prev.cursor, 1);
+    const done = [...prev.done, ...batch];
+    if (next !== null) return inProgress(`Processed ${done.length} of ${items.length} (invocation ${ctx.invocation}).`, { cursor: next, done });
+    return succeeded(ctx.message('success', { ITEMS: done }), { json_result: { startedAt: ctx.startedAt, invocations: ctx.invocation } });
+  },
+});
+
