@@ -10,3 +10,4 @@ export { DEFAULT_RETRY_POLICY, isIdempotent } from './retry.ts';
 export { parseRetryAfter } from './error-builders.ts';
 export { MAX_BATCH_ITEMS, packBatches } from './batch.ts';
 export { rolesFromJwt, tokenUrl } from './token.ts';
+export { createHttpTransport, normalizeProxy, type HttpTransport, type TransportSettings } from './transport.ts';

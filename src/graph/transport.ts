@@ -27,7 +27,14 @@ export interface HttpTransport {
 /** `proxy.local:3128` or `http://user:pw@proxy.local:3128` -> URL without credentials, plus the credentials. */
 export function normalizeProxy(p: ProxySettings): { uri: string; username?: string; password?: string } {
   const raw = /^[a-z][a-z0-9+.-]*:\/\//i.test(p.url) ? p.url : `http://${p.url}`;
-  const u = new URL(raw);
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    // Node's URL error carries the input, which may hold the proxy password: do not rethrow it.
+    throw new TypeError('Proxy Server Address is not a valid URL (expected host:port or http://host:port)');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError('Proxy Server Address must be an http:// or https:// proxy');
   const username = p.username ?? (u.username ? decodeURIComponent(u.username) : undefined);
   const password = p.password ?? (u.password ? decodeURIComponent(u.password) : undefined);
   u.username = '';

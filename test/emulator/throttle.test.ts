@@ -67,7 +67,7 @@ describe('Throttler (injected clock)', () => {
 describe('throttling and faults over HTTP', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await harness({ latencyMs: 150 });
+    h = await harness({ latencyMs: 300 });
   });
   afterAll(() => h.emu.close());
 
@@ -89,7 +89,7 @@ describe('throttling and faults over HTTP', () => {
     expect(log.total).toBe(6);
     expect(log.byStatus).toEqual({ '200': 4, '429': 2 });
     expect(log.entries[0]).toMatchObject({ method: 'GET', mailbox: SOC });
-    expect(log.entries.find((e: any) => e.status === 200).ms).toBeGreaterThanOrEqual(140);
+    expect(log.entries.find((e: any) => e.status === 200).ms).toBeGreaterThanOrEqual(290);
   });
 
   it('a $batch of 20 to one mailbox sees 429s inside a 200; spread over mailboxes it does not', async () => {
@@ -118,7 +118,7 @@ describe('throttling and faults over HTTP', () => {
       const results = await Promise.all(Array.from({ length: 8 }, () => h.graph(`/v1.0/users/${SOC}/messages?$top=1`)));
       expect(results.every((r) => r.status === 200)).toBe(true);
     } finally {
-      await h.admin('/settings', { method: 'PUT', body: JSON.stringify({ throttle: true, latencyMs: 150 }) });
+      await h.admin('/settings', { method: 'PUT', body: JSON.stringify({ throttle: true, latencyMs: 300 }) });
     }
   });
 
@@ -134,7 +134,7 @@ describe('throttling and faults over HTTP', () => {
       for (let i = 0; i < 40; i += 1) statuses.add((await h.graph('/v1.0/users?$top=1')).status);
       expect([...statuses].sort()).toEqual([200, 500, 504]);
     } finally {
-      await h.admin('/settings', { method: 'PUT', body: JSON.stringify({ faultRate: 0, latencyMs: 150 }) });
+      await h.admin('/settings', { method: 'PUT', body: JSON.stringify({ faultRate: 0, latencyMs: 300 }) });
     }
   });
 });

@@ -135,4 +135,16 @@ describe('secrets never leak', () => {
     expect(Object.keys(last).sort()).toEqual(['method', 'ms', 'path', 'requestId', 'status']);
     expect(last).toMatchObject({ method: 'GET', path: '/v1.0/users/a@x.test/messages/1', status: 404, requestId: 'r-1' });
   });
+
+  it('a malformed proxy URL is rejected without echoing it', () => {
+    let caught: unknown;
+    try {
+      createGraphClient(baseOptions({ proxy: { url: 'http://u:hunter2-secret@[bad', password: 'x' } }));
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(TypeError);
+    expect(String(caught)).toContain('Proxy Server Address');
+    expect(JSON.stringify(caught) + String(caught) + Object.values(caught as object).join()).not.toContain('hunter2');
+  });
 });
