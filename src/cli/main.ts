@@ -10,6 +10,17 @@ import { runCommand, type RunOptions } from './run-command.ts';
 
 export type { CliDeps } from './io.ts';
 
+interface EmulatorFlags {
+  port?: number;
+  host?: string;
+  seed?: 'demo' | 'empty';
+  http?: boolean;
+  latencyMs?: number;
+  faultRate?: number;
+  throttle: boolean;
+  tokenLifetime?: number;
+}
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 function notImplementedCommand(name: string, stderr: { write(s: string): unknown }): number {
@@ -70,12 +81,21 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
     .option('--fault-rate <p>', 'share of requests failing with a transient error', toNumber('--fault-rate'))
     .option('--no-throttle', 'disable the throttling model')
     .option('--token-lifetime <seconds>', 'access token lifetime', toNumber('--token-lifetime'))
-    .action(async (opts: Record<string, unknown>) => {
-      // The emulator is optional at runtime (src/ never imports it statically; DESIGN.md rooms).
-      const spec = '../../emulator/cli.ts';
-      const mod = (await import(spec)) as { runEmulatorCommand: (o: Record<string, unknown>) => Promise<unknown> };
-      const r = await mod.runEmulatorCommand(opts);
-      code = typeof r === 'number' ? r : 0;
+    .action(async (opts: EmulatorFlags) => {
+      // Loaded on demand: the emulator is a dev tool, not part of running actions.
+      const { runEmulatorCommand } = await import('../../emulator/cli.ts');
+      await runEmulatorCommand({
+        port: opts.port ?? 0,
+        host: opts.host,
+        seed: opts.seed,
+        http: opts.http,
+        latencyMs: opts.latencyMs,
+        faultRate: opts.faultRate,
+        throttle: opts.throttle,
+        tokenLifetimeSeconds: opts.tokenLifetime,
+      });
+      // The server keeps the process alive until SIGINT / SIGTERM.
+      code = 0;
     });
 
   program

@@ -29,8 +29,10 @@ export function closestNames(input: string, candidates: readonly string[], max =
     return { name, score };
   });
   const limit = Math.max(2, Math.floor(needle.length / 3));
+  const best = Math.min(...scored.map((s) => s.score));
+  // Only the names about as close as the best one: "Serch Emails" should not also suggest "Send Email".
   return scored
-    .filter((s) => s.score <= limit)
+    .filter((s) => s.score <= limit && s.score <= best + 1)
     .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
     .slice(0, max)
     .map((s) => s.name);
