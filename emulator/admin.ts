@@ -135,6 +135,17 @@ async function route(state: EmulatorState, req: AdminRequest): Promise<GraphResp
     }
     return json(200, structuredClone(user.mailboxSettings));
   }
+  if (at('users', '*', 'blockedSenders')) {
+    const user = store.mailbox(s[1]);
+    if (m === 'PUT') {
+      const senders = body(req).senders;
+      if (!Array.isArray(senders) || !senders.every((x) => typeof x === 'string')) {
+        throw graphErrors.badRequest('Body must be {"senders": ["addr@example.com", "@domain.example"]}.');
+      }
+      user.blockedSenders = new Set(senders.map((x) => x.toLowerCase()));
+    }
+    if (m === 'PUT' || m === 'GET') return json(200, { senders: [...user.blockedSenders] });
+  }
   if (at('requests')) {
     if (m === 'GET') return json(200, state.log.snapshot());
     if (m === 'DELETE') {

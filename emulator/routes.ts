@@ -16,6 +16,7 @@ import {
   patchMessage,
 } from './handlers/messages.ts';
 import { getAutomaticReplies, getMailboxSettings, getPresence, getUser, listUsers } from './handlers/users.ts';
+import { forward, reply, replyAll, sendMail } from './handlers/send.ts';
 import type { Handler } from './handlers/common.ts';
 import type { GraphVersion } from './state.ts';
 
@@ -36,6 +37,7 @@ const USERS = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Dir
 // Kept simple: an app that may read a mailbox may also resolve that mailbox's user object.
 const ONE_USER = [...USERS, 'Mail.Read', 'Mail.ReadWrite', 'Mail.Send', 'Mail.ReadBasic.All'];
 const SETTINGS = ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'];
+const SEND = ['Mail.Send'];
 const PRESENCE = ['Presence.Read.All', 'Presence.ReadWrite.All'];
 
 const BOTH: GraphVersion[] = ['v1.0', 'beta'];
@@ -58,6 +60,9 @@ function messageRoutes(root: string): Route[] {
     { method: 'GET', pattern: p(`${m}/$value`), versions: BOTH, query: [], roles: MAIL_READ, handler: getMessageMime },
     { method: 'POST', pattern: p(`${m}/move`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: moveMessage },
     { method: 'POST', pattern: p(`${m}/copy`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: copyMessage },
+    { method: 'POST', pattern: p(`${m}/reply`), versions: BOTH, query: [], roles: SEND, handler: reply },
+    { method: 'POST', pattern: p(`${m}/replyAll`), versions: BOTH, query: [], roles: SEND, handler: replyAll },
+    { method: 'POST', pattern: p(`${m}/forward`), versions: BOTH, query: [], roles: SEND, handler: forward },
     { method: 'GET', pattern: p(`${m}/attachments`), versions: BOTH, query: ['$expand'], roles: MAIL_READ, handler: listAttachments },
     { method: 'GET', pattern: p(`${m}/attachments/:attachment`), versions: BOTH, query: ['$expand'], roles: MAIL_READ, handler: getAttachment },
     { method: 'GET', pattern: p(`${m}/attachments/:attachment/$value`), versions: BOTH, query: [], roles: MAIL_READ, handler: getAttachmentValue },
@@ -71,6 +76,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', pattern: p('users/:user/mailFolders/:folder'), versions: BOTH, query: ['$select'], roles: MAIL_READ, handler: getFolder },
   { method: 'GET', pattern: p('users/:user/mailFolders/:folder/childFolders'), versions: BOTH, query: LIST_FOLDERS, roles: MAIL_READ, handler: listFolders },
   ...MESSAGE_ROOTS.flatMap(messageRoutes),
+  { method: 'POST', pattern: p('users/:user/sendMail'), versions: BOTH, query: [], roles: SEND, handler: sendMail },
   { method: 'GET', pattern: p('users/:user/presence'), versions: BOTH, query: [], roles: PRESENCE, handler: getPresence },
   { method: 'GET', pattern: p('users/:user/mailboxSettings'), versions: BOTH, query: [], roles: SETTINGS, handler: getMailboxSettings },
   { method: 'GET', pattern: p('users/:user/mailboxSettings/automaticRepliesSetting'), versions: BOTH, query: [], roles: SETTINGS, handler: getAutomaticReplies },

@@ -124,7 +124,7 @@ export async function runCommand(actionName: string, opts: RunOptions, deps: Cli
   const config = await loadConfigFile(opts.config);
   const initialState = opts.state ? await readStateFile(opts.state) : null;
   const clock = deps.clock ?? systemClock;
-  const logger = createLogger({ destination: deps.stderr ?? 2 });
+  const logger = createLogger({ destination: deps.stderr ?? 2, level: (deps.env ?? process.env).MSGRAPH_MAIL_LOG_LEVEL });
   const createGraph = deps.createGraph ?? (await defaultGraphFactory());
   const invoke = (state: unknown) =>
     runAction(def, { params, config, entities, state }, {
