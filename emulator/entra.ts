@@ -4,6 +4,7 @@
  * codes, so clients can tell a wrong tenant, client id, secret and scope apart.
  */
 import { randomUUID } from 'node:crypto';
+import { isOwnOrigin } from './origin.ts';
 import type { EmulatorState, GraphResponse } from './state.ts';
 
 export type EntraRoute =
@@ -64,8 +65,8 @@ function tenantNotFound(state: EmulatorState, tenant: string, error: string): Gr
 /** Resources a token may be asked for: the emulator's own Graph base, or Graph's public names. */
 function resourceOf(state: EmulatorState, scope: string): string | undefined {
   const resource = scope.replace(/\/\.default$/i, '').replace(/\/$/, '');
-  const accepted = [state.origin, 'https://graph.microsoft.com', '00000003-0000-0000-c000-000000000000'];
-  return accepted.find((a) => a.toLowerCase() === resource.toLowerCase()) ? resource : undefined;
+  const accepted = ['https://graph.microsoft.com', '00000003-0000-0000-c000-000000000000'];
+  return isOwnOrigin(state, resource) || accepted.includes(resource.toLowerCase()) ? resource : undefined;
 }
 
 export async function handleEntra(
@@ -184,7 +185,8 @@ export async function handleEntra(
   const lifetime = state.settings.tokenLifetimeSeconds;
   const now = Math.floor(state.now() / 1000);
   const accessToken = state.signer.issue({
-    aud: resource === '00000003-0000-0000-c000-000000000000' ? 'https://graph.microsoft.com' : resource,
+    // One audience for all loopback names of the emulator, as Graph has one App ID URI.
+    aud: isOwnOrigin(state, resource) ? state.origin : resource === '00000003-0000-0000-c000-000000000000' ? 'https://graph.microsoft.com' : resource,
     iss: `https://sts.windows.net/${tenant.tenantId}/`,
     tid: tenant.tenantId,
     appid: tenant.clientId,

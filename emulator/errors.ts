@@ -26,6 +26,8 @@ export const graphErrors = {
     new EmulatorError(404, 'Request_ResourceNotFound', `Resource '${user}' does not exist or one of its queried reference-property objects are not present.`),
   accessDenied: () =>
     new EmulatorError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.'),
+  directoryAccessDenied: () =>
+    new EmulatorError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'),
   badRequest: (message: string) => new EmulatorError(400, 'BadRequest', message),
   invalidRequest: (message: string) => new EmulatorError(400, 'ErrorInvalidRequest', message),
   inefficientFilter: () =>

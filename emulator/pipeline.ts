@@ -14,6 +14,7 @@
  * renderErrors sits outside everything that can fail, so every error (faults, 401, 429, 400)
  * leaves in Graph's shape with the request ids.
  */
+import { requestOrigin } from './origin.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { handleAdmin } from './admin.ts';
@@ -132,7 +133,10 @@ const checkRoute: Stage = async (req, state, next) => {
   if (match === 'method') throw graphErrors.methodNotAllowed();
   if (!match) throw graphErrors.routeNotFound(unknownSegment(req.segments));
   const roles = req.claims?.roles ?? [];
-  if (!match.route.roles.some((r) => roles.includes(r))) throw graphErrors.accessDenied();
+  if (!match.route.roles.some((r) => roles.includes(r))) {
+    // Directory objects are served by Azure AD Graph, which words its 403 differently from Exchange.
+    throw match.route.directory ? graphErrors.directoryAccessDenied() : graphErrors.accessDenied();
+  }
   rejectUnknownOptions(req, match.route.query);
   routed.set(req, { match });
   return next();
@@ -152,7 +156,7 @@ const dispatch: Stage = async (req, state) => {
   if (isBatch(req)) return runBatch(req, state, (sub) => executeGraph(sub, state));
   const match = routed.get(req)?.match;
   if (!match) throw graphErrors.routeNotFound(req.segments.join('/'));
-  return match.route.handler({ req, params: match.params, state, versionBase: `${state.origin}/${req.version}` });
+  return match.route.handler({ req, params: match.params, state, versionBase: `${requestOrigin(state, req.headers.host)}/${req.version}` });
 };
 
 export const GRAPH_STAGES: Stage[] = [stampIds, renderErrors, injectFaults, authenticate, throttle, addLatency, checkRoute, dispatch];
@@ -227,6 +231,7 @@ export async function handleHttp(state: EmulatorState, req: IncomingMessage, res
       send(res, await handleAdmin(state, { method: req.method ?? 'GET', path, query: url.searchParams, headers, body, remoteAddress: req.socket.remoteAddress }));
       return;
     }
+    state.log.countHttp();
     const entra = matchEntra(path);
     if (entra) {
       const started = performance.now();

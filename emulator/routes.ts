@@ -17,6 +17,7 @@ import {
 } from './handlers/messages.ts';
 import { getAutomaticReplies, getMailboxSettings, getPresence, getUser, listUsers } from './handlers/users.ts';
 import { forward, reply, replyAll, sendMail } from './handlers/send.ts';
+import { markAsJunk, markAsNotJunk } from './handlers/junk.ts';
 import type { Handler } from './handlers/common.ts';
 import type { GraphVersion } from './state.ts';
 
@@ -28,14 +29,14 @@ export interface Route {
   query: string[];
   /** Any one of these roles grants the route. */
   roles: string[];
+  /** A directory object route (users): its 403 is Authorization_RequestDenied, as on Graph. */
+  directory?: boolean;
   handler: Handler;
 }
 
 const MAIL_READ = ['Mail.Read', 'Mail.ReadWrite', 'Mail.ReadBasic.All', 'Mail.ReadBasic'];
 const MAIL_WRITE = ['Mail.ReadWrite'];
 const USERS = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
-// Kept simple: an app that may read a mailbox may also resolve that mailbox's user object.
-const ONE_USER = [...USERS, 'Mail.Read', 'Mail.ReadWrite', 'Mail.Send', 'Mail.ReadBasic.All'];
 const SETTINGS = ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'];
 const SEND = ['Mail.Send'];
 const PRESENCE = ['Presence.Read.All', 'Presence.ReadWrite.All'];
@@ -63,6 +64,9 @@ function messageRoutes(root: string): Route[] {
     { method: 'POST', pattern: p(`${m}/reply`), versions: BOTH, query: [], roles: SEND, handler: reply },
     { method: 'POST', pattern: p(`${m}/replyAll`), versions: BOTH, query: [], roles: SEND, handler: replyAll },
     { method: 'POST', pattern: p(`${m}/forward`), versions: BOTH, query: [], roles: SEND, handler: forward },
+    // Documented for beta only, yet v1.0 answers them too (see handlers/junk.ts).
+    { method: 'POST', pattern: p(`${m}/markAsJunk`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: markAsJunk },
+    { method: 'POST', pattern: p(`${m}/markAsNotJunk`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: markAsNotJunk },
     { method: 'GET', pattern: p(`${m}/attachments`), versions: BOTH, query: ['$expand'], roles: MAIL_READ, handler: listAttachments },
     { method: 'GET', pattern: p(`${m}/attachments/:attachment`), versions: BOTH, query: ['$expand'], roles: MAIL_READ, handler: getAttachment },
     { method: 'GET', pattern: p(`${m}/attachments/:attachment/$value`), versions: BOTH, query: [], roles: MAIL_READ, handler: getAttachmentValue },
@@ -70,8 +74,8 @@ function messageRoutes(root: string): Route[] {
 }
 
 export const ROUTES: Route[] = [
-  { method: 'GET', pattern: p('users'), versions: BOTH, query: ['$select', '$top', '$filter', '$count', '$skiptoken'], roles: USERS, handler: listUsers },
-  { method: 'GET', pattern: p('users/:user'), versions: BOTH, query: ['$select'], roles: ONE_USER, handler: getUser },
+  { method: 'GET', pattern: p('users'), versions: BOTH, query: ['$select', '$top', '$filter', '$count', '$skiptoken'], roles: USERS, directory: true, handler: listUsers },
+  { method: 'GET', pattern: p('users/:user'), versions: BOTH, query: ['$select'], roles: USERS, directory: true, handler: getUser },
   { method: 'GET', pattern: p('users/:user/mailFolders'), versions: BOTH, query: LIST_FOLDERS, roles: MAIL_READ, handler: listFolders },
   { method: 'GET', pattern: p('users/:user/mailFolders/:folder'), versions: BOTH, query: ['$select'], roles: MAIL_READ, handler: getFolder },
   { method: 'GET', pattern: p('users/:user/mailFolders/:folder/childFolders'), versions: BOTH, query: LIST_FOLDERS, roles: MAIL_READ, handler: listFolders },

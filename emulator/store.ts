@@ -120,6 +120,13 @@ export interface NewUser {
   language?: string;
 }
 
+export interface PreparedMessage {
+  raw: Buffer;
+  parsed: ParsedMessage;
+  /** The parsed email of each attachment that is one (`itemAttachment`), by attachment index. */
+  items: Array<ParsedMessage | undefined>;
+}
+
 export interface NewMessageOptions {
   isRead?: boolean;
   receivedDateTime?: string;
@@ -133,6 +140,8 @@ export class Store {
   private wellKnown = new Map<string, Map<string, FolderRecord>>();
   private messages = new Map<string, MessageRecord>();
   private byFolder = new Map<string, Set<string>>();
+  /** Children by parent id: a tenant of 10,000 mailboxes holds 110,000 folders, too many to scan per request. */
+  private childrenOf = new Map<string, FolderRecord[]>();
   private seq = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -145,6 +154,7 @@ export class Store {
     this.wellKnown.clear();
     this.messages.clear();
     this.byFolder.clear();
+    this.childrenOf.clear();
   }
 
   private iso(ms = this.now()): string {
@@ -248,6 +258,9 @@ export class Store {
   private addFolderRecord(folder: FolderRecord): void {
     this.folders.set(folder.id, folder);
     this.byFolder.set(folder.id, new Set());
+    const siblings = this.childrenOf.get(folder.parentId);
+    if (siblings) siblings.push(folder);
+    else this.childrenOf.set(folder.parentId, [folder]);
   }
 
   /** A folder by id or well-known name (case-insensitive), within one mailbox. */
@@ -267,10 +280,7 @@ export class Store {
   }
 
   childFolders(parent: FolderRecord, includeHidden: boolean): FolderRecord[] {
-    const out: FolderRecord[] = [];
-    for (const f of this.folders.values()) {
-      if (f.parentId === parent.id && (includeHidden || !f.hidden)) out.push(f);
-    }
+    const out = (this.childrenOf.get(parent.id) ?? []).filter((f) => includeHidden || !f.hidden);
     return out.sort((a, b) => a.displayName.localeCompare(b.displayName));
   }
 
@@ -333,24 +343,36 @@ export class Store {
 
   // ---- messages ----------------------------------------------------------------------------
 
+  /** MIME parsed once; the result can be stored in any number of mailboxes (bulk seeding). */
+  async prepareMessage(raw: Buffer): Promise<PreparedMessage> {
+    const parsed = await parseMime(raw);
+    const items: Array<ParsedMessage | undefined> = [];
+    for (const a of parsed.attachments) items.push(a.kind === 'item' ? await parseMime(a.content).catch(() => undefined) : undefined);
+    return { raw, parsed, items };
+  }
+
   async addMessage(mailbox: UserRecord, folder: FolderRecord, raw: Buffer, options: NewMessageOptions = {}): Promise<MessageRecord> {
     if (folder.mailboxId !== mailbox.id) throw graphErrors.itemNotFound();
-    const parsed = await parseMime(raw);
-    const attachments: AttachmentRecord[] = [];
-    for (const a of parsed.attachments) {
-      attachments.push({
-        id: newAttachmentId(),
-        kind: a.kind,
-        name: a.name,
-        contentType: a.contentType,
-        size: a.size,
-        isInline: a.isInline,
-        contentId: a.contentId,
-        content: a.content,
-        lastModifiedDateTime: this.iso(),
-        item: a.kind === 'item' ? await parseMime(a.content).catch(() => undefined) : undefined,
-      });
-    }
+    return this.addPreparedMessage(mailbox, folder, await this.prepareMessage(raw), options);
+  }
+
+  addPreparedMessage(mailbox: UserRecord, folder: FolderRecord, prepared: PreparedMessage, options: NewMessageOptions = {}): MessageRecord {
+    if (folder.mailboxId !== mailbox.id) throw graphErrors.itemNotFound();
+    const { raw, parsed, items } = prepared;
+    const attachments: AttachmentRecord[] = parsed.attachments.map((a, i) => ({
+      id: newAttachmentId(),
+      kind: a.kind,
+      name: a.name,
+      contentType: a.contentType,
+      size: a.size,
+      isInline: a.isInline,
+      contentId: a.contentId,
+      content: a.content,
+      lastModifiedDateTime: this.iso(),
+      item: items[i],
+    }));
+    // Copies share the parsed nested values (recipients, body): every change goes through
+    // updateMessage, which replaces top-level fields and never edits a nested value in place.
     const fields: Record<string, unknown> = { ...parsed.message };
     if (options.receivedDateTime !== undefined) {
       const ms = Date.parse(options.receivedDateTime);

@@ -62,7 +62,13 @@ export const getUser: Handler = (ctx) => {
   });
 };
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const getPresence: Handler = (ctx) => {
+  // presence-get.md: "You must pass the user's ID"; a UPN is refused.
+  if (!GUID.test(ctx.params.user)) {
+    throw graphErrors.badRequest(`Invalid user id '${ctx.params.user}': presence requires the user's object id (GUID).`);
+  }
   const user = ctx.state.store.findUser(ctx.params.user);
   if (!user) throw graphErrors.userNotFound(ctx.params.user);
   const p = user.presence;

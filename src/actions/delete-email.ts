@@ -1,5 +1,25 @@
 /** Delete Email: You can use the Delete Email action to delete one or more emails from a mailbox. This action deletes emails based on your search criteria. With the appropriate permissions, the Delete Email action can move emails into different mailboxes. */
-import { defineAction, notImplemented } from '../soar/action.ts';
+import type { GraphClient } from '../graph/types.ts';
+import type { FolderCache } from '../mail/folders.ts';
+import { locateMessages } from '../mail/locate.ts';
+import { deleteItem, runOps, type MessageOp } from '../mail/message-ops.ts';
+import {
+  failureLines, progressMessage, reasonOf, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
+} from '../mail/sweep.ts';
+import { criteriaParams, folderParam, hasCriteria, mailIdsParam, P } from '../mail/sweep-inputs.ts';
+import type { FindRequest } from '../mail/find.ts';
+import { defineAction, failed, inProgress, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
+import { InputError } from '../soar/errors.ts';
+
+/** The action's one message table (documented texts; see spec/contract.json). */
+const messages = {
+  success: 'Successfully deleted emails in the following mailboxes: {MAILBOX_NAME}: {DELETED_EMAILS_NUMBER}', // success
+  mailboxNotFound: 'Mailbox {MAILBOX} was not found.', // success
+  noEmailsFound: 'Action was not able to find any emails based on the specified search criteria.', // failure
+  folderNotFound: 'Action failed to delete any emails because the provided mailbox folder name was not found in the mailbox(es): {MAILBOX_NAME}, {MAILBOX_FOLDER}', // failure
+  noMailboxesFound: 'Failed to find any of the provided mailboxes: {MAILBOX_LIST}', // failure
+  error: 'Failed to execute action, the error is: {ERROR_REASON}', // failure
+};
 
 export const deleteEmail = defineAction({
   name: 'Delete Email',
@@ -25,14 +45,135 @@ export const deleteEmail = defineAction({
     { name: 'How many mailboxes to process in a single batch', required: false, default: '25', type: 'string', options: null, format: 'integer', min: 1,
       description: 'The number of mailboxes to process in a single batch (single connection to the mail server). The default value is 25.' },
   ],
-  messages: {
-    success: 'Successfully deleted emails in the following mailboxes: {MAILBOX_NAME}: {DELETED_EMAILS_NUMBER}', // success
-    mailboxNotFound: 'Mailbox {MAILBOX} was not found.', // success
-    noEmailsFound: 'Action was not able to find any emails based on the specified search criteria.', // failure
-    folderNotFound: 'Action failed to delete any emails because the provided mailbox folder name was not found in the mailbox(es): {MAILBOX_NAME}, {MAILBOX_FOLDER}', // failure
-    noMailboxesFound: 'Failed to find any of the provided mailboxes: {MAILBOX_LIST}', // failure
-    error: 'Failed to execute action, the error is: {ERROR_REASON}', // failure
-  },
-  implemented: false,
-  run: notImplemented,
+  messages,
+  implemented: true,
+  run: (ctx) => runDelete(ctx),
 });
+
+type DeleteMessages = typeof messages;
+
+/** One email as the JSON result names it. */
+export interface EmailRef {
+  id: string;
+  internetMessageId?: string;
+  subject?: string;
+}
+
+/** Per mailbox: what was deleted, and what was not (JSON result; a documented departure). */
+export interface DeleteResult {
+  deleted: EmailRef[];
+  /** Mail IDs that matched nothing in this mailbox folder. */
+  not_found_ids: string[];
+  /** Found, but gone before the delete reached it (deleted or moved by someone else meanwhile). */
+  already_gone: EmailRef[];
+  failed: Array<EmailRef & { reason: string }>;
+}
+
+const MAILBOX_PARAM = 'Delete In Mailbox';
+
+function ref(m: { id: string; internetMessageId?: unknown; subject?: unknown }): EmailRef {
+  return {
+    id: m.id,
+    ...(typeof m.internetMessageId === 'string' ? { internetMessageId: m.internetMessageId } : {}),
+    ...(typeof m.subject === 'string' ? { subject: m.subject } : {}),
+  };
+}
+
+/** One batch of mailboxes in three stages: resolve folder, find, delete (each one `$batch` round). */
+export async function deleteInMailboxes(
+  graph: GraphClient,
+  mailboxes: string[],
+  folder: string,
+  req: FindRequest,
+  cache?: FolderCache,
+): Promise<Map<string, MailboxOutcome<DeleteResult>>> {
+  const out = new Map<string, MailboxOutcome<DeleteResult>>();
+  const located = await locateMessages(graph, mailboxes, folder, { ...req, select: ['id', 'internetMessageId', 'subject'] }, cache);
+  const ops: MessageOp[] = [];
+  const results = new Map<string, DeleteResult>();
+  for (const m of mailboxes) {
+    const l = located.get(m)!;
+    if (l.kind === 'found') {
+      results.set(m, { deleted: [], not_found_ids: l.unmatchedIds, already_gone: [], failed: [] });
+      for (const msg of l.messages) ops.push({ mailbox: m, message: msg, item: deleteItem(m, msg.id) });
+    } else if (l.kind === 'folderNotFound') out.set(m, { kind: 'folderNotFound', which: P.folder });
+    else if (l.kind === 'missing') out.set(m, { kind: 'missing' });
+    else out.set(m, { kind: 'failed', ...reasonOf(l.error) });
+  }
+  const missingNow = new Set<string>();
+  for (const o of await runOps(graph, ops)) {
+    const r = results.get(o.op.mailbox)!;
+    if (o.kind === 'done') r.deleted.push(ref(o.op.message));
+    else if (o.kind === 'gone') r.already_gone.push(ref(o.op.message));
+    else {
+      if (o.kind === 'mailboxMissing') missingNow.add(o.op.mailbox);
+      r.failed.push({ ...ref(o.op.message), reason: reasonOf(o.error).reason });
+    }
+  }
+  for (const [m, r] of results) {
+    if (r.deleted.length === 0 && r.failed.length > 0) {
+      out.set(m, missingNow.has(m) ? { kind: 'missing' } : { kind: 'failed', reason: r.failed[0].reason });
+    } else out.set(m, { kind: 'done', result: r });
+  }
+  return out;
+}
+
+async function runDelete(ctx: ActionContext<DeleteMessages>): Promise<ActionOutcome> {
+  const folder = folderParam(ctx.params, P.folder);
+  const ids = mailIdsParam(ctx.params);
+  const criteria = criteriaParams(ctx.params);
+  if (ids.length === 0 && !hasCriteria(criteria)) {
+    throw new InputError(
+      `Provide "${P.mailIds}" or at least one of "${P.subject}", "${P.sender}", "${P.timeFrame}", "${P.onlyUnread}": without any criterion every email of the folder would be deleted.`,
+      P.mailIds,
+    );
+  }
+  // One Time Frame window for the whole run, whichever invocation reaches a mailbox.
+  const req: FindRequest = { ids, criteria, now: new Date(ctx.startedAt) };
+  const step = await sweepStep<DeleteResult, DeleteMessages>(ctx, {
+    mailboxParam: MAILBOX_PARAM,
+    processBatch: (batch) => deleteInMailboxes(ctx.graph, batch, folder, req),
+  });
+  if (!step.finished) {
+    const deleted = Object.values(step.state.results).reduce((n, r) => n + r.deleted.length, 0);
+    return inProgress(progressMessage(step.state, `, ${deleted} emails deleted so far`), step.state);
+  }
+  return finalDelete(ctx, step.state, folder);
+}
+
+function finalDelete(ctx: ActionContext<DeleteMessages>, state: SweepState<DeleteResult>, folder: string): ActionOutcome {
+  const entries = Object.entries(state.results);
+  const counts = entries.filter(([, r]) => r.deleted.length > 0).map(([m, r]): [string, number] => [m, r.deleted.length]);
+  const total = counts.reduce((n, [, c]) => n + c, 0);
+  const json = {
+    deleted_total: total,
+    folder,
+    mailboxes: entries.map(([mailbox, r]) => ({ mailbox, ...r })),
+    ...sweepSummary(state),
+  };
+  if (state.missing.length === state.mailboxes.length) {
+    return failed(ctx.message('noMailboxesFound', { MAILBOX_LIST: state.missing }), { json_result: json });
+  }
+  const noFolder = state.folderNotFound[P.folder] ?? [];
+  const folderLine = noFolder.length > 0 ? ctx.message('folderNotFound', { MAILBOX_NAME: noFolder, MAILBOX_FOLDER: folder }) : undefined;
+  const extra = [
+    ...state.missing.map((m) => ctx.message('mailboxNotFound', { MAILBOX: m })),
+    ...(folderLine && (total > 0 || entries.length > 0) ? [folderLine] : []),
+    ...failureLines(state, 'delete emails'),
+    ...entries
+      .filter(([, r]) => r.failed.length > 0 && r.deleted.length > 0)
+      .map(([m, r]) => `Failed to delete ${r.failed.length} email(s) in mailbox ${m}: ${r.failed[0].reason}`),
+  ];
+  if (total > 0) {
+    return succeeded([renderPerMailbox(ctx.action.messages.success, 'MAILBOX_NAME', 'DELETED_EMAILS_NUMBER', counts), ...extra].join('\n'), { json_result: json });
+  }
+  if (entries.length === 0 && noFolder.length > 0 && folderLine) {
+    // The folder was missing in every mailbox that exists: that is the failure to report.
+    return failed([folderLine, ...extra].join('\n'), { json_result: json });
+  }
+  if (entries.length === 0 && state.failed.length > 0) {
+    const reasons = state.failed.map((f) => `${f.mailbox}: ${f.reason}`).join('; ');
+    return failed([ctx.message('error', { ERROR_REASON: reasons }), ...extra.filter((l) => !l.startsWith('Failed to delete emails in'))].join('\n'), { json_result: json });
+  }
+  return failed([ctx.message('noEmailsFound'), ...extra].join('\n'), { json_result: json });
+}

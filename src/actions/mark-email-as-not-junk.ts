@@ -1,5 +1,6 @@
 /** Mark Email as Not Junk: Use the Mark Email as Not Junk action to mark emails as not junk in a specific mailbox. This action removes the sender from the list of blocked senders and moves the message to the Inbox folder. */
-import { defineAction, notImplemented } from '../soar/action.ts';
+import { defineAction } from '../soar/action.ts';
+import { runJunkAction } from './mark-email-as-junk.ts';
 
 export const markEmailAsNotJunk = defineAction({
   name: 'Mark Email as Not Junk',
@@ -10,7 +11,9 @@ export const markEmailAsNotJunk = defineAction({
   params: [
     { name: 'Search In Mailbox', required: true, default: null, type: 'string', options: null, format: 'addresses', defaultsToDefaultMailbox: true,
       description: 'A mailbox to search for an email in. By default, the action attempts to search for the email in the default mailbox that you specified in the integration configuration. To execute a search in other mailboxes, configure appropriate permissions for the action. This parameter accepts multiple values as a comma separated string.' },
-    { name: 'Folder Name', required: true, default: null, type: 'string', options: null,
+    // Documented as required with no default; empty searches Junk Email, where a false positive
+    // usually sits (docs/deviations.md).
+    { name: 'Folder Name', required: true, default: null, type: 'string', options: null, emptyMeansActionDefault: true,
       description: 'A mailbox folder to execute search in.' },
     { name: 'Mail IDs', required: true, default: null, type: 'string', options: null, format: 'list',
       description: 'The IDs or internetMessageId values of the mails to mark as junk. This parameter accepts multiple values as a comma separated string.' },
@@ -23,6 +26,6 @@ export const markEmailAsNotJunk = defineAction({
     noEmailsFound: 'Failed to find any emails based on provided parameters!', // failure
     folderNotFound: 'Action failed to run because the provided mailbox folder name {MAILBOX_FOLDER} was not found in the mailbox {MAILBOX}.', // failure
   },
-  implemented: false,
-  run: notImplemented,
+  implemented: true,
+  run: (ctx) => runJunkAction(ctx, { operation: 'markAsNotJunk', body: { moveToInbox: true }, defaultFolder: 'Junk Email' }),
 });

@@ -1,7 +1,7 @@
 /** Ping: Use the Ping action to test connectivity to the Microsoft Graph mail service. */
 import { isGraphError } from '../graph/errors.ts';
-import { defineAction, succeeded } from '../soar/action.ts';
-import { InputError } from '../soar/errors.ts';
+import { defineAction, failed, succeeded } from '../soar/action.ts';
+import { errorReason } from '../soar/runtime.ts';
 import { userPath } from './users.ts';
 
 /** The application permissions the documentation tells admins to grant, in its order. */
@@ -50,27 +50,28 @@ export const ping = defineAction({
   implemented: true,
   async run(ctx) {
     const mailbox = ctx.config.defaultMailbox;
-    // The token proves Tenant / Client ID / Secret ID; its roles say what the app may do.
+    // The token proves Tenant / Client ID / Secret ID; its roles say what the app may do, so the
+    // missing permissions are known (and reported) even when a probe below is refused for them.
     const token = await ctx.graph.getToken();
-    try {
-      await ctx.graph.get(userPath(mailbox), { query: { $select: 'id,userPrincipalName' }, mailbox });
-    } catch (e) {
-      if (isGraphError(e) && e.status === 404) {
-        throw new InputError(`The Default Mailbox "${mailbox}" was not found in the tenant.`, 'Default Mailbox');
-      }
-      throw e;
-    }
-    // Reading the inbox proves mail access, which the user lookup alone does not.
-    await ctx.graph.get(`${userPath(mailbox)}/mailFolders/inbox`, { query: { $select: 'id' }, mailbox });
     const missing = missingPermissions(token.roles);
     const note = missing.length > 0 ? ` Missing application permissions: ${missing.join(', ')}.` : '';
-    return succeeded(ctx.message('success') + note, {
-      json_result: {
-        connected: true,
-        granted_permissions: [...token.roles].sort(),
-        missing_permissions: missing,
-        default_mailbox: mailbox,
-      },
+    const json = (connected: boolean) => ({
+      connected,
+      granted_permissions: [...token.roles].sort(),
+      missing_permissions: missing,
+      default_mailbox: mailbox,
     });
+    try {
+      await ctx.graph.get(userPath(mailbox), { query: { $select: 'id,userPrincipalName' }, mailbox });
+      // Reading the inbox proves mail access, which the user lookup alone does not.
+      await ctx.graph.get(`${userPath(mailbox)}/mailFolders/inbox`, { query: { $select: 'id' }, mailbox });
+    } catch (e) {
+      if (!isGraphError(e) || (e.status !== 404 && e.status !== 403)) throw e;
+      const reason = e.status === 404 && e.code !== 'ErrorItemNotFound'
+        ? `The Default Mailbox "${mailbox}" was not found in the tenant.`
+        : errorReason(e);
+      return failed(ctx.message('error', { ERROR_REASON: reason }) + note, { json_result: json(false) });
+    }
+    return succeeded(ctx.message('success') + note, { json_result: json(true) });
   },
 });

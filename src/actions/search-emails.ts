@@ -1,5 +1,24 @@
 /** Search Emails: Use the Search Emails action to execute email search in the default mailbox based on the provided search criteria. With appropriate permissions, this action can run a search in other mailboxes. */
-import { defineAction, notImplemented } from '../soar/action.ts';
+import type { GraphClient } from '../graph/types.ts';
+import type { FindRequest } from '../mail/find.ts';
+import type { FolderCache } from '../mail/folders.ts';
+import { locateMessages } from '../mail/locate.ts';
+import type { GraphMessage } from '../mail/mail-ids.ts';
+import {
+  failureLines, progressMessage, reasonOf, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
+} from '../mail/sweep.ts';
+import { criteriaParams, folderParam, P } from '../mail/sweep-inputs.ts';
+import { defineAction, failed, inProgress, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
+import { table } from '../soar/result.ts';
+
+/** The action's one message table (documented texts; see spec/contract.json). */
+const messages = {
+  noEmailsFound: 'Action was not able to find any emails based on the specified search criteria.', // success
+  success: 'Successfully found emails in the following mailboxes: {MAILBOX}: {FOUND_EMAILS_NUMBER}', // success
+  mailboxNotFound: 'Mailbox {MAILBOX} was not found.', // success
+  noMailboxesFound: 'Failed to find any of the provided mailboxes: {MAILBOX_LIST}', // failure
+  error: 'Failed to execute action, the error is: {ERROR_REASON}', // failure
+};
 
 export const searchEmails = defineAction({
   name: 'Search Emails',
@@ -27,13 +46,105 @@ export const searchEmails = defineAction({
     { name: 'How many mailboxes to process in a single batch', required: false, default: '25', type: 'string', options: null, format: 'integer', min: 1,
       description: 'The number of mailboxes to process in a single batch (single connection to the mail server). The default value is 25.' },
   ],
-  messages: {
-    noEmailsFound: 'Action was not able to find any emails based on the specified search criteria.', // success
-    success: 'Successfully found emails in the following mailboxes: {MAILBOX}: {FOUND_EMAILS_NUMBER}', // success
-    mailboxNotFound: 'Mailbox {MAILBOX} was not found.', // success
-    noMailboxesFound: 'Failed to find any of the provided mailboxes: {MAILBOX_LIST}', // failure
-    error: 'Failed to execute action, the error is: {ERROR_REASON}', // failure
-  },
-  implemented: false,
-  run: notImplemented,
+  messages,
+  implemented: true,
+  run: (ctx) => runSearch(ctx),
 });
+
+type SearchMessages = typeof messages;
+
+const MAILBOX_PARAM = 'Search In Mailbox';
+export const MATCHING_MAILS_TITLE = 'Matching Mails';
+export const MATCHING_MAILS_COLUMNS = ['Mail ID', 'Subject', 'Sender', 'Receivers', 'Received Date'];
+
+export interface SearchResult {
+  emails: GraphMessage[];
+}
+
+/** One batch of mailboxes: resolve folder, then one filtered list per mailbox (+ further pages), all via `$batch`. */
+export async function searchInMailboxes(
+  graph: GraphClient,
+  mailboxes: string[],
+  folder: string,
+  req: FindRequest,
+  cache?: FolderCache,
+): Promise<Map<string, MailboxOutcome<SearchResult>>> {
+  const out = new Map<string, MailboxOutcome<SearchResult>>();
+  const located = await locateMessages(graph, mailboxes, folder, req, cache);
+  for (const m of mailboxes) {
+    const l = located.get(m)!;
+    if (l.kind === 'found') out.set(m, { kind: 'done', result: { emails: l.messages } });
+    else if (l.kind === 'folderNotFound') out.set(m, { kind: 'folderNotFound', which: P.folder });
+    else if (l.kind === 'missing') out.set(m, { kind: 'missing' });
+    else out.set(m, { kind: 'failed', ...reasonOf(l.error) });
+  }
+  return out;
+}
+
+function address(r: unknown): string {
+  const a = (r as { emailAddress?: { address?: unknown; name?: unknown } } | null)?.emailAddress;
+  return typeof a?.address === 'string' ? a.address : typeof a?.name === 'string' ? a.name : '';
+}
+
+function row(m: GraphMessage): Record<string, unknown> {
+  const to = Array.isArray(m.toRecipients) ? m.toRecipients.map(address).filter((x) => x !== '') : [];
+  return {
+    'Mail ID': m.id,
+    Subject: m.subject ?? '',
+    Sender: address(m.from),
+    Receivers: to.join(', '),
+    'Received Date': m.receivedDateTime ?? '',
+  };
+}
+
+async function runSearch(ctx: ActionContext<SearchMessages>): Promise<ActionOutcome> {
+  const folder = folderParam(ctx.params, P.folder);
+  const criteria = criteriaParams(ctx.params);
+  const req: FindRequest = {
+    ids: [],
+    criteria,
+    now: new Date(ctx.startedAt),
+    max: ctx.params.integer(P.max),
+    select: ctx.params.boolean(P.selectAll) ? 'all' : undefined,
+  };
+  const step = await sweepStep<SearchResult, SearchMessages>(ctx, {
+    mailboxParam: MAILBOX_PARAM,
+    processBatch: (batch) => searchInMailboxes(ctx.graph, batch, folder, req),
+  });
+  if (!step.finished) {
+    const found = Object.values(step.state.results).reduce((n, r) => n + r.emails.length, 0);
+    return inProgress(progressMessage(step.state, `, ${found} emails found so far`), step.state);
+  }
+  return finalSearch(ctx, step.state, folder);
+}
+
+function finalSearch(ctx: ActionContext<SearchMessages>, state: SweepState<SearchResult>, folder: string): ActionOutcome {
+  const entries = Object.entries(state.results);
+  const counts = entries.filter(([, r]) => r.emails.length > 0).map(([m, r]): [string, number] => [m, r.emails.length]);
+  const total = counts.reduce((n, [, c]) => n + c, 0);
+  const json = {
+    found_total: total,
+    folder,
+    mailboxes: entries.map(([mailbox, r]) => ({ mailbox, emails: r.emails })),
+    ...sweepSummary(state),
+  };
+  if (state.missing.length === state.mailboxes.length) {
+    return failed(ctx.message('noMailboxesFound', { MAILBOX_LIST: state.missing }), { json_result: json });
+  }
+  // Search Emails documents no folder-not-found message: it is named like a failed mailbox.
+  const noFolder = state.folderNotFound[P.folder] ?? [];
+  const extra = [
+    ...state.missing.map((m) => ctx.message('mailboxNotFound', { MAILBOX: m })),
+    ...(noFolder.length > 0 ? [`Folder ${folder} was not found in the following mailboxes: ${noFolder.join(', ')}`] : []),
+    ...failureLines(state, 'search emails'),
+  ];
+  if (entries.length === 0 && state.failed.length > 0) {
+    const reasons = state.failed.map((f) => `${f.mailbox}: ${f.reason}`).join('; ');
+    return failed([ctx.message('error', { ERROR_REASON: reasons }), ...extra.filter((l) => !l.startsWith('Failed to search emails in'))].join('\n'), { json_result: json });
+  }
+  const wall = {
+    tables: total > 0 ? [table(MATCHING_MAILS_TITLE, MATCHING_MAILS_COLUMNS, entries.flatMap(([, r]) => r.emails.map(row)))] : [],
+  };
+  const head = total > 0 ? renderPerMailbox(ctx.action.messages.success, 'MAILBOX', 'FOUND_EMAILS_NUMBER', counts) : ctx.message('noEmailsFound');
+  return succeeded([head, ...extra].join('\n'), { json_result: json, case_wall: wall });
+}

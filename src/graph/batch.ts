@@ -27,7 +27,7 @@ export interface BatchDeps {
   /** Fails fast on bad credentials instead of failing every item. */
   ensureToken(): Promise<unknown>;
   /** The pipeline with an explicit set of limiter slots. */
-  execute<T>(req: GraphRequest, slots: Map<string, number>): Promise<GraphResponse<T>>;
+  execute<T>(req: GraphRequest, slots: Map<string, number>, operations?: number): Promise<GraphResponse<T>>;
   request<T>(req: GraphRequest): Promise<GraphResponse<T>>;
   clock: Clock;
   random: () => number;
@@ -36,19 +36,29 @@ export interface BatchDeps {
   redactor: Redactor;
 }
 
-/** First-fit packing: each call gets up to `maxItems` entries and up to `perMailbox` of any one mailbox. */
+/**
+ * First-fit packing: each call gets up to `maxItems` entries and up to `perMailbox` of any one mailbox.
+ * A call that is full, or full for a mailbox, stays so; remembering where each search may start keeps
+ * a tenant-wide sweep (10,000 items, 500 calls) linear instead of items x calls.
+ */
 export function packBatches(entries: BatchEntry[], perMailbox: number, maxItems = MAX_BATCH_ITEMS): BatchEntry[][] {
   const calls: Array<{ entries: BatchEntry[]; counts: Map<string, number> }> = [];
+  let firstOpen = 0;
+  const firstFor = new Map<string, number>();
   for (const e of entries) {
-    let call = calls.find(
-      (c) => c.entries.length < maxItems && (e.mailbox === undefined || (c.counts.get(e.mailbox) ?? 0) < perMailbox),
-    );
-    if (!call) {
-      call = { entries: [], counts: new Map() };
-      calls.push(call);
+    let i = Math.max(firstOpen, e.mailbox === undefined ? 0 : (firstFor.get(e.mailbox) ?? 0));
+    for (; i < calls.length; i++) {
+      const c = calls[i];
+      if (c.entries.length < maxItems && (e.mailbox === undefined || (c.counts.get(e.mailbox) ?? 0) < perMailbox)) break;
     }
+    if (i === calls.length) calls.push({ entries: [], counts: new Map() });
+    const call = calls[i];
     call.entries.push(e);
-    if (e.mailbox !== undefined) call.counts.set(e.mailbox, (call.counts.get(e.mailbox) ?? 0) + 1);
+    if (e.mailbox !== undefined) {
+      call.counts.set(e.mailbox, (call.counts.get(e.mailbox) ?? 0) + 1);
+      firstFor.set(e.mailbox, i);
+    }
+    while (firstOpen < calls.length && calls[firstOpen].entries.length >= maxItems) firstOpen++;
   }
   return calls.map((c) => c.entries);
 }
@@ -154,6 +164,8 @@ export async function runBatch<T>(items: BatchItem[], deps: BatchDeps): Promise<
           idempotent: call.every((e) => isIdempotent(e.item.method)),
         },
         slotsOf(call),
+        // Graph counts each item against the app's rate, so pacing does too.
+        call.length,
       );
       responses = Array.isArray(res.body?.responses) ? res.body.responses : [];
     } catch (err) {

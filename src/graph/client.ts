@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphError } from './errors.ts';
 import { errorFromEntra, errorFromNetwork, errorFromResponse, type Endpoint } from './error-builders.ts';
 import { runBatch } from './batch.ts';
-import { MailboxLimiter } from './limiter.ts';
+import { MailboxLimiter, RequestRateLimiter } from './limiter.ts';
 import { paginate } from './paging.ts';
 import { Redactor } from './redact.ts';
 import { isIdempotent, resolveRetryPolicy, withRetry } from './retry.ts';
@@ -36,6 +36,9 @@ export const realClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
+
+/** CONTRACT.md §5: Graph allows an app 2,000 requests per second. */
+export const DEFAULT_REQUESTS_PER_SECOND = 2000;
 
 const METHODS = new Set<HttpMethod>(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']);
 
@@ -118,8 +121,13 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError('timeoutMs must be a positive number');
   const perMailbox = opts.mailboxConcurrency ?? 4;
   const limiter = new MailboxLimiter(perMailbox);
+  const requestsPerSecond = opts.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND;
+  if (!Number.isInteger(requestsPerSecond) || requestsPerSecond < 0) {
+    throw new TypeError(`requestsPerSecond must be a non-negative integer, got ${String(requestsPerSecond)}`);
+  }
   const policy = resolveRetryPolicy(opts.retry);
   const clock = opts.clock ?? realClock;
+  const pacer = opts.rateLimiter ?? (requestsPerSecond > 0 ? new RequestRateLimiter(requestsPerSecond, clock) : undefined);
   const random = opts.random ?? Math.random;
   const logger = opts.logger;
   const defaultVersion: ApiVersion = opts.defaultVersion ?? 'v1.0';
@@ -188,7 +196,7 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
   }
 
   /** The whole pipeline for one Graph request, with explicit limiter slots (batch calls hold several). */
-  async function execute<T>(req: GraphRequest, slots: Map<string, number>): Promise<GraphResponse<T>> {
+  async function execute<T>(req: GraphRequest, slots: Map<string, number>, operations = 1): Promise<GraphResponse<T>> {
     if (!METHODS.has(req.method)) throw new TypeError(`Unsupported HTTP method ${String(req.method)}`);
     const url = buildUrl(graphEndpoint, req.version ?? defaultVersion, req.path, req.query);
     const stream = req.responseType === 'stream';
@@ -200,7 +208,11 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
       const release = await limiter.acquire(slots);
       let handedToStream = false;
       try {
-        const res = await withRetry(() => attempt(toTransportRequest(req, url, accessToken, clientRequestId), 'graph', stream), {
+        const paced = async () => {
+          await pacer?.take(operations);
+          return attempt(toTransportRequest(req, url, accessToken, clientRequestId), 'graph', stream);
+        };
+        const res = await withRetry(paced, {
           idempotent,
           policy,
           clock,
@@ -276,6 +288,7 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
       });
     },
     getToken: (forceRefresh?: boolean) => tokens.get(forceRefresh),
+    redact: (text: string) => redactor.scrubKnown(text),
     stats,
     close: () => http.close(),
   };

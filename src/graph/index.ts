@@ -11,3 +11,4 @@ export { parseRetryAfter } from './error-builders.ts';
 export { MAX_BATCH_ITEMS, packBatches } from './batch.ts';
 export { rolesFromJwt, tokenUrl } from './token.ts';
 export { createHttpTransport, normalizeProxy, type HttpTransport, type TransportSettings } from './transport.ts';
+export { RequestRateLimiter } from './limiter.ts';

@@ -22,12 +22,19 @@ export class Redactor {
     }
   }
 
-  scrub(text: string): string {
+  /** Only the registered secrets: for results, where credential-looking shapes are user data
+   * (an email saying "Basic authentication ..." must stay intact). */
+  scrubKnown(text: string): string {
     let out = text;
     // Longest first so a secret that contains another is removed whole.
     for (const s of [...this.#secrets].sort((a, b) => b.length - a.length)) {
       out = out.split(s).join(REDACTED);
     }
+    return out;
+  }
+
+  scrub(text: string): string {
+    let out = this.scrubKnown(text);
     // Credentials in shapes we may not have registered (a token from another client, userinfo in a URL).
     out = out.replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`);
     out = out.replace(/(client_secret=)[^&\s]+/gi, `$1${REDACTED}`);

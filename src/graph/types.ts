@@ -51,6 +51,12 @@ export interface GraphClientOptions {
   proxy?: ProxySettings;
   /** Concurrent requests per mailbox (Graph's MailboxConcurrency). Default 4. */
   mailboxConcurrency?: number;
+  /** App-wide pacing: Graph requests per second this client sends at most, each `$batch` item
+   * counted (CONTRACT.md §5: 2,000 per app). Default 2000; 0 turns pacing off. */
+  requestsPerSecond?: number;
+  /** Pace with this limiter instead of one of the client's own (ignores `requestsPerSecond`): clients
+   * of one app that run one after another or side by side share it to stay under the app's rate. */
+  rateLimiter?: import('./limiter.ts').RequestRateLimiter;
   retry?: Partial<RetryPolicy>;
   clock?: Clock;
   random?: () => number;
@@ -146,6 +152,8 @@ export interface GraphClient {
   batch<T = unknown>(items: BatchItem[], opts?: { version?: ApiVersion }): Promise<BatchItemResult<T>[]>;
   /** A valid token (cached until shortly before expiry). */
   getToken(forceRefresh?: boolean): Promise<TokenInfo>;
+  /** Removes this client's secrets (client secret, proxy password, every token it fetched) from text. */
+  redact?(text: string): string;
   /** Counters for benchmarks and tests. */
   readonly stats: { httpRequests: number; retries: number; throttled: number };
   close(): Promise<void>;

@@ -36,6 +36,11 @@ export interface ParamSchema {
    * all mean the Default Mailbox.
    */
   defaultsToDefaultMailbox?: boolean;
+  /**
+   * Required in the docs but with no default, where the action gives an empty value a meaning
+   * of its own (Mark Email as Not Junk's `Folder Name`): empty reaches the action as null.
+   */
+  emptyMeansActionDefault?: boolean;
 }
 
 export type ParamValue = string | boolean | number | string[] | null;
@@ -140,7 +145,7 @@ export function parseParam(
   }
   if (text === '' && p.default !== null) text = p.default;
   if (text === '') {
-    if (p.required) throw new InputError(`Missing required parameter "${p.name}".`, p.name);
+    if (p.required && !p.emptyMeansActionDefault) throw new InputError(`Missing required parameter "${p.name}".`, p.name);
     return p.type === 'boolean' ? false : p.format === 'list' || p.format === 'addresses' ? [] : null;
   }
   const shown = p.type === 'password' ? '' : `, got "${text}"`;

@@ -5,7 +5,7 @@
  */
 import { isGraphError } from '../graph/errors.ts';
 import type { Clock, GraphClient, GraphClientOptions, Logger } from '../graph/types.ts';
-import type { ActionContext, ActionDefinition, ActionOutcome, Entity } from './action.ts';
+import { notImplementedMessage, type ActionContext, type ActionDefinition, type ActionOutcome, type Entity } from './action.ts';
 import { unwrapState, wrapState } from './async.ts';
 import { systemClock } from './clock.ts';
 import { parseIntegrationConfig, toGraphClientOptions, type IntegrationConfig } from './config.ts';
@@ -54,13 +54,21 @@ export async function runAction(def: ActionDefinition, input: RunInput, deps: Ru
   const logger = deps.logger ?? silentLogger;
   const clock = deps.clock ?? systemClock;
   let config: IntegrationConfig | undefined;
+  let graph: GraphClient | undefined;
+  // The whole document is scrubbed (a json_result or case-wall cell could quote a secret too),
+  // with the config's secrets and whatever tokens the client fetched.
   const finish = (o: ActionOutcome, started: number, invocation: number): ResultDocument =>
-    toDocument(def, o, started, invocation, [config?.secretId, config?.proxy?.password]);
+    scrubDocument(toDocument(def, o, started, invocation), [config?.secretId, config?.proxy?.password], graph);
 
   const failWith = (e: unknown): ResultDocument => {
     logger.error({ action: def.name, err: isGraphError(e) ? e.toJSON() : { message: errorReason(e) } }, 'action failed');
     return finish({ is_success: false, execution_state: 'FAILED', output_message: renderMessage(def.messages.error, { ERROR_REASON: errorReason(e) }) }, clock.now(), 1);
   };
+
+  if (!def.implemented) {
+    parseParamNamesOnly(def, input.params); // a misspelt name is still a usage error
+    return finish({ is_success: false, execution_state: 'FAILED', output_message: notImplementedMessage(def.name) }, clock.now(), 1);
+  }
 
   // Usage errors (unknown names, foreign state) propagate; bad values become a failed result.
   let params: Params;
@@ -84,7 +92,6 @@ export async function runAction(def: ActionDefinition, input: RunInput, deps: Ru
   const startedAt = saved?.started_at ?? clock.now();
   const invocation = (saved?.invocation ?? 0) + 1;
 
-  let graph: GraphClient | undefined;
   const cfg = config;
   const ctx: ActionContext = {
     action: def,
@@ -121,13 +128,21 @@ function parseParamNamesOnly(def: ActionDefinition, raw: RunInput['params']): vo
   }
 }
 
-function toDocument(
-  def: ActionDefinition,
-  o: ActionOutcome,
-  startedAt: number,
-  invocation: number,
-  secrets: (string | undefined)[],
-): ResultDocument {
+function scrubDocument(doc: ResultDocument, secrets: (string | undefined)[], graph: GraphClient | undefined): ResultDocument {
+  const scrub = (text: string) => {
+    const clean = scrubSecrets(text, secrets);
+    return graph?.redact ? graph.redact(clean) : clean;
+  };
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return scrub(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(doc) as ResultDocument;
+}
+
+function toDocument(def: ActionDefinition, o: ActionOutcome, startedAt: number, invocation: number): ResultDocument {
   const state = o.execution_state ?? (o.is_success ? 'COMPLETED' : 'FAILED');
   if (state === 'IN_PROGRESS' && (o.state === undefined || o.state === null)) {
     throw new Error(`Action "${def.name}" returned IN_PROGRESS without a state.`);
@@ -136,7 +151,7 @@ function toDocument(
     action: def.name,
     is_success: o.is_success,
     execution_state: state,
-    output_message: scrubSecrets(o.output_message, secrets),
+    output_message: o.output_message,
     json_result: o.json_result ?? null,
     case_wall: { ...emptyCaseWall(), ...o.case_wall },
     state: state === 'IN_PROGRESS' ? wrapState(def.name, startedAt, invocation, o.state) : null,

@@ -56,7 +56,8 @@ describe('Ping', () => {
     const doc = await runAction(ping, { config: baseConfig }, { createGraph: () => g });
     expect(doc).toMatchObject({ is_success: false, execution_state: 'FAILED' });
     expect(doc.output_message).toBe('Failed to connect to the Microsoft Graph mail service! Error is Authentication failed: the client secret is invalid (Secret ID).');
-    const missingBox = await runAction(ping, { config: { ...baseConfig, 'Default Mailbox': 'nobody@contoso.test' } }, { createGraph: () => fakeGraph(routes) });
+    const allRoles = ['Mail.ReadWrite', 'Mail.Send', 'MailboxSettings.ReadWrite', 'User.Read.All', 'Directory.Read.All', 'Presence.Read.All'];
+    const missingBox = await runAction(ping, { config: { ...baseConfig, 'Default Mailbox': 'nobody@contoso.test' } }, { createGraph: () => fakeGraph(routes, { roles: allRoles }) });
     expect(missingBox.output_message).toBe(
       'Failed to connect to the Microsoft Graph mail service! Error is The Default Mailbox "nobody@contoso.test" was not found in the tenant.',
     );

@@ -69,7 +69,8 @@ describe('admin API', () => {
       body: JSON.stringify({ availability: 'Busy', outOfOfficeSettings: { isOutOfOffice: true, message: 'Gone fishing' } }),
     });
     expect(put.status).toBe(200);
-    const p = await h.json(`/beta/users/${h.emu.info.defaultMailbox}/presence`);
+    const id = (await h.json(`/v1.0/users/${h.emu.info.defaultMailbox}`)).body.id;
+    const p = await h.json(`/beta/users/${id}/presence`);
     expect(p.body).toMatchObject({ availability: 'Busy', outOfOfficeSettings: { isOutOfOffice: true, message: 'Gone fishing' } });
   });
 

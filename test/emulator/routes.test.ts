@@ -225,8 +225,12 @@ describe('messages', () => {
 });
 
 describe('presence and mailbox settings', () => {
-  it('beta presence shows out of office with the emulator context URL', async () => {
-    const r = await h.json(`/beta/users/${ALICE}/presence`);
+  const idOf = async (upn: string) => (await h.json(`/v1.0/users/${upn}`)).body.id as string;
+
+  it('beta presence shows out of office with the emulator context URL, by user id only', async () => {
+    const byUpn = await h.json(`/beta/users/${ALICE}/presence`);
+    expect(byUpn.status).toBe(400);
+    const r = await h.json(`/beta/users/${await idOf(ALICE)}/presence`);
     expect(r.body['@odata.context']).toBe(`${h.base}/beta/$metadata#communications/presences/$entity`);
     expect(r.body.outOfOfficeSettings.isOutOfOffice).toBe(true);
   });
@@ -240,7 +244,7 @@ describe('presence and mailbox settings', () => {
     });
     const s = await h.json(`/v1.0/users/${SOC}/mailboxSettings`);
     expect(s.body.automaticRepliesSetting).toMatchObject({ status: 'alwaysEnabled', internalReplyMessage: 'Away' });
-    expect((await h.json(`/beta/users/${SOC}/presence`)).body.outOfOfficeSettings).toEqual({ isOutOfOffice: true, message: 'Away' });
+    expect((await h.json(`/beta/users/${await idOf(SOC)}/presence`)).body.outOfOfficeSettings).toEqual({ isOutOfOffice: true, message: 'Away' });
   });
 });
 

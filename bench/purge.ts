@@ -1,0 +1,166 @@
+/**
+ * npm run bench:purge [-- --mailboxes N] [--baseline-mailboxes K] [--batch-size B] [--path action|prototype]
+ *
+ * Seeds an in-process emulator (throttling on, 20 ms latency) with N mailboxes that each hold the
+ * same phish, purges it with Delete Email by internetMessageId (our path, `runAction` invoked with
+ * its state until COMPLETED, as `--wait` does), reseeds, purges it the way today's integrations do
+ * (bench/baseline-purge.ts), and prints one JSON line. docs/benchmarks.md explains every field.
+ */
+import { deleteEmail } from '../src/actions/delete-email.ts';
+import { createGraphClient } from '../src/graph/client.ts';
+import type { GraphClient } from '../src/graph/types.ts';
+import { runAction } from '../src/soar/runtime.ts';
+import { baselinePurge } from './baseline-purge.ts';
+import { lowerBoundSeconds } from './lower-bound.ts';
+import { PHISH_ID, countPhish, seed, startPurgeTenant, traffic, type PurgeTenant } from './purge-tenant.ts';
+import { stagedPurge } from './staged-purge.ts';
+
+const FOLDER = 'Inbox';
+
+function intArg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isInteger(v) || v < 1) throw new TypeError(`--${name} must be a whole number of at least 1`);
+  return v;
+}
+
+function strArg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? fallback : String(process.argv[i + 1]);
+}
+
+const mailboxes = intArg('mailboxes', 1000);
+const baselineMailboxes = Math.min(intArg('baseline-mailboxes', mailboxes), mailboxes);
+// For profiling our path alone: the JSON line then has no baseline figures.
+const skipBaseline = process.argv.includes('--no-baseline');
+const batchSize = intArg('batch-size', Math.min(mailboxes, 1000));
+const latencyMs = intArg('latency-ms', 20);
+// Client-side pacing (src/graph/limiter.ts); `--requests-per-second 0` turns it off to compare.
+const rpsIndex = process.argv.indexOf('--requests-per-second');
+const requestsPerSecond = rpsIndex < 0 ? undefined : Number(process.argv[rpsIndex + 1]);
+const path = strArg('path', deleteEmail.implemented === false ? 'prototype' : 'action');
+if (path !== 'action' && path !== 'prototype') throw new TypeError('--path must be "action" or "prototype"');
+
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+function client(t: PurgeTenant, extra: Parameters<typeof createGraphClient>[0] extends infer O ? Partial<O> : never = {}): GraphClient {
+  return createGraphClient({
+    loginEndpoint: t.emu.info.loginEndpoint,
+    graphEndpoint: t.emu.info.graphEndpoint,
+    tenant: t.emu.info.tenantId,
+    clientId: t.emu.info.clientId,
+    clientSecret: t.emu.info.clientSecret,
+    verifySsl: false,
+    ...extra,
+  });
+}
+
+/** Our path: Delete Email through the runtime, one invocation per batch of mailboxes. */
+async function runOurPath(t: PurgeTenant): Promise<{ invocations: number; outcome: string }> {
+  if (path === 'prototype') {
+    const graph = client(t, { requestsPerSecond });
+    try {
+      const r = await stagedPurge(graph, t.mailboxes, PHISH_ID, FOLDER, batchSize);
+      return { invocations: 1, outcome: `prototype: ${r.deleted} deleted, ${r.failed} failed` };
+    } finally {
+      await graph.close();
+    }
+  }
+  const params = {
+    'Delete In Mailbox': t.mailboxes.join(','),
+    'Folder Name': FOLDER,
+    'Mail IDs': PHISH_ID,
+    'How many mailboxes to process in a single batch': String(batchSize),
+  };
+  let state: unknown = null;
+  for (let invocations = 1; ; invocations++) {
+    const doc = await runAction(deleteEmail, { params, config: t.config, state }, {
+      createGraph: createGraphClient,
+      graphOptions: requestsPerSecond === undefined ? {} : { requestsPerSecond },
+    });
+    if (doc.execution_state !== 'IN_PROGRESS') {
+      return { invocations, outcome: `${doc.execution_state}: ${doc.output_message.slice(0, 200)}${doc.output_message.length > 200 ? '...' : ''}` };
+    }
+    state = doc.state;
+  }
+}
+
+interface LogEntry {
+  method: string;
+  path: string;
+  status: number;
+  mailbox: string | null;
+}
+
+/** Per-mailbox operation counts from the emulator's request log (429 answers excluded). */
+async function opsPerMailbox(t: PurgeTenant): Promise<number> {
+  const { entries } = await t.admin<{ entries: LogEntry[] }>('GET', '/requests');
+  const per = new Map<string, number>();
+  for (const e of entries) if (e.mailbox && e.status !== 429) per.set(e.mailbox, (per.get(e.mailbox) ?? 0) + 1);
+  return Math.max(0, ...per.values());
+}
+
+const t = await startPurgeTenant({ latencyMs });
+try {
+  const seeded = await seed(t, mailboxes);
+  log(`seeded ${mailboxes} mailboxes in ${round(seeded)} s; running Delete Email (${path}, batch size ${batchSize})`);
+  const started = performance.now();
+  const ours = await runOurPath(t);
+  const seconds = (performance.now() - started) / 1000;
+  log(`our path: ${round(seconds)} s, ${ours.invocations} invocation(s); ${ours.outcome}`);
+  const tr = await traffic(t);
+  const maxOps = await opsPerMailbox(t);
+  const after = await countPhish(t);
+  const okOps = tr.operations - tr.throttledOperations;
+  // Delete Email by internetMessageId is a chain per mailbox: each operation needs the previous answer.
+  const bound = lowerBoundSeconds({ operations: okOps, dependentStages: maxOps, maxOpsPerMailbox: maxOps, latencyMs });
+
+  if (skipBaseline) {
+    process.stdout.write(`${JSON.stringify({ mailboxes, requests: tr.operations, seconds: round(seconds), http_requests: tr.httpRequests, throttled_429: tr.throttledOperations, lower_bound_seconds: round(bound.seconds), deleted: mailboxes - after.inInbox, missed: after.inInbox, path, batch_size: batchSize, invocations: ours.invocations })}\n`);
+    process.exit(0);
+  }
+  await seed(t, mailboxes);
+  log(`baseline on ${baselineMailboxes} mailbox(es)...`);
+  const graph = client(t);
+  const bStarted = performance.now();
+  let baselineDeleted = 0;
+  try {
+    baselineDeleted = (await baselinePurge(graph, t.mailboxes.slice(0, baselineMailboxes), PHISH_ID, FOLDER)).deleted;
+  } finally {
+    await graph.close();
+  }
+  const measured = (performance.now() - bStarted) / 1000;
+  const baselineSeconds = (measured * mailboxes) / baselineMailboxes;
+  const bAfter = await countPhish(t);
+  log(`baseline: ${round(measured)} s for ${baselineMailboxes} mailbox(es), ${baselineDeleted} deleted, ${bAfter.inInbox} left in inboxes`);
+
+  const out = {
+    mailboxes,
+    requests: tr.operations,
+    seconds: round(seconds),
+    baseline_seconds: round(baselineSeconds),
+    speedup: round(baselineSeconds / seconds, 1),
+    http_requests: tr.httpRequests,
+    throttled_429: tr.throttledOperations,
+    lower_bound_seconds: round(bound.seconds),
+    deleted: mailboxes - after.inInbox,
+    missed: after.inInbox,
+    path,
+    batch_size: batchSize,
+    invocations: ours.invocations,
+    batch_calls: tr.batchCalls,
+    token_requests: tr.tokenRequests,
+    ops_per_mailbox: maxOps,
+    in_deleted_items: after.inDeletedItems,
+    baseline_measured_mailboxes: baselineMailboxes,
+    baseline_scaled: baselineMailboxes < mailboxes,
+    baseline_requests: (await traffic(t)).operations,
+    lower_bound_terms: { rate: round(bound.rate), chain: round(bound.chain), mailbox: round(bound.mailbox) },
+    seed_seconds: round(seeded),
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+} finally {
+  await t.close();
+}

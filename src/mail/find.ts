@@ -1,0 +1,108 @@
+/**
+ * The "find" stage of a sweep: in every mailbox of a batch, the messages named by `Mail IDs`
+ * (which win over Subject / Sender filters) or matching the search criteria. One `$batch` for
+ * all first lookups, then one per page depth.
+ */
+import type { GraphError } from '../graph/errors.ts';
+import type { GraphClient } from '../graph/types.ts';
+import type { ResolvedFolder } from './folders.ts';
+import { lookupItem, parseLookup, type FieldSelection, type GraphMessage, type MailId } from './mail-ids.ts';
+import { drainPages } from './pages.ts';
+import { searchMailboxes, type SearchCriteria } from './search.ts';
+
+export interface FindTarget {
+  mailbox: string;
+  folder: ResolvedFolder | null;
+}
+
+export interface FindRequest {
+  /** When non-empty, these ids are looked up and the Subject / Sender filters are ignored. */
+  ids: readonly MailId[];
+  criteria: SearchCriteria;
+  now: Date;
+  select?: FieldSelection;
+  max?: number | null;
+}
+
+export type FindOutcome =
+  | {
+      kind: 'found';
+      /** Distinct messages (by Graph id), newest lookups first as Graph returned them. */
+      messages: GraphMessage[];
+      /** Mail IDs (as the user wrote them) that matched nothing here. */
+      unmatchedIds: string[];
+    }
+  | { kind: 'folderNotFound'; error: GraphError }
+  | { kind: 'mailboxMissing'; error: GraphError }
+  | { kind: 'failed'; error: GraphError };
+
+/**
+ * With Mail IDs the documented filters that still apply are Time Frame and Only Unread: they are
+ * checked on the found messages (both fields are in the default selection).
+ */
+function passesIdFilters(m: GraphMessage, c: SearchCriteria, now: Date): boolean {
+  if (c.onlyUnread && m.isRead === true) return false;
+  if (c.timeFrameMinutes) {
+    const received = Date.parse(String(m.receivedDateTime ?? ''));
+    if (!Number.isFinite(received) || received < now.getTime() - c.timeFrameMinutes * 60_000) return false;
+  }
+  return true;
+}
+
+function withIdFields(select: FieldSelection | undefined): FieldSelection | undefined {
+  if (select === undefined || select === 'all') return select;
+  return [...new Set([...select, 'id', 'internetMessageId', 'isRead', 'receivedDateTime', 'parentFolderId'])];
+}
+
+export async function findInMailboxes(graph: GraphClient, targets: readonly FindTarget[], req: FindRequest): Promise<Map<string, FindOutcome>> {
+  if (req.ids.length === 0) {
+    const res = await searchMailboxes(graph, targets, req.criteria, { now: req.now, select: req.select, max: req.max });
+    const out = new Map<string, FindOutcome>();
+    for (const [m, r] of res) out.set(m, r.kind === 'found' ? { kind: 'found', messages: r.messages, unmatchedIds: [] } : r);
+    return out;
+  }
+  const select = withIdFields(req.select);
+  const jobs = targets.flatMap((t) => req.ids.map((id) => ({ t, id })));
+  const results = await graph.batch(jobs.map((j) => lookupItem(j.t.mailbox, j.t.folder, j.id, select)));
+  const failedBox = new Map<string, FindOutcome>();
+  const perId = new Map<string, GraphMessage[]>();
+  const pages: Array<{ key: string; mailbox: string; link: string }> = [];
+  jobs.forEach((j, i) => {
+    const key = String(i);
+    const o = parseLookup(j.id, j.t.folder, results[i]);
+    if (o.kind === 'found') {
+      perId.set(key, [...o.messages]);
+      if (o.nextLink) pages.push({ key, mailbox: j.t.mailbox, link: o.nextLink });
+    } else if (o.kind === 'notFound') {
+      perId.set(key, []);
+    } else if (!failedBox.has(j.t.mailbox) || o.kind === 'mailboxMissing') {
+      // One verdict per mailbox; "missing" outranks a failure seen on another id.
+      failedBox.set(j.t.mailbox, o);
+    }
+  });
+  const pageFailures = await drainPages<GraphMessage>(graph, pages, (key, items) => {
+    perId.get(key)!.push(...items.filter((m) => typeof m?.id === 'string'));
+    return true;
+  });
+  for (const [key, f] of pageFailures) {
+    const mailbox = jobs[Number(key)].t.mailbox;
+    if (!failedBox.has(mailbox)) failedBox.set(mailbox, f);
+  }
+  const out = new Map<string, FindOutcome>();
+  for (const t of targets) {
+    const bad = failedBox.get(t.mailbox);
+    if (bad) {
+      out.set(t.mailbox, bad);
+      continue;
+    }
+    out.set(t.mailbox, { kind: 'found', messages: [], unmatchedIds: [] });
+  }
+  jobs.forEach((j, i) => {
+    const o = out.get(j.t.mailbox)!;
+    if (o.kind !== 'found') return;
+    const hits = (perId.get(String(i)) ?? []).filter((m) => passesIdFilters(m, req.criteria, req.now));
+    if (hits.length === 0) o.unmatchedIds.push(j.id.input);
+    for (const m of hits) if (!o.messages.some((x) => x.id === m.id)) o.messages.push(m);
+  });
+  return out;
+}

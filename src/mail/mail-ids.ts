@@ -1,0 +1,151 @@
+/**
+ * `Mail IDs` values: Graph message ids or internetMessageIds (with or without `<>`), resolved to
+ * the messages they name in one mailbox folder. The batch-friendly pair `lookupItem` /
+ * `parseLookup` lets a sweep look up every id of every mailbox in one `$batch` stage.
+ */
+import { GraphError } from '../graph/errors.ts';
+import { eq } from '../graph/odata.ts';
+import type { BatchItem, BatchItemResult, GraphClient } from '../graph/types.ts';
+import { encodeQuery, segment } from '../graph/url.ts';
+import { folderPath, type ResolvedFolder } from './folders.ts';
+import { classifyResult, mailboxPath, MailboxNotFoundError } from './mailboxes.ts';
+import { drainPages, type Page } from './pages.ts';
+
+export type MailId =
+  | { kind: 'graph'; id: string; input: string }
+  | { kind: 'internetMessageId'; value: string; input: string };
+
+/** A message as the lookups return it (the fields of `DEFAULT_MESSAGE_FIELDS`, or all). */
+export type GraphMessage = { id: string; internetMessageId?: string; parentFolderId?: string } & Record<string, unknown>;
+
+/** What a sweep needs of a message to act on it and report it. */
+export const DEFAULT_MESSAGE_FIELDS = [
+  'id', 'internetMessageId', 'subject', 'from', 'toRecipients', 'receivedDateTime', 'parentFolderId', 'isRead',
+] as const;
+
+/**
+ * An internetMessageId has an `@` (RFC 5322 msg-id = id-left "@" id-right) or comes in `<>`;
+ * Graph ids are URL-safe base64 and never contain `@`. Brackets are added when missing because
+ * Graph stores the value with them.
+ */
+export function parseMailId(raw: string): MailId | undefined {
+  const input = raw.trim();
+  if (input === '') return undefined;
+  if (input.includes('@') || (input.startsWith('<') && input.endsWith('>'))) {
+    const inner = input.replace(/^<+/, '').replace(/>+$/, '').trim();
+    return { kind: 'internetMessageId', value: `<${inner}>`, input };
+  }
+  return { kind: 'graph', id: input, input };
+}
+
+/** Every id of a list, duplicates (same Graph id / same internetMessageId) dropped. */
+export function parseMailIds(list: readonly string[]): MailId[] {
+  const seen = new Set<string>();
+  const out: MailId[] = [];
+  for (const raw of list.flatMap((v) => v.split(','))) {
+    const id = parseMailId(raw);
+    if (!id) continue;
+    // internetMessageIds compare case-sensitively in Exchange, Graph ids too.
+    const key = id.kind === 'graph' ? `g:${id.id}` : `i:${id.value}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(id);
+  }
+  return out;
+}
+
+export type FieldSelection = readonly string[] | 'all';
+
+function selectQuery(select: FieldSelection | undefined): string | undefined {
+  const fields = select ?? DEFAULT_MESSAGE_FIELDS;
+  return fields === 'all' ? undefined : fields.join(',');
+}
+
+/** The messages collection of a folder, or of the whole mailbox when folder is null. */
+export function messagesPath(mailbox: string, folder: ResolvedFolder | null): string {
+  return folder ? `${folderPath(mailbox, folder)}/messages` : `${mailboxPath(mailbox)}/messages`;
+}
+
+/** The one `$batch` item that looks up one mail id in one mailbox folder. */
+export function lookupItem(mailbox: string, folder: ResolvedFolder | null, id: MailId, select?: FieldSelection): BatchItem {
+  const $select = selectQuery(select);
+  if (id.kind === 'graph') {
+    const q = encodeQuery({ $select });
+    return { method: 'GET', url: `${messagesPath(mailbox, folder)}/${segment(id.id)}${q ? `?${q}` : ''}`, mailbox };
+  }
+  const q = encodeQuery({ $filter: eq('internetMessageId', id.value), $select, $top: 100 });
+  return { method: 'GET', url: `${messagesPath(mailbox, folder)}?${q}`, mailbox };
+}
+
+export type LookupOutcome =
+  | { kind: 'found'; messages: GraphMessage[]; nextLink?: string }
+  | { kind: 'notFound' }
+  /** The folder itself answered 404 (only a collection lookup in a folder can tell). */
+  | { kind: 'folderNotFound'; error: GraphError }
+  | { kind: 'mailboxMissing'; error: GraphError }
+  | { kind: 'failed'; error: GraphError };
+
+function inFolder(m: GraphMessage, folder: ResolvedFolder | null): boolean {
+  // Only a real folder id can be compared; a well-known name was resolved by Graph itself.
+  if (!folder || folder.wellKnownName || typeof m.parentFolderId !== 'string') return true;
+  return m.parentFolderId === folder.id;
+}
+
+/** Read the answer of `lookupItem`. */
+export function parseLookup(id: MailId, folder: ResolvedFolder | null, result: BatchItemResult): LookupOutcome {
+  if (id.kind === 'graph') {
+    const r = classifyResult(result as BatchItemResult<GraphMessage>, 'item');
+    if (r.kind === 'ok') return r.body && typeof r.body.id === 'string' && inFolder(r.body, folder) ? { kind: 'found', messages: [r.body] } : { kind: 'notFound' };
+    return r;
+  }
+  const r = classifyResult(result as BatchItemResult<Page<GraphMessage>>, folder ? 'item' : 'mailbox');
+  if (r.kind === 'ok') {
+    const messages = (r.body?.value ?? []).filter((m) => typeof m?.id === 'string' && inFolder(m, folder));
+    const link = r.body?.['@odata.nextLink'];
+    if (messages.length === 0 && !link) return { kind: 'notFound' };
+    return { kind: 'found', messages, ...(typeof link === 'string' && link !== '' ? { nextLink: link } : {}) };
+  }
+  if (r.kind === 'notFound') return { kind: 'folderNotFound', error: r.error };
+  return r;
+}
+
+export interface MailIdMatch {
+  mailId: MailId;
+  /** Empty when the id matched nothing in this mailbox folder. */
+  messages: GraphMessage[];
+}
+
+/**
+ * Resolve ids in one mailbox (one `$batch` for all ids, then any further pages). Throws
+ * MailboxNotFoundError when the mailbox is missing, a GraphError when the folder answered 404
+ * (code ErrorItemNotFound) or a lookup failed after retries.
+ */
+export async function findMessages(
+  graph: GraphClient,
+  mailbox: string,
+  folder: ResolvedFolder | null,
+  ids: readonly MailId[],
+  opts: { select?: FieldSelection } = {},
+): Promise<MailIdMatch[]> {
+  const results = await graph.batch(ids.map((id) => lookupItem(mailbox, folder, id, opts.select)));
+  const matches: MailIdMatch[] = ids.map((mailId) => ({ mailId, messages: [] }));
+  const pages: Array<{ key: string; mailbox: string; link: string }> = [];
+  for (let i = 0; i < ids.length; i++) {
+    const o = parseLookup(ids[i], folder, results[i]);
+    if (o.kind === 'mailboxMissing') throw new MailboxNotFoundError(mailbox, o.error);
+    if (o.kind === 'failed' || o.kind === 'folderNotFound') throw o.error;
+    if (o.kind === 'found') {
+      matches[i].messages.push(...o.messages);
+      if (o.nextLink) pages.push({ key: String(i), mailbox, link: o.nextLink });
+    }
+  }
+  const failures = await drainPages<GraphMessage>(graph, pages, (key, items) => {
+    matches[Number(key)].messages.push(...items.filter((m) => typeof m?.id === 'string' && inFolder(m, folder)));
+    return true;
+  });
+  for (const f of failures.values()) {
+    if (f.kind === 'mailboxMissing') throw new MailboxNotFoundError(mailbox, f.error);
+    throw f.error;
+  }
+  return matches;
+}

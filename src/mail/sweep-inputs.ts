@@ -1,0 +1,58 @@
+/**
+ * Reading and checking the documented sweep parameters once, up front, so a bad value fails the
+ * action with an error naming the parameter before any mailbox is touched.
+ */
+import { contains, eq } from '../graph/odata.ts';
+import type { Params } from '../soar/params.ts';
+import { InputError } from '../soar/errors.ts';
+import { folderPathLevels } from './folders.ts';
+import { parseMailIds, type MailId } from './mail-ids.ts';
+import type { SearchCriteria } from './search.ts';
+
+export const P = {
+  folder: 'Folder Name',
+  mailIds: 'Mail IDs',
+  subject: 'Subject Filter',
+  sender: 'Sender Filter',
+  timeFrame: 'Time Frame (minutes)',
+  onlyUnread: 'Only Unread',
+  max: 'Max Emails To Return',
+  selectAll: 'Select All Fields For Return',
+} as const;
+
+/** A folder path parameter, normalised; an error naming the parameter when it is empty. */
+export function folderParam(params: Params, name: string): string {
+  const raw = params.requiredString(name);
+  try {
+    return folderPathLevels(raw).join('/');
+  } catch {
+    throw new InputError(`Invalid value for parameter "${name}": expected a folder path such as Inbox or Inbox/Phishing/2024, got "${raw}".`, name);
+  }
+}
+
+/** Throws an InputError naming `param` when `build` (an odata.ts helper) refuses the value. */
+function checkOData(param: string, build: () => unknown): void {
+  try {
+    build();
+  } catch (e) {
+    throw new InputError(`Invalid value for parameter "${param}": ${e instanceof Error ? e.message : String(e)}`, param);
+  }
+}
+
+export function criteriaParams(params: Params): SearchCriteria {
+  const subject = params.string(P.subject);
+  const sender = params.string(P.sender);
+  if (subject !== null) checkOData(P.subject, () => contains('subject', subject));
+  if (sender !== null) checkOData(P.sender, () => eq('from/emailAddress/address', sender));
+  return { subject, sender, timeFrameMinutes: params.integer(P.timeFrame), onlyUnread: params.boolean(P.onlyUnread) };
+}
+
+export function mailIdsParam(params: Params): MailId[] {
+  const ids = parseMailIds(params.list(P.mailIds));
+  for (const id of ids) if (id.kind === 'internetMessageId') checkOData(P.mailIds, () => eq('internetMessageId', id.value));
+  return ids;
+}
+
+export function hasCriteria(c: SearchCriteria): boolean {
+  return !!(c.subject || c.sender || c.timeFrameMinutes || c.onlyUnread);
+}

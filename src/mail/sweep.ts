@@ -1,0 +1,171 @@
+/**
+ * The asynchronous mailbox-batch engine of the sweeps (Search Emails, Delete Email, Move Email To
+ * Folder, and later Download Attachments). Each invocation processes ONE batch of mailboxes and
+ * returns its state; the state records every mailbox already done, so a continuation never
+ * processes a mailbox (and so a message) twice, and the last invocation reports the totals of all
+ * of them. A mailbox that failed is named with its reason while the others still complete.
+ */
+import { isGraphError } from '../graph/errors.ts';
+import type { ActionContext, ActionMessages } from '../soar/action.ts';
+import { InputError } from '../soar/errors.ts';
+import { renderMessage } from '../soar/messages.ts';
+import { takeBatch } from '../soar/async.ts';
+import { mailboxList } from './mailboxes.ts';
+
+export const BATCH_SIZE_PARAM = 'How many mailboxes to process in a single batch';
+export const DEFAULT_BATCH_SIZE = 25;
+
+/** What processing one mailbox came to. */
+export type MailboxOutcome<R> =
+  | { kind: 'done'; result: R }
+  | { kind: 'missing' }
+  /** `which` names the folder parameter (e.g. source / destination) that was not found. */
+  | { kind: 'folderNotFound'; which: string }
+  | { kind: 'failed'; reason: string; code?: string };
+
+export interface FailedMailbox {
+  mailbox: string;
+  reason: string;
+  code?: string;
+}
+
+export interface SweepState<R> {
+  format: 'mailbox-sweep@1';
+  /** Every mailbox of the run, fixed by the first invocation. */
+  mailboxes: string[];
+  /** Index of the first mailbox not processed yet. */
+  cursor: number;
+  /** Per processed mailbox (as given), the action's result. */
+  results: Record<string, R>;
+  missing: string[];
+  /** Folder parameter -> mailboxes where that folder was not found. */
+  folderNotFound: Record<string, string[]>;
+  failed: FailedMailbox[];
+  /** Mailboxes never processed because the run stopped on an error that hit every mailbox. */
+  skipped: string[];
+  /** Batches run so far. */
+  batches: number;
+}
+
+export interface SweepStep<R> {
+  state: SweepState<R>;
+  finished: boolean;
+  /** The mailboxes this invocation processed. */
+  batch: string[];
+}
+
+function isSweepState<R>(v: unknown): v is SweepState<R> {
+  const s = v as SweepState<R> | null;
+  return !!s && typeof s === 'object' && s.format === 'mailbox-sweep@1' && Array.isArray(s.mailboxes) && typeof s.cursor === 'number';
+}
+
+/**
+ * The reason text of an error for a result (a GraphError's message carries no secrets; the
+ * request id helps Microsoft support).
+ */
+export function reasonOf(e: unknown): { reason: string; code?: string } {
+  if (isGraphError(e)) return { reason: e.requestId ? `${e.message} (request-id ${e.requestId})` : e.message, code: e.code };
+  return { reason: e instanceof Error ? e.message : String(e) };
+}
+
+/** Errors that would fail every mailbox alike: stop the run instead of grinding through all of them. */
+function isRunWide(e: unknown): boolean {
+  if (!isGraphError(e)) return true;
+  return e.status === 401 || e.status === 403 || e.code === 'UntrustedUrl' || e.code === 'TlsError' || e.code === 'ProxyError';
+}
+
+export interface SweepOptions<R> {
+  /** The documented mailbox-list parameter (e.g. `Delete In Mailbox`). */
+  mailboxParam: string;
+  /** Processes one batch; should report per-mailbox outcomes rather than throw. */
+  processBatch(mailboxes: string[]): Promise<Map<string, MailboxOutcome<R>>>;
+}
+
+/** Runs this invocation's batch and returns the updated state. */
+export async function sweepStep<R, M extends ActionMessages>(ctx: ActionContext<M>, opts: SweepOptions<R>): Promise<SweepStep<R>> {
+  const size = ctx.params.integer(BATCH_SIZE_PARAM) ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(size) || size < 1) throw new InputError(`Invalid value for parameter "${BATCH_SIZE_PARAM}": expected a whole number of at least 1.`, BATCH_SIZE_PARAM);
+  let state: SweepState<R>;
+  if (ctx.state === null || ctx.state === undefined) {
+    const mailboxes = mailboxList(ctx.params.list(opts.mailboxParam), ctx.config.defaultMailbox);
+    if (mailboxes.length === 0) throw new InputError(`Missing required parameter "${opts.mailboxParam}".`, opts.mailboxParam);
+    state = { format: 'mailbox-sweep@1', mailboxes, cursor: 0, results: {}, missing: [], folderNotFound: {}, failed: [], skipped: [], batches: 0 };
+  } else if (isSweepState<R>(ctx.state)) {
+    state = structuredClone(ctx.state);
+  } else {
+    throw new InputError('The saved state is not a mailbox sweep state; start the action again without --state.');
+  }
+  const { batch, next } = takeBatch(state.mailboxes, state.cursor, size);
+  // Skip anything a previous invocation already recorded (defensive: a state is data from outside).
+  const done = new Set([...Object.keys(state.results), ...state.missing, ...state.failed.map((f) => f.mailbox), ...Object.values(state.folderNotFound).flat()]);
+  const todo = batch.filter((m) => !done.has(m));
+  let outcomes: Map<string, MailboxOutcome<R>>;
+  let stop = false;
+  try {
+    outcomes = todo.length > 0 ? await opts.processBatch(todo) : new Map();
+  } catch (e) {
+    const r = reasonOf(e);
+    outcomes = new Map(todo.map((m) => [m, { kind: 'failed', ...r }]));
+    stop = isRunWide(e);
+  }
+  for (const m of todo) {
+    const o = outcomes.get(m) ?? { kind: 'failed', reason: 'The mailbox was not processed.' };
+    switch (o.kind) {
+      case 'done':
+        state.results[m] = o.result;
+        break;
+      case 'missing':
+        state.missing.push(m);
+        break;
+      case 'folderNotFound':
+        (state.folderNotFound[o.which] ??= []).push(m);
+        break;
+      default:
+        state.failed.push({ mailbox: m, reason: o.reason, ...(o.code ? { code: o.code } : {}) });
+    }
+  }
+  state.batches++;
+  if (stop && next !== null) {
+    state.skipped.push(...state.mailboxes.slice(next));
+    state.cursor = state.mailboxes.length;
+    return { state, finished: true, batch };
+  }
+  state.cursor = next ?? state.mailboxes.length;
+  return { state, finished: next === null, batch };
+}
+
+/** The documented "prefix {MAILBOX}: {COUNT}" template rendered for a list of mailboxes. */
+export function renderPerMailbox(template: string, mailboxKey: string, countKey: string, entries: ReadonlyArray<[string, number]>): string {
+  const at = template.indexOf(`{${mailboxKey}}`);
+  if (at < 0) throw new Error(`Template has no {${mailboxKey}}: ${template}`);
+  const prefix = template.slice(0, at);
+  const pair = template.slice(at);
+  return prefix + entries.map(([m, n]) => renderMessage(pair, { [mailboxKey]: m, [countKey]: n })).join(', ');
+}
+
+/** Lines naming failed and skipped mailboxes (undocumented: the docs have no partial-failure message). */
+export function failureLines(state: SweepState<unknown>, verb: string): string[] {
+  const lines: string[] = [];
+  if (state.failed.length > 0) {
+    lines.push(`Failed to ${verb} in the following mailboxes: ${state.failed.map((f) => `${f.mailbox} (${f.reason})`).join('; ')}`);
+  }
+  if (state.skipped.length > 0) lines.push(`Not processed because of the error above: ${state.skipped.join(', ')}`);
+  return lines;
+}
+
+/** Progress text of an IN_PROGRESS invocation. */
+export function progressMessage(state: SweepState<unknown>, extra = ''): string {
+  const processed = state.cursor;
+  return `Processed ${processed} of ${state.mailboxes.length} mailboxes${extra}; the next invocation continues with the next batch.`;
+}
+
+/** Failures recorded for the JSON result. */
+export function sweepSummary(state: SweepState<unknown>): Record<string, unknown> {
+  return {
+    mailboxes_total: state.mailboxes.length,
+    missing_mailboxes: state.missing,
+    folder_not_found: state.folderNotFound,
+    failed_mailboxes: state.failed,
+    ...(state.skipped.length > 0 ? { skipped_mailboxes: state.skipped } : {}),
+  };
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { createGraphClient, packBatches } from '../../src/graph/index.ts';
+import type { BatchEntry } from '../../src/graph/batch.ts';
+import { RequestRateLimiter } from '../../src/graph/limiter.ts';
+import { baseOptions, FakeClock, json, scripted, type Call } from './helpers.ts';
+
+/** A clock whose sleeps advance time by exactly what was asked (the limiter's only way to wait). */
+function pacerClock() {
+  return new FakeClock();
+}
+
+describe('RequestRateLimiter (app-wide pacing)', () => {
+  it('lets a burst through at once, then refills at limit - 2 x burst per second', async () => {
+    const clock = pacerClock();
+    const p = new RequestRateLimiter(2000, clock);
+    expect(p.burst).toBe(100);
+    expect(p.ratePerSecond).toBe(1800);
+    for (let i = 0; i < 5; i++) await p.take(20);
+    expect(clock.sleeps).toEqual([]);
+    await p.take(20);
+    // 20 tokens at 1.8 per ms
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(Math.ceil((20 * 1000) / 1800));
+  });
+
+  it('never admits more than limit - burst requests in any one second, whatever the demand', async () => {
+    const clock = pacerClock();
+    const p = new RequestRateLimiter(2000, clock);
+    const sent: number[] = [];
+    await Promise.all(
+      Array.from({ length: 300 }, async () => {
+        await p.take(20);
+        sent.push(clock.now());
+      }),
+    );
+    expect(sent.length).toBe(300);
+    const start = sent[0];
+    const end = sent[sent.length - 1];
+    for (let t = start; t <= end; t += 50) {
+      const inWindow = sent.filter((s) => s >= t && s < t + 1000).length * 20;
+      expect(inWindow).toBeLessThanOrEqual(1900);
+    }
+    // 6,000 requests at 1,800 per second after the first 100.
+    expect(end - start).toBeGreaterThanOrEqual(Math.floor(((6000 - 100 - 20) * 1000) / 1800) - 20);
+  });
+
+  it('serves waiters in order', async () => {
+    const clock = pacerClock();
+    const p = new RequestRateLimiter(40, clock); // burst 20, rate 20/s
+    const order: string[] = [];
+    await p.take(20);
+    await Promise.all([p.take(20).then(() => order.push('a')), p.take(1).then(() => order.push('b')), p.take(20).then(() => order.push('c'))]);
+    expect(order).toEqual(['a', 'b', 'c']);
+  });
+
+  it('rejects a bad limit', () => {
+    expect(() => new RequestRateLimiter(0, pacerClock())).toThrow(TypeError);
+    expect(() => createGraphClient(baseOptions({ requestsPerSecond: -1 }))).toThrow(/requestsPerSecond/);
+    expect(() => createGraphClient(baseOptions({ requestsPerSecond: 1.5 }))).toThrow(/requestsPerSecond/);
+  });
+});
+
+describe('client pacing', () => {
+  const batchOk = (call: Call) =>
+    json(200, { responses: (call.parsedBody as { requests: Array<{ id: string }> }).requests.map((r) => ({ id: r.id, status: 200, body: {} })) });
+
+  it('counts every $batch item against the rate, not the call', async () => {
+    const clock = new FakeClock();
+    const t = scripted(batchOk);
+    // limit 60: burst 20, refill 20 per second. 60 items = 3 calls: 1 at once, then 1 s each.
+    const c = createGraphClient(baseOptions({ transport: t.transport, clock, requestsPerSecond: 60 }));
+    const res = await c.batch(Array.from({ length: 60 }, (_, i) => ({ method: 'GET' as const, url: `/users/u${i}@x.test/messages` })));
+    expect(res.every((r) => r.status === 200)).toBe(true);
+    expect(t.calls.length).toBe(3);
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(2000);
+  });
+
+  it('does not wait at all with requestsPerSecond: 0', async () => {
+    const clock = new FakeClock();
+    const t = scripted(batchOk);
+    const c = createGraphClient(baseOptions({ transport: t.transport, clock, requestsPerSecond: 0 }));
+    await c.batch(Array.from({ length: 200 }, (_, i) => ({ method: 'GET' as const, url: `/users/u${i}@x.test/messages` })));
+    expect(t.calls.length).toBe(10);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('a single request takes one token, and a shared limiter paces two clients together', async () => {
+    const clock = new FakeClock();
+    const shared = new RequestRateLimiter(60, clock);
+    const t = scripted(() => json(200, { value: [] }));
+    const a = createGraphClient(baseOptions({ transport: t.transport, clock, rateLimiter: shared }));
+    const b = createGraphClient(baseOptions({ transport: t.transport, clock, rateLimiter: shared }));
+    for (let i = 0; i < 20; i++) await a.get(`/users/u${i}@x.test/messages`);
+    expect(clock.sleeps).toEqual([]);
+    await b.get('/users/v@x.test/messages');
+    expect(clock.sleeps.reduce((x, y) => x + y, 0)).toBe(50);
+  });
+});
+
+describe('packBatches', () => {
+  /** The plain first-fit it must agree with. */
+  function naive(entries: BatchEntry[], perMailbox: number, maxItems = 20): BatchEntry[][] {
+    const calls: Array<{ entries: BatchEntry[]; counts: Map<string, number> }> = [];
+    for (const e of entries) {
+      let call = calls.find((c) => c.entries.length < maxItems && (e.mailbox === undefined || (c.counts.get(e.mailbox) ?? 0) < perMailbox));
+      if (!call) calls.push((call = { entries: [], counts: new Map() }));
+      call.entries.push(e);
+      if (e.mailbox !== undefined) call.counts.set(e.mailbox, (call.counts.get(e.mailbox) ?? 0) + 1);
+    }
+    return calls.map((c) => c.entries);
+  }
+
+  it('packs exactly as first-fit does, for skewed and spread mailboxes', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 30; round++) {
+      const boxes = 1 + Math.floor(rand() * 40);
+      const entries: BatchEntry[] = Array.from({ length: Math.floor(rand() * 400) }, (_, index) => {
+        const r = rand();
+        const mailbox = r < 0.1 ? undefined : r < 0.5 ? 'hot@x.test' : `m${Math.floor(rand() * boxes)}@x.test`;
+        return { index, id: String(index), item: { method: 'GET', url: '/x' }, mailbox };
+      });
+      const ids = (calls: BatchEntry[][]) => calls.map((c) => c.map((e) => e.index));
+      expect(ids(packBatches(entries, 4))).toEqual(ids(naive(entries, 4)));
+    }
+  });
+
+  it('stays fast for a tenant-wide sweep', () => {
+    const entries: BatchEntry[] = Array.from({ length: 40_000 }, (_, index) => ({
+      index,
+      id: String(index),
+      item: { method: 'GET', url: '/x' },
+      mailbox: `u${index % 10_000}@x.test`,
+    }));
+    const calls = packBatches(entries, 4);
+    expect(calls.length).toBe(2000);
+    expect(calls.every((c) => c.length === 20)).toBe(true);
+  });
+});

@@ -1,0 +1,121 @@
+/** A demo-seeded emulator and a Graph client pointed at it, for src/mail and sweep tests. */
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.ts';
+import { createGraphClient } from '../../src/graph/client.ts';
+import type { GraphClient, GraphClientOptions } from '../../src/graph/types.ts';
+
+export const DOMAIN = 'contoso.example';
+export const SOC = `soc@${DOMAIN}`;
+export const REPORTS = `phishing-reports@${DOMAIN}`;
+export const ALICE = `alice.martin@${DOMAIN}`;
+export const BOB = `bob.keller@${DOMAIN}`;
+export const CAROL = `carol.diaz@${DOMAIN}`;
+export const DAVE = `dave.nomail@${DOMAIN}`;
+export const GHOST = `ghost@${DOMAIN}`;
+
+export interface MailHarness {
+  emu: RunningEmulator;
+  client(opts?: Partial<GraphClientOptions>): GraphClient;
+  admin<T = any>(method: string, path: string, body?: unknown, contentType?: string): Promise<T>;
+  reset(seed?: 'demo' | 'empty'): Promise<void>;
+  /** Raw RFC 822 delivery through the admin API. */
+  deliver(mailbox: string, folder: string, raw: string, opts?: { isRead?: boolean; receivedDateTime?: string }): Promise<{ id: string; internetMessageId: string; parentFolderId: string }>;
+  close(): Promise<void>;
+}
+
+/** Small retry waits so storms finish in milliseconds; Retry-After from the emulator is honoured up to this cap. */
+export const FAST_RETRY = { maxRetries: 8, baseDelayMs: 1, maxDelayMs: 20 };
+
+export async function mailHarness(opts: EmulatorOptions = {}): Promise<MailHarness> {
+  const emu = await startEmulator({ port: 0, seed: 'demo', http: true, quiet: true, ...opts });
+  const clients: GraphClient[] = [];
+  const admin = async (method: string, path: string, body?: unknown, contentType = 'application/json') => {
+    const res = await fetch(`${emu.url}/_emulator${path}`, {
+      method,
+      headers: { 'content-type': contentType },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    const text = await res.text();
+    return text ? JSON.parse(text) : undefined;
+  };
+  return {
+    emu,
+    client(o = {}) {
+      const c = createGraphClient({
+        loginEndpoint: emu.info.loginEndpoint,
+        graphEndpoint: emu.info.graphEndpoint,
+        tenant: emu.info.tenantId,
+        clientId: emu.info.clientId,
+        clientSecret: emu.info.clientSecret,
+        retry: FAST_RETRY,
+        ...o,
+      });
+      clients.push(c);
+      return c;
+    },
+    admin,
+    async reset(seed = 'demo') {
+      await admin('POST', '/reset', { seed });
+      await admin('DELETE', '/requests');
+    },
+    async deliver(mailbox, folder, raw, o = {}) {
+      const q = new URLSearchParams({ folder });
+      if (o.isRead) q.set('isRead', 'true');
+      if (o.receivedDateTime) q.set('receivedDateTime', o.receivedDateTime);
+      return admin('POST', `/users/${encodeURIComponent(mailbox)}/messages?${q}`, raw, 'message/rfc822');
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+      await emu.close();
+    },
+  };
+}
+
+let n = 0;
+/** A minimal RFC 822 message. */
+export function rawMail(o: { from?: string; to?: string; subject: string; messageId?: string; date?: Date; text?: string }): string {
+  const id = o.messageId ?? `<t${++n}.${Date.now().toString(36)}@test.${DOMAIN}>`;
+  return [
+    `From: ${o.from ?? `Sender <sender@${DOMAIN}>`}`,
+    `To: ${o.to ?? SOC}`,
+    `Subject: ${o.subject}`,
+    `Message-ID: ${id}`,
+    `Date: ${(o.date ?? new Date()).toUTCString()}`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    o.text ?? 'body',
+    '',
+  ].join('\r\n');
+}
+
+import { runAction } from '../../src/soar/runtime.ts';
+import type { ActionDefinition } from '../../src/soar/action.ts';
+import type { ResultDocument } from '../../src/soar/result.ts';
+
+/** The integration config of the harness's emulator (as a `--config` file would hold it). */
+export function configOf(h: MailHarness): Record<string, unknown> {
+  const i = h.emu.info;
+  return {
+    'Azure AD endpoint': i.loginEndpoint, 'Microsoft Graph Endpoint': i.graphEndpoint, 'Client ID': i.clientId,
+    'Secret ID': i.clientSecret, Tenant: i.tenantId, 'Default Mailbox': i.defaultMailbox, 'Verify SSL': false,
+  };
+}
+
+/** One invocation through the runtime. */
+export function invoke(h: MailHarness, def: ActionDefinition<any>, params: Record<string, string>, state: unknown = null, graphOptions: Partial<GraphClientOptions> = {}): Promise<ResultDocument> {
+  return runAction(def, { config: configOf(h), params, state }, { createGraph: (o) => createGraphClient(o), graphOptions: { retry: FAST_RETRY, ...graphOptions } });
+}
+
+/** Invoke until the action is no longer IN_PROGRESS; every document along the way. */
+export async function invokeAll(h: MailHarness, def: ActionDefinition<any>, params: Record<string, string>, graphOptions: Partial<GraphClientOptions> = {}): Promise<ResultDocument[]> {
+  const docs: ResultDocument[] = [];
+  let state: unknown = null;
+  for (;;) {
+    const doc = await invoke(h, def, params, state, graphOptions);
+    docs.push(doc);
+    if (doc.execution_state !== 'IN_PROGRESS') return docs;
+    if (docs.length > 10_000) throw new Error('no end');
+    state = doc.state;
+  }
+}

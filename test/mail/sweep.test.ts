@@ -1,0 +1,119 @@
+/** The mailbox-batch engine on its own: batching, state round trip, failures, run-wide stops. */
+import { describe, expect, it } from 'vitest';
+import { GraphError } from '../../src/graph/errors.ts';
+import { mailboxList } from '../../src/mail/mailboxes.ts';
+import { renderPerMailbox, sweepStep, type MailboxOutcome } from '../../src/mail/sweep.ts';
+import { defineAction, failed, inProgress, succeeded } from '../../src/soar/action.ts';
+import { runAction } from '../../src/soar/runtime.ts';
+import { baseConfig, fakeGraph } from '../soar/fake-graph.ts';
+
+const BATCH = 'How many mailboxes to process in a single batch';
+
+function testAction(process: (batch: string[]) => Promise<Map<string, MailboxOutcome<number>>>, seen: string[][]) {
+  return defineAction({
+    name: 'Sweep Test',
+    description: '',
+    async: true,
+    entities: 'none',
+    betaApi: false,
+    params: [
+      { name: 'Mailboxes', required: true, default: null, type: 'string', options: null, format: 'addresses', description: '' },
+      { name: BATCH, required: false, default: '25', type: 'string', options: null, format: 'integer', min: 1, description: '' },
+    ],
+    messages: { error: 'Failed: {ERROR_REASON}' },
+    implemented: true,
+    async run(ctx) {
+      const step = await sweepStep<number, typeof ctx.action.messages>(ctx, {
+        mailboxParam: 'Mailboxes',
+        processBatch: async (b) => {
+          seen.push(b);
+          return process(b);
+        },
+      });
+      if (!step.finished) return inProgress(`at ${step.state.cursor}`, step.state);
+      const s = step.state;
+      const summary = JSON.stringify({ results: s.results, missing: s.missing, failed: s.failed, skipped: s.skipped, nf: s.folderNotFound });
+      return s.failed.length > 0 ? failed(summary) : succeeded(summary);
+    },
+  });
+}
+
+async function runAll(def: ReturnType<typeof testAction>, params: Record<string, string>) {
+  const docs = [];
+  let state: unknown = null;
+  for (;;) {
+    const doc = await runAction(def, { config: baseConfig, params, state }, { createGraph: () => fakeGraph({}) });
+    docs.push(doc);
+    if (doc.execution_state !== 'IN_PROGRESS') return docs;
+    state = doc.state;
+  }
+}
+
+describe('mailboxList', () => {
+  it('trims, dedupes case-insensitively and maps Default Mailbox', () => {
+    expect(mailboxList(' a@x , A@X,b@x,, default mailbox', 'soc@x')).toEqual(['a@x', 'b@x', 'soc@x']);
+    expect(mailboxList([], 'soc@x')).toEqual(['soc@x']);
+    expect(mailboxList(['a@x, b@x', 'B@x'])).toEqual(['a@x', 'b@x']);
+  });
+});
+
+describe('sweepStep', () => {
+  it('processes one batch per invocation, each mailbox exactly once, and keeps every outcome', async () => {
+    const seen: string[][] = [];
+    const def = testAction(async (b) => new Map(b.map((m): [string, MailboxOutcome<number>] => [
+      m,
+      m.startsWith('gone') ? { kind: 'missing' } : m.startsWith('nofolder') ? { kind: 'folderNotFound', which: 'Folder Name' } : { kind: 'done', result: m.length },
+    ])), seen);
+    const docs = await runAll(def, { Mailboxes: 'a@x,gone@x,b@x,nofolder@x,c@x', [BATCH]: '2' });
+    expect(docs.map((d) => d.execution_state)).toEqual(['IN_PROGRESS', 'IN_PROGRESS', 'COMPLETED']);
+    expect(seen).toEqual([['a@x', 'gone@x'], ['b@x', 'nofolder@x'], ['c@x']]);
+    expect(JSON.parse(docs[2].output_message)).toEqual({
+      results: { 'a@x': 3, 'b@x': 3, 'c@x': 3 }, missing: ['gone@x'], failed: [], skipped: [], nf: { 'Folder Name': ['nofolder@x'] },
+    });
+  });
+
+  it('names a failing mailbox and goes on; stops the run on an error that would hit every mailbox', async () => {
+    const seen: string[][] = [];
+    const def = testAction(async (b) => {
+      if (b.includes('c@x')) throw new GraphError({ status: 401, code: 'InvalidAuthenticationToken', message: 'Token rejected.' });
+      return new Map(b.map((m): [string, MailboxOutcome<number>] => [m, m === 'a@x' ? { kind: 'failed', reason: 'boom', code: 'X' } : { kind: 'done', result: 1 }]));
+    }, seen);
+    const docs = await runAll(def, { Mailboxes: 'a@x,b@x,c@x,d@x,e@x,f@x', [BATCH]: '2' });
+    expect(seen).toEqual([['a@x', 'b@x'], ['c@x', 'd@x']]);
+    const last = JSON.parse(docs[docs.length - 1].output_message);
+    expect(last.failed).toEqual([
+      { mailbox: 'a@x', reason: 'boom', code: 'X' },
+      { mailbox: 'c@x', reason: 'Token rejected.', code: 'InvalidAuthenticationToken' },
+      { mailbox: 'd@x', reason: 'Token rejected.', code: 'InvalidAuthenticationToken' },
+    ]);
+    expect(last.skipped).toEqual(['e@x', 'f@x']);
+  });
+
+  it('never reprocesses a mailbox a state already records as done', async () => {
+    const seen: string[][] = [];
+    const def = testAction(async (b) => new Map(b.map((m): [string, MailboxOutcome<number>] => [m, { kind: 'done', result: 1 }])), seen);
+    const first = await runAction(def, { config: baseConfig, params: { Mailboxes: 'a@x,b@x,c@x', [BATCH]: '2' } }, { createGraph: () => fakeGraph({}) });
+    const tampered = structuredClone(first.state) as any;
+    tampered.data.cursor = 0;
+    const again = await runAction(def, { config: baseConfig, params: { Mailboxes: 'a@x,b@x,c@x', [BATCH]: '2' }, state: tampered }, { createGraph: () => fakeGraph({}) });
+    expect(seen).toEqual([['a@x', 'b@x']]);
+    expect(again.execution_state).toBe('IN_PROGRESS');
+  });
+
+  it('rejects a foreign state and a bad batch size naming the parameter', async () => {
+    const def = testAction(async () => new Map(), []);
+    const bad = await runAction(def, { config: baseConfig, params: { Mailboxes: 'a@x', [BATCH]: '-1' } }, { createGraph: () => fakeGraph({}) });
+    expect(bad.output_message).toContain(`"${BATCH}"`);
+    const foreign = await runAction(def, {
+      config: baseConfig, params: { Mailboxes: 'a@x' },
+      state: { format: 'msgraph-mail/action-state@1', action: 'Sweep Test', started_at: 1, invocation: 1, data: { cursor: 'x' } },
+    }, { createGraph: () => fakeGraph({}) });
+    expect(foreign.output_message).toMatch(/^Failed: The saved state is not a mailbox sweep state/);
+  });
+});
+
+describe('renderPerMailbox', () => {
+  it('repeats the MAILBOX: COUNT part of a documented template', () => {
+    expect(renderPerMailbox('Done in: {MAILBOX}: {N}', 'MAILBOX', 'N', [['a', 1], ['b', 2]])).toBe('Done in: a: 1, b: 2');
+  });
+});

@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { MailParseError, mailSummaries, parseMailFile } from '../../src/mail/parse/index.ts';
+import { decodeLenientBase64 } from '../../src/mail/parse/fast-base64.ts';
+import { eml, nestedChain, reportWithAttachedPhish, TWO_EVENTS_ICS } from './fixtures.ts';
+
+const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
+
+describe('parseMailFile: .eml', () => {
+  it('keeps an attached message/rfc822 as an attachment and parses it into nested', async () => {
+    const r = await parseMailFile(reportWithAttachedPhish(), { fileName: 'report.eml' });
+    expect(r.type).toBe('eml');
+    expect(r.fileName).toBe('report.eml');
+    expect(r.subject).toBe('FW: suspicious');
+    expect(r.from).toEqual({ name: 'Alice', address: 'alice@contoso.example' });
+    expect(r.to.map((a) => a.address)).toEqual(['soc@contoso.example', 'bob@contoso.example']);
+    expect(r.cc.map((a) => a.address)).toEqual(['carol@contoso.example']);
+    expect(r.html).toContain('Please check');
+    expect(r.attachments).toHaveLength(1);
+    const att = r.attachments[0]!;
+    expect(att.name).toBe('phish.eml');
+    expect(att.contentType).toBe('message/rfc822');
+    expect(att.nestedIndex).toBe(0);
+    expect(att.sha256).toBe(sha256(att.content!));
+    expect(att.size).toBe(att.content!.byteLength);
+
+    const inner = r.nested[0]!;
+    expect(inner.type).toBe('eml');
+    expect(inner.fileName).toBe('phish.eml');
+    expect(inner.subject).toBe('Inner phish');
+    expect(inner.date).toBe('Thu, 4 Jul 2024 12:11:29 +0530');
+    expect(inner.dateIso).toBe('2024-07-04T06:41:29.000Z');
+    expect(inner.text).toContain('https://evil.example/login');
+    const payload = inner.attachments[0]!;
+    expect(payload.name).toBe('payload.bin');
+    expect(Buffer.from(payload.content!).toString()).toBe('MZ fake payload');
+    expect(payload.md5).toBe(createHash('md5').update('MZ fake payload').digest('hex'));
+    expect(payload.sha1).toBe(createHash('sha1').update('MZ fake payload').digest('hex'));
+    expect(payload.sha256).toBe(sha256('MZ fake payload'));
+  });
+
+  it('summarises as the documented Extract Data JSON fields', async () => {
+    const r = await parseMailFile(reportWithAttachedPhish(), { fileName: 'report.eml' });
+    expect(mailSummaries(r.nested[0]!)).toEqual([
+      {
+        type: 'EML',
+        subject: 'Inner phish',
+        from: 'payroll@evil.example',
+        to: 'victim@contoso.example',
+        date: 'Thu, 4 Jul 2024 12:11:29 +0530',
+        text: expect.stringContaining('Login at'),
+        html: '',
+      },
+    ]);
+  });
+
+  it('reads a body in an unknown charset and a broken base64 part without throwing', async () => {
+    const r = await parseMailFile(
+      eml([
+        'From: x@y.example',
+        'Subject: odd',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="z"',
+        '',
+        '--z',
+        'Content-Type: text/plain; charset="x-no-such-charset"',
+        '',
+        'caf\xe9 plain',
+        '--z',
+        'Content-Type: application/pdf; name="a.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        'JVBE!!Ri0x*LjQK',
+        '@@@ not base64 at all ===',
+        '--z--',
+        '',
+      ]),
+      { fileName: 'odd.eml' },
+    );
+    expect(r.text).toContain('plain');
+    expect(r.attachments[0]!.name).toBe('a.pdf');
+    expect(Buffer.from(r.attachments[0]!.content!).subarray(0, 8).toString('latin1')).toBe('%PDF-1.4');
+  });
+
+  it('stops at maxDepth on a deep chain of attached messages and says so', async () => {
+    const r = await parseMailFile(nestedChain(40), { fileName: 'bomb.eml', limits: { maxDepth: 5 } });
+    let node = r;
+    let depth = 1;
+    while (node.nested[0]) {
+      node = node.nested[0];
+      depth++;
+    }
+    expect(depth).toBe(5);
+    expect(node.attachments[0]!.depthExceeded).toBe(true);
+    expect(node.warnings.join(' ')).toMatch(/maxDepth/);
+  });
+
+  it('drops content over maxAttachmentSize but keeps exact size and hashes', async () => {
+    const r = await parseMailFile(reportWithAttachedPhish(), { fileName: 'r.eml', limits: { maxAttachmentSize: 0 } });
+    const payload = r.nested[0]!.attachments[0]!;
+    expect(payload.content).toBeUndefined();
+    expect(payload.size).toBe(15);
+    expect(payload.sha256).toBe(sha256('MZ fake payload'));
+  });
+});
+
+describe('parseMailFile: .ics', () => {
+  it('gives one event per VEVENT and one summary per event', async () => {
+    const r = await parseMailFile(Buffer.from(TWO_EVENTS_ICS), { fileName: 'invite.ics' });
+    expect(r.type).toBe('ics');
+    expect(r.events).toHaveLength(2);
+    expect(r.events![0]).toMatchObject({
+      summary: 'Pay invoice',
+      description: 'Open https://evil.example/pay\nthanks',
+      organizer: { name: 'Walmart', address: 'boss@evil.example' },
+      start: '2024-07-04T10:00:00Z',
+      end: '2024-07-04T11:00:00Z',
+    });
+    expect(r.events![1]!.start).toBe('2024-07-05');
+    const summaries = mailSummaries(r);
+    expect(summaries.map((s) => [s.type, s.subject, s.to])).toEqual([
+      ['ICS', 'Pay invoice', 'victim@contoso.example,other@contoso.example'],
+      ['ICS', 'Second', ''],
+    ]);
+  });
+
+  it('reads a calendar that strict parsing rejects, leniently, with a warning', async () => {
+    const broken = TWO_EVENTS_ICS.replace('ORGANIZER;CN=Walmart:mailto:boss@evil.example', 'ORGANIZER;CN="Walmart"X').replace('END:VCALENDAR\r\n', '');
+    const r = await parseMailFile(Buffer.from(broken), { fileName: 'lure.ics' });
+    expect(r.events!.map((e) => e.summary)).toEqual(['Pay invoice', 'Second']);
+    expect(r.warnings.join(' ')).toMatch(/leniently/);
+  });
+});
+
+describe('parseMailFile: errors and limits', () => {
+  it('names the file in every MailParseError', async () => {
+    await expect(parseMailFile(new Uint8Array(), { fileName: 'empty.eml' })).rejects.toMatchObject({
+      name: 'MailParseError',
+      code: 'EMPTY',
+      fileName: 'empty.eml',
+      message: expect.stringContaining('"empty.eml"'),
+    });
+    await expect(parseMailFile(Buffer.from('\x00\x01 binary junk'), { fileName: 'x.bin' })).rejects.toMatchObject({ code: 'UNRECOGNISED' });
+    await expect(parseMailFile(reportWithAttachedPhish(), { fileName: 'big.eml', limits: { maxInputSize: 100 } })).rejects.toMatchObject({
+      code: 'TOO_LARGE',
+    });
+    await expect(parseMailFile(Buffer.from('BEGIN:VCALENDAR\r\n'), { fileName: 'a.ics', type: 'msg' })).rejects.toBeInstanceOf(MailParseError);
+  });
+
+  it('refuses more parts than maxParts across the whole tree', async () => {
+    await expect(parseMailFile(reportWithAttachedPhish(), { fileName: 'r.eml', limits: { maxParts: 1 } })).rejects.toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      fileName: 'r.eml',
+    });
+  });
+
+  it('rejects a bad limit with a TypeError that names it', async () => {
+    await expect(parseMailFile(reportWithAttachedPhish(), { limits: { maxDepth: 0 } })).rejects.toThrow(/maxDepth/);
+    await expect(parseMailFile(reportWithAttachedPhish(), { limits: { maxParts: -1 } })).rejects.toBeInstanceOf(TypeError);
+    await expect(parseMailFile(reportWithAttachedPhish(), { limits: { maxInputSize: 1.5 } })).rejects.toThrow(/maxInputSize/);
+    await expect(parseMailFile(reportWithAttachedPhish(), { limits: { maxDeepness: 3 } as never })).rejects.toThrow(/maxDeepness/);
+  });
+});
+
+describe('decodeLenientBase64', () => {
+  it('drops bytes outside the alphabet and a dangling character, like postal-mime', () => {
+    const lines = [Buffer.from('SGVs bG8s\r\n'), Buffer.from('IHdv!cmxk'), Buffer.from('IQ==')];
+    expect(decodeLenientBase64(lines).toString()).toBe('Hello, world!');
+    expect(decodeLenientBase64([Buffer.from('SGVsbG8sx')]).toString()).toBe('Hello,');
+  });
+});
