@@ -107,8 +107,12 @@ try {
   const seeded = await seed(t, mailboxes);
   log(`seeded ${mailboxes} mailboxes in ${round(seeded)} s; running Delete Email (${path}, batch size ${batchSize})`);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const ours = await runOurPath(t);
   const seconds = (performance.now() - started) / 1000;
+  // Both threads (client and emulator): CPU-bound when this nears 2 x seconds on two cores.
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   log(`our path: ${round(seconds)} s, ${ours.invocations} invocation(s); ${ours.outcome}`);
   const tr = await traffic(t);
   const maxOps = await opsPerMailbox(t);
@@ -118,7 +122,7 @@ try {
   const bound = lowerBoundSeconds({ operations: okOps, dependentStages: maxOps, maxOpsPerMailbox: maxOps, latencyMs });
 
   if (skipBaseline) {
-    process.stdout.write(`${JSON.stringify({ mailboxes, requests: tr.operations, seconds: round(seconds), http_requests: tr.httpRequests, throttled_429: tr.throttledOperations, lower_bound_seconds: round(bound.seconds), deleted: mailboxes - after.inInbox, missed: after.inInbox, path, batch_size: batchSize, invocations: ours.invocations })}\n`);
+    process.stdout.write(`${JSON.stringify({ mailboxes, requests: tr.operations, seconds: round(seconds), http_requests: tr.httpRequests, throttled_429: tr.throttledOperations, lower_bound_seconds: round(bound.seconds), deleted: mailboxes - after.inInbox, missed: after.inInbox, path, batch_size: batchSize, invocations: ours.invocations, cpu_seconds: round(cpuSeconds) })}\n`);
     process.exit(0);
   }
   await seed(t, mailboxes);
@@ -159,6 +163,7 @@ try {
     baseline_requests: (await traffic(t)).operations,
     lower_bound_terms: { rate: round(bound.rate), chain: round(bound.chain), mailbox: round(bound.mailbox) },
     seed_seconds: round(seeded),
+    cpu_seconds: round(cpuSeconds),
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 } finally {

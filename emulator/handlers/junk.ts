@@ -83,7 +83,7 @@ export const markAsJunk = junkHandler({
   parameter: { beta: 'moveToJunk', 'v1.0': 'MoveToJunk' },
   destination: 'junkemail',
   apply: (user, sender) => {
-    void sender;
+    user.blockedSenders.add(sender);
   },
 });
 

@@ -77,30 +77,52 @@ function parseJsonBytes(bytes: Uint8Array): unknown {
 /**
  * Graph counts a download against the mailbox until its body has been sent, so a streamed
  * response keeps its limiter slot until the caller has read it to the end or cancelled it.
- * Callers must consume or cancel every stream they ask for.
+ * A stream nobody pulls for `idleMs` is cancelled and its slot freed, so one forgotten stream
+ * cannot stall its mailbox for good.
  */
-function releaseWhenDone(body: ReadableStream<Uint8Array>, release: () => void): ReadableStream<Uint8Array> {
+function releaseWhenDone(body: ReadableStream<Uint8Array>, release: () => void, idleMs: number): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  let released = false;
+  let timer: NodeJS.Timeout | undefined;
+  const finish = () => {
+    if (timer) clearTimeout(timer);
+    if (!released) {
+      released = true;
+      release();
+    }
+  };
+  const arm = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      finish();
+      reader.cancel(new Error('stream abandoned: not read for ' + idleMs + ' ms')).catch(() => undefined);
+    }, idleMs);
+    timer.unref();
+  };
+  arm();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      if (timer) clearTimeout(timer);
       try {
         const { done, value } = await reader.read();
         if (done) {
-          release();
+          finish();
           controller.close();
         } else {
           controller.enqueue(value);
+          arm();
         }
       } catch (err) {
-        release();
+        finish();
         controller.error(err);
       }
     },
     cancel(reason) {
-      release();
+      finish();
       return reader.cancel(reason);
     },
-  });
+    // No read-ahead: pull runs only when the caller reads, so "not pulled" means "not read".
+  }, { highWaterMark: 0 });
 }
 
 function pathForLog(url: string): string {
@@ -119,6 +141,7 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
   const clientSecret = requireString('Secret ID', opts.clientSecret);
   const timeoutMs = opts.timeoutMs ?? 120_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError('timeoutMs must be a positive number');
+  const streamIdleMs = opts.streamIdleMs ?? timeoutMs;
   const perMailbox = opts.mailboxConcurrency ?? 4;
   const limiter = new MailboxLimiter(perMailbox);
   const requestsPerSecond = opts.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND;
@@ -221,7 +244,7 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
         });
         if (stream && !(res.body instanceof Uint8Array)) {
           handedToStream = true;
-          return { ...res, body: releaseWhenDone(res.body, release) };
+          return { ...res, body: releaseWhenDone(res.body, release, streamIdleMs) };
         }
         return res;
       } finally {

@@ -33,7 +33,10 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   if (value === undefined) return undefined;
   const v = value.trim();
   if (v === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  if (/^(\d+\.?\d*|\.\d+)$/.test(v)) return Math.round(Number(v) * 1000);
+  // Only an IMF-fixdate ("Wed, 21 Oct 2015 07:28:00 GMT") is a date; V8's lenient Date.parse
+  // would read "-1" or "soon" as some date in the past, i.e. "retry now".
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(v)) return undefined;
   const at = Date.parse(v);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);
@@ -122,7 +125,11 @@ export function errorFromEntra(
     typeof body.error_description === 'string' ? body.error_description.split(/\r?\n|\s+Trace ID:/)[0].trim() : `HTTP ${init.status}`;
   const known = aadsts === undefined ? undefined : AADSTS_HINTS[aadsts];
   const label = aadsts === undefined ? code : `AADSTS${aadsts}`;
-  const message = known
+  // No AADSTS code and no OAuth `error`: whatever answered is not an Entra token endpoint.
+  const notEntra = aadsts === undefined && typeof body.error !== 'string';
+  const message = notEntra
+    ? `Authentication failed: the Azure AD endpoint did not answer like a Microsoft Entra token endpoint (HTTP ${init.status}); check the \`Azure AD endpoint\` parameter (e.g. https://login.microsoftonline.com)`
+    : known
     ? `Authentication with Microsoft Entra ID failed (${label}): ${known.hint}. Entra said: ${description}`
     : `Authentication with Microsoft Entra ID failed (${label}): ${description}`;
   return new GraphError({
@@ -132,7 +139,7 @@ export function errorFromEntra(
     requestId: headers['x-ms-request-id'] ?? (typeof body.trace_id === 'string' ? body.trace_id : undefined),
     retryAfterMs: parseRetryAfter(headers['retry-after'], init.now),
     aadsts,
-    parameter: known?.parameter,
+    parameter: notEntra ? 'Azure AD endpoint' : known?.parameter,
   });
 }
 

@@ -57,7 +57,9 @@ export function retryDelay(
   }
   if (policy.doNotRetry.includes(err.status)) return undefined;
   const serviceSaidWhen = err.retryAfterMs !== undefined && (err.status === 429 || err.status === 503 || err.status === 504);
-  if (serviceSaidWhen) return Math.min(err.retryAfterMs!, policy.maxDelayMs);
+  // Retrying before the service said so only earns another 429; a wait longer than the policy
+  // allows (e.g. a 10-minute mailbox window) fails now, carrying retryAfterMs for the caller.
+  if (serviceSaidWhen) return err.retryAfterMs! <= policy.maxDelayMs ? err.retryAfterMs : undefined;
   // A 429 without Retry-After still means "not acted on".
   if (err.status === 429) return backoffDelay(attempt, policy, random);
   if (err.status >= 500 && idempotent) return backoffDelay(attempt, policy, random);

@@ -63,6 +63,8 @@ export interface GraphClientOptions {
   logger?: Logger;
   /** Per-request timeout. Default 120 s. */
   timeoutMs?: number;
+  /** A streamed body nobody reads for this long is cancelled and its mailbox slot freed. Default timeoutMs. */
+  streamIdleMs?: number;
   /** Replaces the HTTP transport (tests). */
   transport?: Transport;
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
 import { main } from '../../src/cli/main.ts';
+import { createGraphClient } from '../../src/graph/client.ts';
 
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}/;
 const PROXY_PASSWORD = 'pr0xy-Pa55-word-never-shown';
@@ -71,14 +72,46 @@ describe('no secret in anything a failing run prints', () => {
     }
   });
 
-  it('expired tokens and missing permissions', async () => {
+  it('an expired token is refreshed once, and neither token reaches the logs', async () => {
+    const lines: string[] = [];
+    const log = (level: string) => (obj: object, msg?: string) => void lines.push(`${level} ${JSON.stringify(obj)} ${msg ?? ''}`);
+    const i = emu.info;
+    const graph = createGraphClient({
+      loginEndpoint: i.loginEndpoint, graphEndpoint: i.graphEndpoint, tenant: i.tenantId, clientId: i.clientId, clientSecret: i.clientSecret,
+      logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    });
+    try {
+      const first = await graph.getToken();
+      await settings({ clockOffsetSeconds: 7200 }); // the emulator now sees that token as expired
+      await graph.get(`/users/${i.defaultMailbox}/mailFolders/inbox`);
+      const second = await graph.getToken();
+      expect(second.accessToken).not.toBe(first.accessToken);
+      const printed = lines.join('\n');
+      expect(printed).toContain('401');
+      expectNoSecrets(printed, i.clientSecret, first.accessToken, second.accessToken);
+    } finally {
+      await settings({ clockOffsetSeconds: 0 });
+      await graph.close();
+    }
+  });
+
+  it('missing permissions', async () => {
     await settings({ permissions: [] });
     try {
-      const { printed } = await runPing({});
+      const { code, printed } = await runPing({});
+      expect(code).toBe(1);
+      expect(printed).toContain('Missing application permissions: Mail.Read');
       expectNoSecrets(printed, emu.info.clientSecret);
     } finally {
       await settings({ permissions: ['Mail.Read', 'Mail.ReadWrite', 'Mail.Send', 'MailboxSettings.Read', 'MailboxSettings.ReadWrite', 'User.Read.All', 'Directory.Read.All', 'Presence.Read.All'] });
     }
+  });
+
+  it('a wrong Azure AD endpoint is named as such', async () => {
+    const { code, printed } = await runPing({ 'Azure AD endpoint': `${emu.info.loginEndpoint}/v1.0` });
+    expect(code).toBe(1);
+    expect(printed).toContain('Azure AD endpoint');
+    expectNoSecrets(printed, emu.info.clientSecret);
   });
 
   it('unreachable proxy with a password', async () => {

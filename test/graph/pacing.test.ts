@@ -66,12 +66,13 @@ describe('client pacing', () => {
   it('counts every $batch item against the rate, not the call', async () => {
     const clock = new FakeClock();
     const t = scripted(batchOk);
-    // limit 60: burst 20, refill 20 per second. 60 items = 3 calls: 1 at once, then 1 s each.
+    // limit 60: burst 20, refill 30 per second (never below half the limit). 60 items = 3 calls:
+    // one at once, then 20 tokens' refill before each of the other two.
     const c = createGraphClient(baseOptions({ transport: t.transport, clock, requestsPerSecond: 60 }));
     const res = await c.batch(Array.from({ length: 60 }, (_, i) => ({ method: 'GET' as const, url: `/users/u${i}@x.test/messages` })));
     expect(res.every((r) => r.status === 200)).toBe(true);
     expect(t.calls.length).toBe(3);
-    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(2000);
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(2 * Math.ceil((20 * 1000) / 30));
   });
 
   it('does not wait at all with requestsPerSecond: 0', async () => {
@@ -92,7 +93,7 @@ describe('client pacing', () => {
     for (let i = 0; i < 20; i++) await a.get(`/users/u${i}@x.test/messages`);
     expect(clock.sleeps).toEqual([]);
     await b.get('/users/v@x.test/messages');
-    expect(clock.sleeps.reduce((x, y) => x + y, 0)).toBe(50);
+    expect(clock.sleeps.reduce((x, y) => x + y, 0)).toBe(Math.ceil(1000 / shared.ratePerSecond));
   });
 });
 

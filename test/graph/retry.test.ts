@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '../../src/graph/error-builders.ts';
 import { describe, expect, it } from 'vitest';
 import { createGraphClient, GraphError } from '../../src/graph/index.ts';
 import { baseOptions, FakeClock, fetchFailed, graphError, json, scripted } from './helpers.ts';
@@ -98,12 +99,24 @@ describe('retry layer', () => {
     expect(c.stats.throttled).toBe(4);
   });
 
-  it('caps an honoured Retry-After at maxDelayMs', async () => {
+  it('gives up at once when Retry-After is longer than maxDelayMs, carrying the wait', async () => {
     const clock = new FakeClock();
     const t = scripted((_r, n) => (n === 1 ? graphError(429, 'TooMany', { 'retry-after': '3600' }) : json(200, {})));
     const c = createGraphClient(baseOptions({ clock, transport: t.transport, retry: { maxDelayMs: 10_000 } }));
-    await c.get('/users/a@x.test/messages');
-    expect(clock.sleeps).toEqual([10_000]);
+    const err = await c.get('/users/a@x.test/messages').catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 429, retryAfterMs: 3_600_000 });
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('reads Retry-After strictly: fractional seconds and IMF dates, garbage ignored', () => {
+    const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
+    expect(parseRetryAfter('0.5', now)).toBe(500);
+    expect(parseRetryAfter('.5', now)).toBe(500);
+    expect(parseRetryAfter('5.', now)).toBe(5000);
+    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('-1', now)).toBeUndefined();
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter('2015-10-21', now)).toBeUndefined();
   });
 
   it('rejects a bad retry policy with a TypeError', () => {
@@ -168,5 +181,20 @@ describe('retry layer', () => {
     // The second request could only start once the stream's end released the slot.
     expect(order.filter((o) => o.startsWith('send'))).toEqual(['send $value', 'send 2']);
     expect(order).toContain('second done');
+  });
+
+  it('a stream nobody reads is cancelled after streamIdleMs and frees its slot', async () => {
+    let cancelled = false;
+    const t = scripted((req) => {
+      if (req.url.endsWith('/$value')) {
+        return { status: 200, headers: {}, body: new ReadableStream<Uint8Array>({ pull: () => new Promise(() => undefined), cancel: () => void (cancelled = true) }) };
+      }
+      return json(200, { ok: true });
+    });
+    const c = createGraphClient(baseOptions({ transport: t.transport, mailboxConcurrency: 1, streamIdleMs: 30 }));
+    await c.request({ method: 'GET', path: '/users/a@x.test/messages/1/$value', responseType: 'stream' }); // never read
+    const second = await c.get<{ ok: boolean }>('/users/a@x.test/messages/2');
+    expect(second.ok).toBe(true);
+    expect(cancelled).toBe(true);
   });
 });

@@ -171,7 +171,7 @@ describe('Mark Email as Junk', () => {
   });
 
   it('survives a throttling storm: every match marked exactly once', async () => {
-    await h.admin('PUT', '/settings', { faultRate: 0.4, faultStatuses: [429] });
+    await h.admin('PUT', '/settings', { faultRate: 0.6, faultStatuses: [429] });
     const boxes = [ALICE, BOB, CAROL, SOC];
     const doc = await h.run(junk, { 'Search In Mailbox': boxes.join(','), 'Mail IDs': PHISH_MESSAGE_ID });
     await h.admin('PUT', '/settings', { faultRate: 0 });

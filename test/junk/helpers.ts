@@ -1,7 +1,7 @@
 /** Runs the junk actions through `runAction` with the real Graph client against an emulator. */
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.ts';
 import { DEFAULT_PERMISSIONS } from '../../emulator/state.ts';
-import { createGraphClient, type GraphClient } from '../../src/graph/index.ts';
+import { createGraphClient, type Clock, type GraphClient } from '../../src/graph/index.ts';
 import type { ActionDefinition } from '../../src/soar/action.ts';
 import { runAction } from '../../src/soar/runtime.ts';
 import type { ResultDocument } from '../../src/soar/result.ts';
@@ -20,6 +20,18 @@ export interface JunkHarness {
 }
 
 export const u = encodeURIComponent;
+
+/** Wall time plus every wait the client asked for, without waiting. */
+function instantClock(): Clock {
+  let waited = 0;
+  return {
+    now: () => Date.now() + waited,
+    sleep: async (ms: number) => {
+      waited += ms;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    },
+  };
+}
 
 let n = 0;
 export function rawMail(opts: { from: string; to: string; subject: string; messageId?: string }): string {
@@ -81,8 +93,8 @@ export async function junkHarness(opts: EmulatorOptions = {}): Promise<JunkHarne
     run: (def, params, wrap = (g) => g) =>
       runAction(def, { config, params }, {
         createGraph: (o) => wrap(createGraphClient(o)),
-        // Retry-After waits capped to milliseconds: throttling tests must not sleep.
-        graphOptions: { retry: { baseDelayMs: 1, maxDelayMs: 5, maxRetries: 12 } },
+        // Retry-After is honoured on a clock that only pretends to wait: throttling tests must not sleep.
+        graphOptions: { retry: { baseDelayMs: 1, maxRetries: 40 }, clock: instantClock() },
       }),
     deliver: (mailbox, raw, folder = 'Inbox') => admin('POST', `/users/${u(mailbox)}/messages?folder=${u(folder)}`, raw, 'message/rfc822'),
     blocked: async (mailbox) => ((await admin('GET', `/users/${u(mailbox)}/blockedSenders`)) as { senders: string[] }).senders,

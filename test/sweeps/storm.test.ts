@@ -14,7 +14,7 @@ import { GraphError } from '../../src/graph/errors.ts';
 import type { GraphClient } from '../../src/graph/types.ts';
 import { runAction } from '../../src/soar/runtime.ts';
 import type { ResultDocument } from '../../src/soar/result.ts';
-import { DOMAIN, FAST_RETRY, configOf, invokeAll, mailHarness, rawMail, type MailHarness } from '../mail/helpers.ts';
+import { DOMAIN, FAST_CLOCK, FAST_RETRY, configOf, invokeAll, mailHarness, rawMail, type MailHarness } from '../mail/helpers.ts';
 
 const BATCH = 'How many mailboxes to process in a single batch';
 const PHISH_ID = '<storm-phish@evil.example>';
@@ -30,12 +30,14 @@ afterAll(async () => h?.close());
 async function seed(count = N): Promise<void> {
   await h.reset('empty');
   await h.admin('PUT', '/settings', { faultRate: 0, throttle: true });
-  for (const u of users.slice(0, count)) {
-    await h.admin('POST', '/users', { userPrincipalName: u, displayName: u });
-    await h.deliver(u, 'Inbox', rawMail({ to: u, subject: 'Weekly report' }));
-    await h.deliver(u, 'Inbox', rawMail({ to: u, subject: 'Reset your password now', messageId: PHISH_ID, from: 'x@evil.example' }));
-    await h.deliver(u, 'Inbox', rawMail({ to: u, subject: 'Lunch?' }));
-  }
+  await Promise.all(
+    users.slice(0, count).map(async (u) => {
+      await h.admin('POST', '/users', { userPrincipalName: u, displayName: u });
+      await h.deliver(u, 'Inbox', rawMail({ to: u, subject: 'Weekly report' }));
+      await h.deliver(u, 'Inbox', rawMail({ to: u, subject: 'Reset your password now', messageId: PHISH_ID, from: 'x@evil.example' }));
+      await h.deliver(u, 'Inbox', rawMail({ to: u, subject: 'Lunch?' }));
+    }),
+  );
   await h.admin('DELETE', '/requests');
 }
 
@@ -49,13 +51,10 @@ async function subjects(g: GraphClient, user: string, folder: string): Promise<s
 
 describe('throttling storm', () => {
   it('Delete Email deletes every match exactly once despite 503s and 429s', async () => {
-    const t0 = Date.now();
     await seed();
-    console.log('seed ms', Date.now() - t0);
     await h.admin('PUT', '/settings', { faultRate: 0.25, faultStatuses: [503, 429], throttle: true });
     const docs = await invokeAll(h, deleteEmail, { 'Delete In Mailbox': users.join(','), 'Folder Name': 'Inbox', 'Mail IDs': 'storm-phish@evil.example', [BATCH]: '15' });
     await h.admin('PUT', '/settings', { faultRate: 0 });
-    console.log('sweep ms', Date.now() - t0);
     expect(docs.map((d) => d.execution_state)).toEqual(['IN_PROGRESS', 'IN_PROGRESS', 'COMPLETED']);
     const last = docs[2];
     expect(last.is_success).toBe(true);
@@ -112,7 +111,7 @@ describe('partial failure', () => {
     const doc = await runAction(
       deleteEmail,
       { config: configOf(h), params: { 'Delete In Mailbox': users.slice(0, 6).join(','), 'Folder Name': 'Inbox', 'Subject Filter': 'password' } },
-      { createGraph: (o) => wrap(createGraphClient(o)), graphOptions: { retry: FAST_RETRY } },
+      { createGraph: (o) => wrap(createGraphClient(o)), graphOptions: { retry: FAST_RETRY, clock: FAST_CLOCK } },
     );
     expect(doc.is_success).toBe(true);
     const ok = users.slice(0, 6).filter((u) => u !== broken);
