@@ -3,7 +3,9 @@
  * tests and demos shape the tenant; it never goes through the Graph pipeline (no faults,
  * throttling or request log).
  */
+import type { IncomingMessage } from 'node:http';
 import { EmulatorError, graphErrors } from './errors.ts';
+import { gcsStoreOf } from './gcs/index.ts';
 import { renderError } from './graph-errors-render.ts';
 import { newGuid } from './ids.ts';
 import { seedDemo } from './seed-demo.ts';
@@ -33,6 +35,7 @@ function body(req: AdminRequest): Record<string, unknown> {
 
 export async function resetTenant(state: EmulatorState, seed: 'demo' | 'empty'): Promise<void> {
   state.store.reset();
+  gcsStoreOf(state).reset();
   state.throttler.reset();
   if (seed === 'demo') {
     await seedDemo(state.store, { domain: state.tenant.tenantDomain, now: state.now() });
@@ -51,6 +54,72 @@ export async function handleAdmin(state: EmulatorState, req: AdminRequest): Prom
   } catch (err) {
     return renderError(err, ids, state.now());
   }
+}
+
+const MAX_ATTACHMENT_BYTES = 1024 * 1024 * 1024;
+const ATTACHMENT_ROUTE = /^\/_emulator\/users\/([^/]+)\/messages\/([^/]+)\/attachments\/?$/;
+
+/**
+ * `POST /_emulator/users/{upn}/messages/{id}/attachments?name=..&contentType=..[&kind=file|item][&isInline=true]`,
+ * raw body: attaches the bytes to a stored message. Served before the pipeline buffers request
+ * bodies: the body goes straight into one buffer of its announced length, so a 100 MB
+ * attachment costs the emulator 100 MB, not a chunk list plus a copy (or a base64 MIME parse).
+ * Returns undefined for every other request, which then takes the usual way.
+ */
+export async function handleAdminUpload(state: EmulatorState, req: IncomingMessage, url: URL): Promise<GraphResponse | undefined> {
+  if ((req.method ?? '').toUpperCase() !== 'POST') return undefined;
+  const m = ATTACHMENT_ROUTE.exec(url.pathname);
+  if (!m) return undefined;
+  const ids = { requestId: newGuid(), clientRequestId: newGuid() };
+  try {
+    if (!req.socket.remoteAddress || !LOOPBACK.has(req.socket.remoteAddress)) {
+      throw new EmulatorError(403, 'Forbidden', 'The emulator admin API only answers loopback callers.');
+    }
+    const mailbox = state.store.mailbox(decodeURIComponent(m[1]));
+    const message = state.store.message(mailbox, decodeURIComponent(m[2]));
+    const q = url.searchParams;
+    const name = q.get('name');
+    if (!name) throw graphErrors.badRequest('Query must name the attachment: ?name=file.bin[&contentType=...]');
+    const kind = q.get('kind') ?? 'file';
+    if (kind !== 'file' && kind !== 'item') throw graphErrors.badRequest(`Unknown kind '${kind}': use "file" or "item".`);
+    const content = await readBodyInto(req);
+    const a = await state.store.addAttachment(message, {
+      kind,
+      name,
+      contentType: q.get('contentType') ?? (kind === 'item' ? 'message/rfc822' : 'application/octet-stream'),
+      content,
+      isInline: q.get('isInline') === 'true',
+    });
+    return json(201, { id: a.id, name: a.name, size: a.size, kind: a.kind });
+  } catch (err) {
+    req.resume();
+    return renderError(err, ids, state.now());
+  }
+}
+
+async function readBodyInto(req: IncomingMessage): Promise<Buffer> {
+  const announced = Number(req.headers['content-length']);
+  if (Number.isSafeInteger(announced) && announced >= 0) {
+    if (announced > MAX_ATTACHMENT_BYTES) throw new EmulatorError(413, 'RequestEntityTooLarge', 'The attachment is too large.');
+    const out = Buffer.allocUnsafe(announced);
+    let at = 0;
+    for await (const chunk of req) {
+      const c = chunk as Buffer;
+      if (at + c.length > announced) throw graphErrors.badRequest('The body is longer than its Content-Length.');
+      c.copy(out, at);
+      at += c.length;
+    }
+    if (at !== announced) throw graphErrors.badRequest('The body is shorter than its Content-Length.');
+    return out;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_ATTACHMENT_BYTES) throw new EmulatorError(413, 'RequestEntityTooLarge', 'The attachment is too large.');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
 }
 
 function segmentsOf(path: string): string[] {
@@ -145,6 +214,21 @@ async function route(state: EmulatorState, req: AdminRequest): Promise<GraphResp
       user.blockedSenders = new Set(senders.map((x) => x.toLowerCase()));
     }
     if (m === 'PUT' || m === 'GET') return json(200, { senders: [...user.blockedSenders] });
+  }
+  if (m === 'POST' && at('gcs', 'buckets')) {
+    const name = body(req).name;
+    if (typeof name !== 'string') throw graphErrors.badRequest('Body must be {"name": "bucket-name"}.');
+    const gcs = gcsStoreOf(state);
+    try {
+      gcs.createBucket(name, { ifAbsent: true });
+    } catch (err) {
+      throw graphErrors.badRequest(err instanceof Error ? err.message : String(err));
+    }
+    return json(201, { name });
+  }
+  if (m === 'GET' && at('gcs', 'buckets')) {
+    const gcs = gcsStoreOf(state);
+    return json(200, { buckets: gcs.listBuckets().map((b) => ({ name: b.name, objects: [...b.objects.values()].map((o) => ({ name: o.name, size: o.size, contentType: o.contentType })) })) });
   }
   if (m === 'POST' && at('bulk')) return json(201, await bulkSeed(state, body(req)));
   if (m === 'GET' && at('traffic')) return json(200, state.log.trafficSnapshot());

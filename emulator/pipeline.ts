@@ -1,7 +1,8 @@
 /**
  * The server pipeline, in order. An HTTP request goes:
  *
- *   request ids -> admin routes (/_emulator) -> Entra routes -> Graph stages -> serialise -> log
+ *   request ids -> streamed routes (GCS subset, large-attachment upload) -> admin routes (/_emulator)
+ *     -> Entra routes -> Graph stages -> serialise -> log
  *
  * and a Graph request (top level or one item of a $batch) runs these stages, each wrapping
  * the next:
@@ -17,7 +18,8 @@
 import { requestOrigin } from './origin.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { handleAdmin } from './admin.ts';
+import { handleAdmin, handleAdminUpload } from './admin.ts';
+import { handleGcsHttp } from './gcs/index.ts';
 import { runBatch } from './batch.ts';
 import { handleEntra, matchEntra } from './entra.ts';
 import { EmulatorError, graphErrors } from './errors.ts';
@@ -245,6 +247,10 @@ export async function handleHttp(state: EmulatorState, req: IncomingMessage, res
   const url = new URL(req.url ?? '/', 'http://emulator');
   const headers = lowerHeaders(req);
   const ids = { requestId: newGuid(), clientRequestId: headers['client-request-id'] || newGuid() };
+  // Routes that stream their bodies (GCS objects, large attachments) go before the body is buffered.
+  if (await handleGcsHttp(state, req, res, url)) return;
+  const streamed = await handleAdminUpload(state, req, url);
+  if (streamed) return send(res, streamed);
   let body: Buffer;
   try {
     body = await readBody(req);

@@ -67,8 +67,8 @@ function messageRoutes(root: string): Route[] {
     // Documented for beta only, yet v1.0 answers them too (see handlers/junk.ts).
     { method: 'POST', pattern: p(`${m}/markAsJunk`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: markAsJunk },
     { method: 'POST', pattern: p(`${m}/markAsNotJunk`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: markAsNotJunk },
-    { method: 'GET', pattern: p(`${m}/attachments`), versions: BOTH, query: ['$expand'], roles: MAIL_READ, handler: listAttachments },
-    { method: 'GET', pattern: p(`${m}/attachments/:attachment`), versions: BOTH, query: ['$expand'], roles: MAIL_READ, handler: getAttachment },
+    { method: 'GET', pattern: p(`${m}/attachments`), versions: BOTH, query: ['$expand', '$select'], roles: MAIL_READ, handler: listAttachments },
+    { method: 'GET', pattern: p(`${m}/attachments/:attachment`), versions: BOTH, query: ['$expand', '$select'], roles: MAIL_READ, handler: getAttachment },
     { method: 'GET', pattern: p(`${m}/attachments/:attachment/$value`), versions: BOTH, query: [], roles: MAIL_READ, handler: getAttachmentValue },
   ];
 }

@@ -507,6 +507,30 @@ export class Store {
     return false;
   }
 
+  /**
+   * Attaches bytes to a stored message without a MIME round trip (the admin API's large
+   * attachments). The message's raw MIME (`$value`) is left as it was delivered.
+   */
+  async addAttachment(
+    m: MessageRecord,
+    input: { kind: 'file' | 'item'; name: string; contentType: string; content: Buffer; isInline?: boolean },
+  ): Promise<AttachmentRecord> {
+    const record: AttachmentRecord = {
+      id: newAttachmentId(),
+      kind: input.kind,
+      name: input.name,
+      contentType: input.contentType,
+      size: input.content.length,
+      isInline: input.isInline === true,
+      content: input.content,
+      lastModifiedDateTime: this.iso(),
+      item: input.kind === 'item' ? await parseMime(input.content).catch(() => undefined) : undefined,
+    };
+    m.attachments = [...m.attachments, record];
+    this.touch(m);
+    return record;
+  }
+
   attachment(m: MessageRecord, id: string): AttachmentRecord {
     if (!looksLikeItemId(id)) throw graphErrors.invalidId();
     const a = m.attachments.find((x) => x.id === id);

@@ -1,3 +1,4 @@
+import { EmulatorError } from '../errors.ts';
 import type { AttachmentRecord, Store } from '../store.ts';
 
 export function attachmentResource(store: Store, a: AttachmentRecord, expandItem: boolean): Record<string, unknown> {
@@ -24,4 +25,30 @@ export function attachmentResource(store: Store, a: AttachmentRecord, expandItem
     contentLocation: null,
     contentBytes: a.content.toString('base64'),
   };
+}
+
+/** Properties of the base `attachment` type: the only ones `$select` takes without a type cast. */
+const SELECTABLE = ['id', 'lastModifiedDateTime', 'name', 'contentType', 'size', 'isInline'];
+
+/**
+ * The names of a `$select` on attachments. Graph selects on the base type, so `contentBytes`
+ * (a fileAttachment property) is a 400 there; that is what lets a client list big attachments
+ * without pulling their bytes.
+ */
+export function parseAttachmentSelect(value: string | undefined): string[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const names = value.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const n of names) {
+    const hit = SELECTABLE.find((s) => s.toLowerCase() === n.toLowerCase());
+    if (!hit) throw new EmulatorError(400, 'RequestBroker--ParseUri', `Could not find a property named '${n}' on type 'microsoft.graph.attachment'.`);
+  }
+  return names.map((n) => SELECTABLE.find((s) => s.toLowerCase() === n.toLowerCase())!);
+}
+
+/** `@odata.type` always stays (Graph returns it with any `$select`), and `id` too. */
+export function selectAttachment(resource: Record<string, unknown>, names: string[] | undefined): Record<string, unknown> {
+  if (!names) return resource;
+  const out: Record<string, unknown> = { '@odata.type': resource['@odata.type'], id: resource.id };
+  for (const n of names) out[n] = resource[n];
+  return out;
 }

@@ -2,8 +2,8 @@ import { EmulatorError, graphErrors } from '../errors.ts';
 import { compileMessageQuery } from '../odata.ts';
 import { effectiveOptions, paginate, parseBool, parseTop } from '../paging.ts';
 import { bytes, json, noContent } from '../state.ts';
-import type { MessageRecord, Store } from '../store.ts';
-import { attachmentResource } from './attachments.ts';
+import type { AttachmentRecord, MessageRecord, Store } from '../store.ts';
+import { attachmentResource, parseAttachmentSelect, selectAttachment } from './attachments.ts';
 import { collectionUrl, contextUrl, folderOf, mailboxOf, quoteKey, readJson, type Handler, type HandlerContext } from './common.ts';
 
 export const MESSAGE_PAGE_DEFAULT = 10;
@@ -154,9 +154,10 @@ export const copyMessage: Handler = (ctx) => {
 export const listAttachments: Handler = (ctx) => {
   const m = messageOf(ctx);
   const expand = parseExpand(ctx.req.query.get('$expand') ?? undefined, ['microsoft.graph.itemattachment/item']);
+  const select = parseAttachmentSelect(ctx.req.query.get('$select') ?? undefined);
   return json(200, {
     '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages(${quoteKey(m.id)})/attachments`),
-    value: m.attachments.map((a) => attachmentResource(ctx.state.store, a, expand !== undefined)),
+    value: m.attachments.map((a) => attachmentView(ctx, a, expand !== undefined, select)),
   });
 };
 
@@ -164,11 +165,20 @@ export const getAttachment: Handler = (ctx) => {
   const m = messageOf(ctx);
   const a = ctx.state.store.attachment(m, ctx.params.attachment);
   const expand = parseExpand(ctx.req.query.get('$expand') ?? undefined, ['microsoft.graph.itemattachment/item']);
+  const select = parseAttachmentSelect(ctx.req.query.get('$select') ?? undefined);
   return json(200, {
     '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages(${quoteKey(m.id)})/attachments/$entity`),
-    ...attachmentResource(ctx.state.store, a, expand !== undefined),
+    ...attachmentView(ctx, a, expand !== undefined, select),
   });
 };
+
+/** With `$select`, only the named properties: a big file's bytes are never base64-encoded for nothing. */
+function attachmentView(ctx: HandlerContext, a: AttachmentRecord, expand: boolean, select: string[] | undefined): Record<string, unknown> {
+  if (!select) return attachmentResource(ctx.state.store, a, expand);
+  const { contentBytes: _bytes, ...light } = attachmentResource(ctx.state.store, { ...a, content: Buffer.alloc(0) }, expand);
+  const picked = selectAttachment({ ...light, size: a.size }, select);
+  return expand && 'item' in light ? { ...picked, item: light.item } : picked;
+}
 
 /** Raw bytes of a file attachment; the MIME of an attached email. */
 export const getAttachmentValue: Handler = (ctx) => {

@@ -4,7 +4,7 @@ import type { FolderCache } from '../mail/folders.ts';
 import { locateMessages } from '../mail/locate.ts';
 import { deleteItem, runOps, type MessageOp } from '../mail/message-ops.ts';
 import {
-  failureLines, progressMessage, reasonOf, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
+  failureLines, inChunks, progressMessage, reasonOf, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
 } from '../mail/sweep.ts';
 import { criteriaParams, folderParam, hasCriteria, mailIdsParam, P } from '../mail/sweep-inputs.ts';
 import type { FindRequest } from '../mail/find.ts';
@@ -132,7 +132,7 @@ async function runDelete(ctx: ActionContext<DeleteMessages>): Promise<ActionOutc
   const req: FindRequest = { ids, criteria, now: new Date(ctx.startedAt) };
   const step = await sweepStep<DeleteResult, DeleteMessages>(ctx, {
     mailboxParam: MAILBOX_PARAM,
-    processBatch: (batch) => deleteInMailboxes(ctx.graph, batch, folder, req),
+    processBatch: (batch) => inChunks(batch, (chunk) => deleteInMailboxes(ctx.graph, chunk, folder, req)),
   });
   if (!step.finished) {
     const deleted = Object.values(step.state.results).reduce((n, r) => n + r.deleted.length, 0);

@@ -5,7 +5,7 @@ import { resolveFolders, type FolderCache } from '../mail/folders.ts';
 import { locateMessages } from '../mail/locate.ts';
 import { moveItem, runOps, type MessageOp } from '../mail/message-ops.ts';
 import {
-  failureLines, progressMessage, reasonOf, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
+  failureLines, inChunks, progressMessage, reasonOf, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
 } from '../mail/sweep.ts';
 import { criteriaParams, folderParam, mailIdsParam } from '../mail/sweep-inputs.ts';
 import { defineAction, failed, inProgress, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
@@ -134,7 +134,7 @@ async function runMove(ctx: ActionContext<MoveMessages>): Promise<ActionOutcome>
   const req: FindRequest = { ids, criteria, now: new Date(ctx.startedAt) };
   const step = await sweepStep<MoveResult, MoveMessages>(ctx, {
     mailboxParam: MAILBOX_PARAM,
-    processBatch: (batch) => moveInMailboxes(ctx.graph, batch, source, destination, req),
+    processBatch: (batch) => inChunks(batch, (chunk) => moveInMailboxes(ctx.graph, chunk, source, destination, req)),
   });
   if (!step.finished) {
     const moved = Object.values(step.state.results).reduce((n, r) => n + r.emails.length, 0);

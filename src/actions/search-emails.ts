@@ -5,7 +5,7 @@ import type { FolderCache } from '../mail/folders.ts';
 import { locateMessages } from '../mail/locate.ts';
 import type { GraphMessage } from '../mail/mail-ids.ts';
 import {
-  failureLines, progressMessage, reasonOf, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
+  failureLines, inChunks, progressMessage, reasonOf, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
 } from '../mail/sweep.ts';
 import { criteriaParams, folderParam, P } from '../mail/sweep-inputs.ts';
 import { defineAction, failed, inProgress, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
@@ -109,7 +109,7 @@ async function runSearch(ctx: ActionContext<SearchMessages>): Promise<ActionOutc
   };
   const step = await sweepStep<SearchResult, SearchMessages>(ctx, {
     mailboxParam: MAILBOX_PARAM,
-    processBatch: (batch) => searchInMailboxes(ctx.graph, batch, folder, req),
+    processBatch: (batch) => inChunks(batch, (chunk) => searchInMailboxes(ctx.graph, chunk, folder, req)),
   });
   if (!step.finished) {
     const found = Object.values(step.state.results).reduce((n, r) => n + r.emails.length, 0);

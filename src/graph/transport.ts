@@ -5,7 +5,7 @@
  * scripted test transport is classified the same way.
  */
 import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import { Agent, ProxyAgent, fetch, type Dispatcher } from 'undici';
 import type { ProxySettings, Transport, TransportResponse } from './types.ts';
 import { TransportTimeout } from './error-builders.ts';
@@ -60,7 +60,9 @@ function trustStore(extraCa: string): string[] {
 export function createHttpTransport(settings: TransportSettings): HttpTransport {
   const tls = {
     rejectUnauthorized: settings.verifySsl,
-    ...(settings.ca ? { ca: trustStore(settings.ca) } : {}),
+    // One context for every connection of this client: left to itself, Node builds one per
+    // connection, and a tenant-wide sweep opens dozens of connections at once.
+    secureContext: createSecureContext(settings.ca ? { ca: trustStore(settings.ca) } : {}),
   };
   const common = {
     keepAliveTimeout: 30_000,

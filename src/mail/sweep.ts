@@ -169,3 +169,24 @@ export function sweepSummary(state: SweepState<unknown>): Record<string, unknown
     ...(state.skipped.length > 0 ? { skipped_mailboxes: state.skipped } : {}),
   };
 }
+
+/** Mailboxes per pipeline chunk: one full `$batch` call (20 items) per stage for single-id sweeps. */
+export const CHUNK_MAILBOXES = 20;
+
+/**
+ * Runs the stages of a batch per chunk of mailboxes, all chunks concurrently. Same round trips as
+ * one stage-wide `$batch` each, but no barrier between stages: a chunk deletes while others still
+ * search, which keeps the app's request budget busy (a stage-wide barrier idles it while the
+ * slowest call of the stage finishes).
+ */
+export async function inChunks<R>(
+  mailboxes: readonly string[],
+  run: (chunk: string[]) => Promise<Map<string, R>>,
+  size = CHUNK_MAILBOXES,
+): Promise<Map<string, R>> {
+  const chunks: string[][] = [];
+  for (let i = 0; i < mailboxes.length; i += size) chunks.push(mailboxes.slice(i, i + size));
+  const out = new Map<string, R>();
+  for (const part of await Promise.all(chunks.map(run))) for (const [k, v] of part) out.set(k, v);
+  return out;
+}

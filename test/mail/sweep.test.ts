@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraphError } from '../../src/graph/errors.ts';
 import { mailboxList } from '../../src/mail/mailboxes.ts';
-import { renderPerMailbox, sweepStep, type MailboxOutcome } from '../../src/mail/sweep.ts';
+import { inChunks, renderPerMailbox, sweepStep, type MailboxOutcome } from '../../src/mail/sweep.ts';
 import { defineAction, failed, inProgress, succeeded } from '../../src/soar/action.ts';
 import { runAction } from '../../src/soar/runtime.ts';
 import { baseConfig, fakeGraph } from '../soar/fake-graph.ts';
@@ -115,5 +115,25 @@ describe('sweepStep', () => {
 describe('renderPerMailbox', () => {
   it('repeats the MAILBOX: COUNT part of a documented template', () => {
     expect(renderPerMailbox('Done in: {MAILBOX}: {N}', 'MAILBOX', 'N', [['a', 1], ['b', 2]])).toBe('Done in: a: 1, b: 2');
+  });
+});
+
+describe('inChunks', () => {
+  it('runs chunks of at most 20 mailboxes concurrently and merges their results', async () => {
+    const boxes = Array.from({ length: 45 }, (_, i) => `m${i}@x`);
+    const sizes: number[] = [];
+    let running = 0;
+    let peak = 0;
+    const out = await inChunks(boxes, async (chunk) => {
+      sizes.push(chunk.length);
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 1));
+      running--;
+      return new Map(chunk.map((m) => [m, m.length]));
+    });
+    expect(sizes).toEqual([20, 20, 5]);
+    expect(peak).toBe(3);
+    expect([...out.keys()]).toEqual(boxes);
   });
 });
