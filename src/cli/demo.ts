@@ -4,6 +4,7 @@
  * runtime as `msgraph-mail run`, so what it shows is what a playbook would get.
  */
 import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
 import { findAction } from '../actions/index.ts';
 import { createGraphClient } from '../graph/index.ts';
@@ -40,16 +41,17 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
       'Default Mailbox': info.defaultMailbox,
       'Verify SSL': true,
     };
-    const run = (name: string, entities: Entity[] = []): Promise<ResultDocument> => {
+    type Params = Record<string, string>;
+    const run = (name: string, entities: Entity[] = [], params: Params = {}, state: unknown = null): Promise<ResultDocument> => {
       const def = findAction(name);
       if (!def) throw new Error(`demo: action ${name} is not registered`);
-      return runAction(def, { config, entities }, { createGraph: createGraphClient, graphOptions: { ca } });
+      return runAction(def, { config, entities, params, state }, { createGraph: createGraphClient, graphOptions: { ca } });
     };
 
     let ok = true;
-    const step = async (title: string, name: string, entities: Entity[] = []): Promise<ResultDocument> => {
+    const step = async (title: string, name: string, entities: Entity[] = [], params: Params = {}): Promise<ResultDocument> => {
       say(`== ${title}: ${name}`);
-      const doc = await run(name, entities);
+      const doc = await run(name, entities, params);
       ok &&= doc.is_success;
       say(renderResultAsText(doc).trimEnd());
       say();
@@ -63,11 +65,68 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     const away = outOfOffice(oof.json_result);
     say(away.length ? `Out of office: ${away.join(', ')}` : 'Nobody is out of office.');
     say();
+
+    const everyMailbox = info.mailboxes.join(',');
+    const found = await step('3. Find the phish in every mailbox', 'Search Emails', [], {
+      'Search In Mailbox': everyMailbox,
+      'Folder Name': 'Inbox',
+      'Sender Filter': PHISH_SENDER,
+    });
+    const phishIds = internetMessageIds(found.json_result);
+    if (phishIds.length === 0) {
+      say('No copy of the phish found: nothing to purge.');
+      return 1;
+    }
+
+    // Delete Email is asynchronous: one batch of mailboxes per invocation, as a playbook would
+    // run it; a batch of one mailbox makes the progress visible on this small tenant.
+    say(`== 4. Purge it from every mailbox: Delete Email (Mail IDs = ${phishIds.join(', ')})`);
+    const started = performance.now();
+    const params = { 'Delete In Mailbox': everyMailbox, 'Folder Name': 'Inbox', 'Mail IDs': phishIds.join(','), 'How many mailboxes to process in a single batch': '1' };
+    const total = info.mailboxes.length;
+    let state: unknown = null;
+    let done = 0;
+    let doc: ResultDocument;
+    for (;;) {
+      doc = await run('Delete Email', [], params, state);
+      done = Math.min(total, done + 1);
+      out.write(`${progressBar(done, total)}\n`);
+      if (doc.execution_state !== 'IN_PROGRESS') break;
+      state = doc.state;
+    }
+    ok &&= doc.is_success;
+    const seconds = (performance.now() - started) / 1000;
+    say(renderResultAsText(doc).trimEnd());
+    const purge = purgeSummary(doc.json_result);
+    say();
+    say(`Purge summary: ${purge.mailboxes} mailboxes cleaned, ${purge.emails} emails deleted, ${seconds.toFixed(2)} s.`);
+    say();
     say(ok ? 'Walkthrough finished.' : 'Walkthrough finished with failures (see above).');
     return ok ? 0 : 1;
   } finally {
     if (!opts.emulator) await emulator.close();
   }
+}
+
+/** The demo tenant's campaign sender (emulator/seed-demo.ts). */
+const PHISH_SENDER = 'it-support@login-microsoft-verify.example';
+
+function progressBar(done: number, total: number, width = 30): string {
+  const filled = Math.round((done / total) * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} mailboxes`;
+}
+
+/** The distinct internetMessageIds in a Search Emails JSON result. */
+function internetMessageIds(json: unknown): string[] {
+  const boxes = (json as { mailboxes?: Array<{ emails?: Array<{ internetMessageId?: unknown }> }> } | null)?.mailboxes ?? [];
+  const ids = boxes.flatMap((b) => (b.emails ?? []).map((e) => e.internetMessageId)).filter((x): x is string => typeof x === 'string');
+  return [...new Set(ids)];
+}
+
+function purgeSummary(json: unknown): { mailboxes: number; emails: number } {
+  const results = (json as { mailboxes?: Array<{ deleted?: unknown[] }> } | null)?.mailboxes ?? [];
+  const cleaned = results.filter((r) => (r.deleted?.length ?? 0) > 0);
+  return { mailboxes: cleaned.length, emails: cleaned.reduce((n, r) => n + (r.deleted?.length ?? 0), 0) };
 }
 
 function outOfOffice(json: unknown): string[] {

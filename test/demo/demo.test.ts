@@ -9,12 +9,18 @@ describe('npm start walkthrough', () => {
   });
   afterAll(() => emu.close());
 
-  it('runs Ping and the OOF lookup against the demo tenant over verified HTTPS', async () => {
+  it('runs Ping, the OOF lookup, the search and the purge against the demo tenant over verified HTTPS', async () => {
     let text = '';
     const code = await runDemo({ emulator: emu, out: { write: (c: string) => (text += c) } });
     expect(text).toContain('Successfully connected to the Microsoft Graph mail service with the provided connection parameters!');
     expect(text).toMatch(/Successfully returned OOF settings for .*soc@contoso\.example/);
     expect(text).toContain('Out of office: alice.martin@contoso.example');
+    expect(text).toMatch(/Successfully found emails in the following mailboxes: .*alice\.martin@contoso\.example: 1/);
+    expect(text).toContain('[##############################] 5/5 mailboxes');
+    expect(text).toMatch(/Purge summary: 4 mailboxes cleaned, 4 emails deleted, [\d.]+ s\./);
+    // The purge really happened: a second search finds nothing.
+    const again = await runDemo({ emulator: emu, out: { write: () => undefined } });
+    expect(again).toBe(1);
     expect(text).not.toContain(emu.info.clientSecret);
     expect(code).toBe(0);
   });
