@@ -1,5 +1,28 @@
 /** Download Attachments From Email: Use the Download Attachments From Email action to download attachments from emails based on the criteria provided. */
-import { defineAction, notImplemented } from '../soar/action.ts';
+import { contains, eq } from '../graph/odata.ts';
+import type { GraphClient } from '../graph/types.ts';
+import { collectCapped, fileNameOf, mapLimit, MAIL_FILE_MAX_BYTES, openAndSniff, streamOf } from '../mail/attached-mail.ts';
+import { AttachmentNotDownloadableError, listAttachments, openAttachmentStream, type AttachmentInfo } from '../mail/attachments.ts';
+import { createDestination, type AttachmentDestination } from '../mail/destinations/index.ts';
+import type { FindRequest } from '../mail/find.ts';
+import { locateMessages } from '../mail/locate.ts';
+import type { GraphMessage } from '../mail/mail-ids.ts';
+import { parseMailFile, type ParsedMail } from '../mail/parse/index.ts';
+import { failureLines, inChunks, progressMessage, reasonOf, sweepStep, type MailboxOutcome, type SweepState } from '../mail/sweep.ts';
+import { folderParam, mailIdsParam } from '../mail/sweep-inputs.ts';
+import { defineAction, failed, inProgress, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
+import { InputError } from '../soar/errors.ts';
+
+const messages = {
+  success: 'Downloaded {NUMBER_OF_ATTACHMENTS} attachments. Files: {PATHS}.', // success
+  mailIdsNotFound: 'Failed to find emails in {MAILBOX} with the following mail ids: {EMAIL_IDS}.', // success
+  // DECISIONS: the stray trailing "attachments." of the documented text is dropped.
+  noAttachments: 'In the mailboxes listed below, emails were found, but there were no attachments to download. Affected mailboxes: {MAILBOXES}. Mail IDs without attachments to download: {LIST_OF_EMAIL_IDS}.', // success
+  noEmailsFound: 'Failed to find any emails using the provided criteria!', // failure
+  noMailboxesFound: 'Failed to find any of the provided mailboxes: {MAILBOXES}', // failure
+  folderNotFound: 'Action failed to run because the provided mailbox folder name {FOLDER_NAME} was not found in the mailbox {MAILBOX}.', // failure
+  error: 'Error executing action. Reason: {ERROR_REASON}', // failure
+};
 
 export const downloadAttachmentsFromEmail = defineAction({
   name: 'Download Attachments From Email',
@@ -29,16 +52,263 @@ export const downloadAttachmentsFromEmail = defineAction({
     { name: 'How many mailboxes to process in a single batch', required: false, default: '25', type: 'string', options: null, format: 'integer', min: 1,
       description: 'The number of mailboxes to process in a single batch (single connection to the mail server). The default value is 25.' },
   ],
-  messages: {
-    success: 'Downloaded {NUMBER_OF_ATTACHMENTS} attachments. Files: {PATHS}.', // success
-    mailIdsNotFound: 'Failed to find emails in {MAILBOX} with the following mail ids: {EMAIL_IDS}.', // success
-    // DECISIONS: the stray trailing "attachments." of the documented text is dropped.
-    noAttachments: 'In the mailboxes listed below, emails were found, but there were no attachments to download. Affected mailboxes: {MAILBOXES}. Mail IDs without attachments to download: {LIST_OF_EMAIL_IDS}.', // success
-    noEmailsFound: 'Failed to find any emails using the provided criteria!', // failure
-    noMailboxesFound: 'Failed to find any of the provided mailboxes: {MAILBOXES}', // failure
-    folderNotFound: 'Action failed to run because the provided mailbox folder name {FOLDER_NAME} was not found in the mailbox {MAILBOX}.', // failure
-    error: 'Error executing action. Reason: {ERROR_REASON}', // failure
-  },
-  implemented: false,
-  run: notImplemented,
+  messages,
+  implemented: true,
+  run: (ctx) => runDownload(ctx),
 });
+
+type DownloadMessages = typeof messages;
+
+const P = {
+  mailbox: 'Search In Mailbox',
+  folder: 'Folder Name',
+  destination: 'Download Destination',
+  path: 'Download Path',
+  subject: 'Subject Filter',
+  sender: 'Sender Filter',
+  fromEml: 'Download Attachments from EML',
+  unique: 'Download Attachments to unique path?',
+} as const;
+
+/** Mailboxes of one chunk worked on at once; each streams one attachment at a time. */
+const MAILBOX_CONCURRENCY = 8;
+
+/** One JSON result entry: the documented two fields first. */
+export interface DownloadedFile {
+  attachment_name: string;
+  downloaded_path: string;
+  mailbox: string;
+  /** The Graph id of the email. */
+  mail_id: string;
+  bytes: number;
+  /** For an attachment taken out of an attached .eml / .msg: that file's name (outermost first). */
+  from_files?: string[];
+}
+
+export interface DownloadFailure {
+  mail_id: string;
+  attachment_name: string;
+  reason: string;
+}
+
+/** Per mailbox, what this run did there (kept in the async state between invocations). */
+export interface DownloadResult {
+  emails: number;
+  downloaded: DownloadedFile[];
+  /** Found emails that had nothing to download. */
+  without_attachments: string[];
+  not_found_ids: string[];
+  failed: DownloadFailure[];
+}
+
+export interface DownloadOptions {
+  destination: AttachmentDestination;
+  unique: boolean;
+  fromEml: boolean;
+}
+
+/** Shared by every attachment of one invocation: once the destination refuses a write, the rest fail fast. */
+interface RunGuard {
+  broken?: string;
+}
+
+class MailboxDownload {
+  readonly result: DownloadResult;
+  constructor(
+    private readonly graph: GraphClient,
+    private readonly mailbox: string,
+    private readonly opts: DownloadOptions,
+    private readonly guard: RunGuard,
+    emails: number,
+    notFound: string[],
+  ) {
+    this.result = { emails, downloaded: [], without_attachments: [], not_found_ids: notFound, failed: [] };
+  }
+
+  private async save(name: string, body: ReadableStream<Uint8Array>, mailId: string, extra: { contentType?: string; size?: number; from?: string[] }): Promise<boolean> {
+    if (this.guard.broken) {
+      await body.cancel().catch(() => undefined);
+      this.result.failed.push({ mail_id: mailId, attachment_name: name, reason: this.guard.broken });
+      return false;
+    }
+    try {
+      const saved = await this.opts.destination.save(name, body, {
+        unique: this.opts.unique,
+        ...(extra.contentType ? { contentType: extra.contentType } : {}),
+        ...(extra.size !== undefined ? { size: extra.size } : {}),
+      });
+      this.result.downloaded.push({
+        attachment_name: name,
+        downloaded_path: saved.path,
+        mailbox: this.mailbox,
+        mail_id: mailId,
+        bytes: saved.bytes,
+        ...(extra.from ? { from_files: extra.from } : {}),
+      });
+      return true;
+    } catch (e) {
+      const { reason } = reasonOf(e);
+      // A destination that refuses one write (no permission, no such bucket, disk full) refuses the next one too.
+      if (e instanceof InputError) this.guard.broken = reason;
+      this.result.failed.push({ mail_id: mailId, attachment_name: name, reason });
+      return false;
+    }
+  }
+
+  /** The attachments inside an attached mail file, recursively (an .eml in the .eml gives its own too). */
+  private async saveInner(parsed: ParsedMail, mailId: string, from: string[]): Promise<void> {
+    for (const a of parsed.attachments) {
+      if (a.content === undefined) {
+        this.result.failed.push({ mail_id: mailId, attachment_name: a.name, reason: `too large to take out of "${parsed.fileName}" (${a.size} bytes)` });
+        continue;
+      }
+      await this.save(a.name, streamOf(a.content), mailId, { contentType: a.contentType, size: a.size, from });
+      if (a.nestedIndex !== undefined) await this.saveInner(parsed.nested[a.nestedIndex], mailId, [...from, a.name]);
+    }
+    for (const w of parsed.warnings) this.result.failed.push({ mail_id: mailId, attachment_name: parsed.fileName, reason: w });
+  }
+
+  async attachment(message: GraphMessage, a: AttachmentInfo): Promise<void> {
+    const mailId = message.id;
+    try {
+      if (a.kind === 'reference') throw new AttachmentNotDownloadableError(a.name);
+      if (a.kind === 'file' && !this.opts.fromEml) {
+        const body = await openAttachmentStream(this.graph, this.mailbox, mailId, a);
+        await this.save(a.name, body, mailId, { contentType: a.contentType ?? undefined, size: a.size });
+        return;
+      }
+      // Items need a look at their MIME to get an extension; with "from EML" every file might be a mail file.
+      const opened = await openAndSniff(this.graph, this.mailbox, mailId, a);
+      const name = a.kind === 'item' ? fileNameOf(a.name, opened.type) : a.name;
+      const contentType = a.contentType ?? (opened.type === 'eml' ? 'message/rfc822' : undefined);
+      const extract = this.opts.fromEml && (opened.type === 'eml' || opened.type === 'msg') && !(a.kind === 'file' && a.size > MAIL_FILE_MAX_BYTES);
+      if (!extract) {
+        await this.save(name, opened.stream, mailId, { contentType, ...(a.kind === 'file' ? { size: a.size } : {}) });
+        return;
+      }
+      // A mail file is parsed whole anyway, so it is held once (within the parser's own cap) and saved from memory.
+      const bytes = await collectCapped(opened.stream, MAIL_FILE_MAX_BYTES, a.name);
+      await this.save(name, streamOf(bytes), mailId, { contentType, size: bytes.byteLength });
+      let parsed: ParsedMail;
+      try {
+        parsed = await parseMailFile(bytes, { fileName: name, type: opened.type ?? undefined });
+      } catch (e) {
+        this.result.failed.push({ mail_id: mailId, attachment_name: name, reason: `its attachments could not be taken out: ${reasonOf(e).reason}` });
+        return;
+      }
+      await this.saveInner(parsed, mailId, [name]);
+    } catch (e) {
+      this.result.failed.push({ mail_id: mailId, attachment_name: a.name, reason: reasonOf(e).reason });
+    }
+  }
+
+  async message(message: GraphMessage): Promise<void> {
+    let list: AttachmentInfo[];
+    try {
+      list = await listAttachments(this.graph, this.mailbox, message.id);
+    } catch (e) {
+      this.result.failed.push({ mail_id: message.id, attachment_name: '', reason: `listing its attachments failed: ${reasonOf(e).reason}` });
+      return;
+    }
+    if (list.length === 0) {
+      this.result.without_attachments.push(message.id);
+      return;
+    }
+    for (const a of list) await this.attachment(message, a);
+  }
+}
+
+/** One chunk of mailboxes: find the emails (one `$batch` stage), then stream their attachments. */
+export async function downloadInMailboxes(
+  graph: GraphClient,
+  mailboxes: string[],
+  folder: string,
+  req: FindRequest,
+  opts: DownloadOptions,
+  guard: RunGuard = {},
+): Promise<Map<string, MailboxOutcome<DownloadResult>>> {
+  const out = new Map<string, MailboxOutcome<DownloadResult>>();
+  const located = await locateMessages(graph, mailboxes, folder, { ...req, select: ['id', 'internetMessageId', 'subject'] });
+  const work: Array<{ mailbox: string; messages: GraphMessage[]; run: MailboxDownload }> = [];
+  for (const m of mailboxes) {
+    const l = located.get(m)!;
+    if (l.kind === 'found') work.push({ mailbox: m, messages: l.messages, run: new MailboxDownload(graph, m, opts, guard, l.messages.length, l.unmatchedIds) });
+    else if (l.kind === 'folderNotFound') out.set(m, { kind: 'folderNotFound', which: P.folder });
+    else if (l.kind === 'missing') out.set(m, { kind: 'missing' });
+    else out.set(m, { kind: 'failed', ...reasonOf(l.error) });
+  }
+  await mapLimit(work, MAILBOX_CONCURRENCY, async (w) => {
+    for (const msg of w.messages) await w.run.message(msg);
+    out.set(w.mailbox, { kind: 'done', result: w.run.result });
+  });
+  return out;
+}
+
+function filterParam(ctx: ActionContext<DownloadMessages>, name: string, check: (v: string) => unknown): string | null {
+  const v = ctx.params.string(name);
+  if (v === null) return null;
+  try {
+    check(v);
+  } catch (e) {
+    throw new InputError(`Invalid value for parameter "${name}": ${e instanceof Error ? e.message : String(e)}`, name);
+  }
+  return v;
+}
+
+async function runDownload(ctx: ActionContext<DownloadMessages>): Promise<ActionOutcome> {
+  const folder = folderParam(ctx.params, P.folder);
+  const ids = mailIdsParam(ctx.params);
+  const subject = filterParam(ctx, P.subject, (v) => contains('subject', v));
+  const sender = filterParam(ctx, P.sender, (v) => eq('from/emailAddress/address', v));
+  // Validates the path (and bucket name) before any mailbox is touched.
+  const destination = createDestination(ctx.params.requiredString(P.destination), ctx.params.requiredString(P.path));
+  const opts: DownloadOptions = { destination, unique: ctx.params.boolean(P.unique), fromEml: ctx.params.boolean(P.fromEml) };
+  const req: FindRequest = { ids, criteria: { subject, sender }, now: new Date(ctx.startedAt) };
+  const guard: RunGuard = {};
+  const step = await sweepStep<DownloadResult, DownloadMessages>(ctx, {
+    mailboxParam: P.mailbox,
+    processBatch: (batch) => inChunks(batch, (chunk) => downloadInMailboxes(ctx.graph, chunk, folder, req, opts, guard)),
+  });
+  if (!step.finished) {
+    const n = Object.values(step.state.results).reduce((k, r) => k + r.downloaded.length, 0);
+    return inProgress(progressMessage(step.state, `, ${n} attachments downloaded so far`), step.state);
+  }
+  return finalDownload(ctx, step.state, folder);
+}
+
+function finalDownload(ctx: ActionContext<DownloadMessages>, state: SweepState<DownloadResult>, folder: string): ActionOutcome {
+  const entries = Object.entries(state.results);
+  const json_result = entries.flatMap(([, r]) => r.downloaded);
+  if (state.missing.length === state.mailboxes.length) return failed(ctx.message('noMailboxesFound', { MAILBOXES: state.missing }));
+
+  const lines: string[] = [];
+  for (const [m, r] of entries) if (r.not_found_ids.length > 0) lines.push(ctx.message('mailIdsNotFound', { MAILBOX: m, EMAIL_IDS: r.not_found_ids }));
+  const bare = entries.filter(([, r]) => r.without_attachments.length > 0);
+  if (bare.length > 0) {
+    lines.push(ctx.message('noAttachments', { MAILBOXES: bare.map(([m]) => m), LIST_OF_EMAIL_IDS: bare.flatMap(([, r]) => r.without_attachments) }));
+  }
+  lines.push(...state.missing.map((m) => `Mailbox ${m} was not found.`));
+  const noFolder = state.folderNotFound[P.folder] ?? [];
+  const folderLine = noFolder.length > 0 ? ctx.message('folderNotFound', { FOLDER_NAME: folder, MAILBOX: noFolder }) : undefined;
+  const failures = entries.flatMap(([m, r]) => r.failed.map((f) => `${f.attachment_name || '(attachments)'} of ${f.mail_id} in ${m}: ${f.reason}`));
+  const problems = [
+    ...(failures.length > 0 ? [`Failed to download: ${failures.join('; ')}`] : []),
+    ...failureLines(state, 'download attachments'),
+  ];
+
+  const downloaded = json_result.length;
+  const emails = entries.reduce((n, [, r]) => n + r.emails, 0);
+  const extra = { json_result };
+  if (downloaded > 0) {
+    const head = ctx.message('success', { NUMBER_OF_ATTACHMENTS: downloaded, PATHS: json_result.map((f) => f.downloaded_path) });
+    return succeeded([head, ...lines, ...(folderLine ? [folderLine] : []), ...problems].join('\n'), extra);
+  }
+  if (entries.length === 0 && folderLine) return failed([folderLine, ...lines, ...problems].join('\n'), extra);
+  if (failures.length > 0 || (entries.length === 0 && state.failed.length > 0)) {
+    const reasons = failures.length > 0 ? failures : state.failed.map((f) => `${f.mailbox}: ${f.reason}`);
+    return failed([ctx.message('error', { ERROR_REASON: reasons.join('; ') }), ...lines, ...(folderLine ? [folderLine] : []), ...failureLines(state, 'download attachments')].join('\n'), extra);
+  }
+  if (emails > 0) return succeeded([...lines, ...(folderLine ? [folderLine] : []), ...problems].join('\n'), extra);
+  return failed([ctx.message('noEmailsFound'), ...lines, ...(folderLine ? [folderLine] : []), ...problems].join('\n'), extra);
+}
+

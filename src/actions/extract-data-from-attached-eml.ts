@@ -1,5 +1,24 @@
 /** Extract Data From Attached EML: Use the Extract Data From Attached EML action to retrieve data from the email EML attachments and return it in the action results. This action supports the .eml, .msg, and .ics file formats. */
-import { defineAction, notImplemented } from '../soar/action.ts';
+import type { GraphClient } from '../graph/types.ts';
+import { collectCapped, locateInMailboxes, mapLimit, MAIL_FILE_MAX_BYTES, mightBeMailFile, openAndSniff, type FoundOutcome } from '../mail/attached-mail.ts';
+import { listAttachments, type AttachmentInfo } from '../mail/attachments.ts';
+import { folderPathLevels } from '../mail/folders.ts';
+import { parseMailIds, type GraphMessage } from '../mail/mail-ids.ts';
+import { mailboxList } from '../mail/mailboxes.ts';
+import { mailSummaries, parseMailFile, type MailFileType, type ParsedMail } from '../mail/parse/index.ts';
+import { applyRegexMap, parseRegexMap, UserRegexError, type UserRegex } from '../mail/regex.ts';
+import { reasonOf } from '../mail/sweep.ts';
+import { defineAction, failed, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
+import { InputError } from '../soar/errors.ts';
+
+const messages = {
+  success: 'Extracted data from {ATTACHMENT_NAMES} attached email files. Files: {PATHS}', // success
+  mailIdsNotFound: 'Failed to find emails in {MAILBOX} with the following mail ids: {MAIL_ID_LIST}', // success
+  noEmailsFound: 'Failed to find any emails using the provided criteria!', // failure
+  noMailboxesFound: 'Failed to find any of the provided mailboxes: {MAILBOX_LIST}', // failure
+  folderNotFound: 'Action failed to run because the provided mailbox folder name {MAILBOX_FOLDER} was not found in the mailbox {MAILBOX}', // failure
+  error: 'Failed to execute action, the error is: {ERROR_REASON}', // failure
+};
 
 export const extractDataFromAttachedEml = defineAction({
   name: 'Extract Data From Attached EML',
@@ -17,14 +36,191 @@ export const extractDataFromAttachedEml = defineAction({
     { name: 'Regex Map JSON', required: false, default: null, type: 'string', options: null,
       description: 'A JSON definition that contains regular expressions to apply to the attached email file and generate additional key values in the action JSON result. The example of this parameter value is as follows: {ips: \\\\b\\\\\\\\d{1,3}\\\\\\\\.\\\\\\\\d{1,3}\\\\\\\\.\\\\\\\\d{1,3}\\\\\\\\.\\\\\\\\d{1,3}\\\\b}' },
   ],
-  messages: {
-    success: 'Extracted data from {ATTACHMENT_NAMES} attached email files. Files: {PATHS}', // success
-    mailIdsNotFound: 'Failed to find emails in {MAILBOX} with the following mail ids: {MAIL_ID_LIST}', // success
-    noEmailsFound: 'Failed to find any emails using the provided criteria!', // failure
-    noMailboxesFound: 'Failed to find any of the provided mailboxes: {MAILBOX_LIST}', // failure
-    folderNotFound: 'Action failed to run because the provided mailbox folder name {MAILBOX_FOLDER} was not found in the mailbox {MAILBOX}', // failure
-    error: 'Failed to execute action, the error is: {ERROR_REASON}', // failure
-  },
-  implemented: false,
-  run: notImplemented,
+  messages,
+  implemented: true,
+  run: (ctx) => runExtract(ctx),
 });
+
+type ExtractMessages = typeof messages;
+
+const P = { mailbox: 'Search In Mailbox', folder: 'Folder Name', mailIds: 'Mail IDs', regex: 'Regex Map JSON' } as const;
+
+/** Attachments of one email read at once (the client keeps each mailbox within Graph's 4 in flight). */
+const ATTACHMENT_CONCURRENCY = 4;
+
+/** One entry of the JSON result: the documented fields first, then where it came from. */
+export interface ExtractedEntry {
+  type: 'EML' | 'MSG' | 'ICS';
+  subject: string;
+  from: string;
+  to: string;
+  date: string;
+  text: string;
+  html: string;
+  regex: Record<string, string[]>;
+  regex_from_text_part: Record<string, string[]>;
+  /** The Graph id of the attachment the data came from (for a nested file: of the attachment that holds it). */
+  id: string;
+  name: string;
+  mailbox: string;
+  /** The Graph id of the email the file is attached to. */
+  mail_id: string;
+  /** For a file found inside another one: the chain of containing file names, outermost first. */
+  parents: string[];
+  attachments: Array<{ name: string; content_type: string; size: number; sha256: string }>;
+  /** Set when the file could not be read or parsed; the other fields are then empty. */
+  error?: string;
+  warnings?: string[];
+}
+
+interface MailboxRun {
+  mailbox: string;
+  outcome: FoundOutcome;
+}
+
+function folderOf(ctx: ActionContext<ExtractMessages>): string | null {
+  const raw = ctx.params.string(P.folder);
+  if (raw === null) return null;
+  try {
+    return folderPathLevels(raw).join('/');
+  } catch {
+    throw new InputError(`Invalid value for parameter "${P.folder}": expected a folder path such as Inbox or Inbox/Phishing, got "${raw}".`, P.folder);
+  }
+}
+
+function regexesOf(ctx: ActionContext<ExtractMessages>): UserRegex[] {
+  try {
+    return parseRegexMap(ctx.params.string(P.regex), P.regex);
+  } catch (e) {
+    if (e instanceof UserRegexError) throw new InputError(e.message, P.regex);
+    throw e;
+  }
+}
+
+const TYPE_LABEL: Record<MailFileType, ExtractedEntry['type']> = { eml: 'EML', msg: 'MSG', ics: 'ICS' };
+
+function entriesOf(parsed: ParsedMail, where: { id: string; mailbox: string; mail_id: string }, regexes: readonly UserRegex[], parents: string[]): ExtractedEntry[] {
+  const attachments = parsed.attachments.map((a) => ({ name: a.name, content_type: a.contentType, size: a.size, sha256: a.sha256 }));
+  const own = mailSummaries(parsed).map((s): ExtractedEntry => ({
+    ...s,
+    // "The body" is the HTML when there is one: its links sit in href attributes the text part may not show.
+    regex: applyRegexMap(regexes, s.html || s.text),
+    regex_from_text_part: applyRegexMap(regexes, s.text),
+    id: where.id,
+    name: parsed.fileName,
+    mailbox: where.mailbox,
+    mail_id: where.mail_id,
+    parents,
+    attachments,
+    ...(parsed.warnings.length > 0 ? { warnings: parsed.warnings } : {}),
+  }));
+  const nested = parsed.nested.flatMap((child) => entriesOf(child, where, regexes, [...parents, parsed.fileName]));
+  return [...own, ...nested];
+}
+
+function errorEntry(a: AttachmentInfo, type: MailFileType | null, where: { mailbox: string; mail_id: string }, reason: string, regexes: readonly UserRegex[]): ExtractedEntry {
+  const none = Object.fromEntries(regexes.map((r) => [r.key ?? r.source, [] as string[]]));
+  return {
+    type: TYPE_LABEL[type ?? 'eml'], subject: '', from: '', to: '', date: '', text: '', html: '',
+    regex: none, regex_from_text_part: { ...none }, id: a.id, name: a.name, ...where, parents: [], attachments: [], error: reason,
+  };
+}
+
+interface FileResult {
+  attachment: AttachmentInfo;
+  entries: ExtractedEntry[];
+  error?: string;
+}
+
+/** Every mail file attached to one email, parsed; a broken one becomes an entry with `error`. */
+async function extractFromEmail(graph: GraphClient, mailbox: string, message: GraphMessage, regexes: readonly UserRegex[]): Promise<FileResult[]> {
+  const where = { mailbox, mail_id: message.id };
+  const candidates = (await listAttachments(graph, mailbox, message.id)).filter(mightBeMailFile);
+  const results = await mapLimit(candidates, ATTACHMENT_CONCURRENCY, async (a): Promise<FileResult | null> => {
+    let type: MailFileType | null = null;
+    try {
+      const opened = await openAndSniff(graph, mailbox, message.id, a);
+      type = opened.type;
+      if (!type) {
+        await opened.stream.cancel().catch(() => undefined);
+        return null;
+      }
+      const bytes = await collectCapped(opened.stream, MAIL_FILE_MAX_BYTES, a.name);
+      const parsed = await parseMailFile(bytes, { fileName: a.name, type });
+      return { attachment: a, entries: entriesOf(parsed, { id: a.id, ...where }, regexes, []) };
+    } catch (e) {
+      const reason = reasonOf(e).reason;
+      return { attachment: a, entries: [errorEntry(a, type, where, reason, regexes)], error: reason };
+    }
+  });
+  return results.filter((r): r is FileResult => r !== null);
+}
+
+async function runExtract(ctx: ActionContext<ExtractMessages>): Promise<ActionOutcome> {
+  const mailboxes = mailboxList(ctx.params.list(P.mailbox), ctx.config.defaultMailbox);
+  if (mailboxes.length === 0) throw new InputError(`Missing required parameter "${P.mailbox}".`, P.mailbox);
+  const ids = parseMailIds(ctx.params.list(P.mailIds));
+  if (ids.length === 0) throw new InputError(`Parameter "${P.mailIds}" holds no mail id (give Graph ids or internetMessageIds, comma-separated).`, P.mailIds);
+  const folder = folderOf(ctx);
+  const regexes = regexesOf(ctx);
+
+  const located = await locateInMailboxes(ctx.graph, mailboxes, folder, { ids, criteria: {}, now: new Date(ctx.startedAt), select: ['id', 'internetMessageId', 'subject'] });
+  const runs: MailboxRun[] = mailboxes.map((mailbox) => ({ mailbox, outcome: located.get(mailbox)! }));
+
+  const files: FileResult[] = [];
+  const readFailures: string[] = [];
+  for (const run of runs) {
+    if (run.outcome.kind !== 'found') continue;
+    for (const message of run.outcome.messages) {
+      try {
+        files.push(...(await extractFromEmail(ctx.graph, run.mailbox, message, regexes)));
+      } catch (e) {
+        readFailures.push(`${message.id} in ${run.mailbox}: ${reasonOf(e).reason}`);
+      }
+    }
+  }
+
+  const json_result = files.flatMap((f) => f.entries);
+  const missing = runs.filter((r) => r.outcome.kind === 'missing').map((r) => r.mailbox);
+  const noFolder = runs.filter((r) => r.outcome.kind === 'folderNotFound').map((r) => r.mailbox);
+  const broken = runs.flatMap((r) => (r.outcome.kind === 'failed' ? [`${r.mailbox}: ${reasonOf(r.outcome.error).reason}`] : []));
+  const emails = runs.flatMap((r) => (r.outcome.kind === 'found' ? r.outcome.messages : []));
+
+  if (missing.length === mailboxes.length) return failed(ctx.message('noMailboxesFound', { MAILBOX_LIST: missing }));
+
+  const notes: string[] = [];
+  for (const r of runs) {
+    if (r.outcome.kind === 'found' && r.outcome.unmatchedIds.length > 0) {
+      notes.push(ctx.message('mailIdsNotFound', { MAILBOX: r.mailbox, MAIL_ID_LIST: r.outcome.unmatchedIds }));
+    }
+  }
+  notes.push(...missing.map((m) => `Mailbox ${m} was not found.`));
+  const folderLines = noFolder.map((m) => ctx.message('folderNotFound', { MAILBOX_FOLDER: folder ?? '', MAILBOX: m }));
+  const parsedFiles = files.filter((f) => !f.error);
+  const badFiles = files.filter((f) => f.error);
+  const problems = [
+    ...(badFiles.length > 0 ? [`Failed to extract data from ${badFiles.length} attached file(s): ${badFiles.map((f) => `${f.attachment.name} (${f.error})`).join('; ')}`] : []),
+    ...(readFailures.length > 0 ? [`Failed to read the attachments of: ${readFailures.join('; ')}`] : []),
+    ...(broken.length > 0 ? [`Failed to search the mailboxes: ${broken.join('; ')}`] : []),
+  ];
+
+  if (parsedFiles.length > 0) {
+    const names = parsedFiles.map((f) => f.attachment.name);
+    return succeeded([ctx.message('success', { ATTACHMENT_NAMES: names.length, PATHS: names }), ...notes, ...folderLines, ...problems].join('\n'), { json_result });
+  }
+  const existing = mailboxes.length - missing.length;
+  if (emails.length === 0 && noFolder.length === existing) return failed([...folderLines, ...notes].join('\n'));
+  if (emails.length === 0 && broken.length > 0) {
+    return failed([ctx.message('error', { ERROR_REASON: broken.join('; ') }), ...notes, ...folderLines].join('\n'));
+  }
+  if (emails.length === 0) return failed([ctx.message('noEmailsFound'), ...notes, ...folderLines].join('\n'));
+  if (badFiles.length > 0 || readFailures.length > 0) {
+    const reason = [...badFiles.map((f) => `${f.attachment.name}: ${f.error}`), ...readFailures].join('; ');
+    return failed([ctx.message('error', { ERROR_REASON: reason }), ...notes, ...folderLines].join('\n'), { json_result });
+  }
+  const ids2 = emails.map((m) => m.id);
+  return failed(
+    [ctx.message('error', { ERROR_REASON: `the found emails have no attached .eml, .msg or .ics file (mail ids: ${ids2.join(', ')})` }), ...notes, ...folderLines].join('\n'),
+    { json_result },
+  );
+}

@@ -10,6 +10,7 @@
 import { claimedMailFileType, detectMailFileType, type MailFileType } from './parse/index.ts';
 import { segment } from '../graph/url.ts';
 import type { ApiVersion, GraphClient } from '../graph/types.ts';
+import type { AttachmentDestination, SaveOptions, SavedFile } from './destinations/types.ts';
 
 export type AttachmentKind = 'file' | 'item' | 'reference';
 
@@ -124,6 +125,43 @@ export async function openAttachmentStream(
     headers: { Accept: '*/*' },
   });
   return res.body;
+}
+
+/**
+ * One attachment from Graph straight into a destination (the Download Attachments path): the
+ * stream is opened, handed over, and consumed or cancelled by the destination whatever happens.
+ */
+export async function downloadAttachment(
+  graph: GraphClient,
+  mailbox: string,
+  messageId: string,
+  attachment: Pick<AttachmentInfo, 'id' | 'name' | 'kind' | 'size' | 'contentType'>,
+  destination: AttachmentDestination,
+  save: SaveOptions,
+  opts: AttachmentCallOptions = {},
+): Promise<SavedFile> {
+  const body = await openAttachmentStream(graph, mailbox, messageId, attachment, opts);
+  return destination.save(attachment.name, body, {
+    contentType: attachment.contentType ?? undefined,
+    // A file's bytes never exceed its Graph size; an item's MIME can, so no hint for items.
+    size: attachment.kind === 'file' ? attachment.size : undefined,
+    ...save,
+  });
+}
+
+/** Bytes already in memory (an attachment found inside an .eml) as a stream for a destination. */
+export function streamFromBytes(bytes: Uint8Array, chunkBytes = 256 * 1024): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (at >= bytes.byteLength) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(bytes.subarray(at, at + chunkBytes));
+      at += chunkBytes;
+    },
+  });
 }
 
 export interface ReadAttachmentOptions extends AttachmentCallOptions {

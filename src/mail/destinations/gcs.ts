@@ -73,12 +73,17 @@ export interface GcsDestinationOptions {
 
 interface ApiErrorLike {
   code?: unknown;
-  message?: string;
+  status?: unknown;
+  response?: { status?: unknown };
 }
 
+const asStatus = (v: unknown): number | undefined =>
+  typeof v === 'number' && v >= 100 && v < 600 ? v : typeof v === 'string' && /^\d{3}$/.test(v) ? Number(v) : undefined;
+
+/** The HTTP status of a client error: ApiError puts it in `code`, gaxios (resumable uploads) in `response.status`. */
 function statusOf(err: unknown): number | undefined {
-  const code = (err as ApiErrorLike | undefined)?.code;
-  return typeof code === 'number' ? code : typeof code === 'string' && /^\d{3}$/.test(code) ? Number(code) : undefined;
+  const e = err as ApiErrorLike | undefined;
+  return asStatus(e?.code) ?? asStatus(e?.status) ?? asStatus(e?.response?.status);
 }
 
 export function createGcsDestination(downloadPath: string, opts: GcsDestinationOptions = {}): AttachmentDestination {

@@ -1,0 +1,132 @@
+/**
+ * What the email-content actions (Extract Data From Attached EML, Save Email To The Case,
+ * Download Attachments From Email) share: finding emails by Mail IDs with an optional folder,
+ * telling which attachments are mail files without downloading the ones that are not, reading a
+ * body into memory under a cap, and a small concurrency pool.
+ */
+import type { GraphError } from '../graph/errors.ts';
+import type { GraphClient } from '../graph/types.ts';
+import { AttachmentTooLargeError, mailFileTypeOf, openAttachmentStream, sniffStream, type AttachmentInfo } from './attachments.ts';
+import { findInMailboxes, type FindRequest } from './find.ts';
+import { locateMessages } from './locate.ts';
+import type { GraphMessage } from './mail-ids.ts';
+import { claimedMailFileType, DEFAULT_LIMITS, type MailFileType } from './parse/index.ts';
+
+/** Largest mail file read into memory for parsing: what the parser accepts at all. */
+export const MAIL_FILE_MAX_BYTES = DEFAULT_LIMITS.maxInputSize;
+
+export type FoundOutcome =
+  | { kind: 'found'; messages: GraphMessage[]; unmatchedIds: string[] }
+  | { kind: 'folderNotFound' }
+  | { kind: 'missing'; error: GraphError }
+  | { kind: 'failed'; error: GraphError };
+
+/**
+ * The messages of `req` in every mailbox: in `folder` when one is given, else anywhere in the
+ * mailbox (the documented `Folder Name` is optional for Extract Data and Save Email).
+ */
+export async function locateInMailboxes(
+  graph: GraphClient,
+  mailboxes: readonly string[],
+  folder: string | null,
+  req: FindRequest,
+): Promise<Map<string, FoundOutcome>> {
+  const out = new Map<string, FoundOutcome>();
+  if (folder !== null) {
+    for (const [m, o] of await locateMessages(graph, mailboxes, folder, req)) {
+      out.set(m, o.kind === 'found' ? { kind: 'found', messages: o.messages, unmatchedIds: o.unmatchedIds } : o);
+    }
+    return out;
+  }
+  const found = await findInMailboxes(graph, mailboxes.map((mailbox) => ({ mailbox, folder: null })), req);
+  for (const m of mailboxes) {
+    const o = found.get(m)!;
+    if (o.kind === 'found') out.set(m, o);
+    else if (o.kind === 'mailboxMissing') out.set(m, { kind: 'missing', error: o.error });
+    // Without a folder every lookup addresses the mailbox: a "folder" 404 cannot happen, treat it as a failure.
+    else out.set(m, { kind: 'failed', error: o.error });
+  }
+  return out;
+}
+
+/** Reads a stream to the end, refusing (and cancelling) past `maxBytes`. */
+export async function collectCapped(stream: ReadableStream<Uint8Array>, maxBytes: number, name: string): Promise<Buffer> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) throw new AttachmentTooLargeError(name, maxBytes);
+      chunks.push(value);
+    }
+  } catch (err) {
+    await reader.cancel(err).catch(() => undefined);
+    throw err;
+  } finally {
+    reader.releaseLock();
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/**
+ * Media types that are never a mail file whatever they are called: not worth a download just to
+ * look. Anything else (octet-stream, text/plain, a misnamed .txt) is sniffed by content.
+ */
+const NEVER_MAIL = /^(?:image|audio|video|font)\//i;
+
+export function mightBeMailFile(a: Pick<AttachmentInfo, 'kind' | 'name' | 'contentType'>): boolean {
+  if (a.kind === 'reference') return false;
+  if (a.kind === 'item') return true;
+  if (claimedMailFileType(a.name, a.contentType ?? undefined)) return true;
+  return !NEVER_MAIL.test(a.contentType ?? '');
+}
+
+export interface OpenedAttachment {
+  /** The mail file type by content, else by name / content type (a broken `x.eml` is still an eml to try). */
+  type: MailFileType | null;
+  /** The whole body, to consume or cancel. */
+  stream: ReadableStream<Uint8Array>;
+}
+
+/** Opens an attachment's `$value` and decides, from its first bytes, whether it is a mail file. */
+export async function openAndSniff(graph: GraphClient, mailbox: string, messageId: string, a: AttachmentInfo): Promise<OpenedAttachment> {
+  const sniffed = await sniffStream(await openAttachmentStream(graph, mailbox, messageId, a));
+  const byContent = mailFileTypeOf(a, sniffed.head);
+  const claimed = a.kind === 'file' ? claimedMailFileType(a.name, a.contentType ?? undefined) : null;
+  return { type: byContent ?? claimed, stream: sniffed.stream };
+}
+
+/** A web stream of bytes already in memory. */
+export function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (bytes.byteLength > 0) controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+/** `fn` over `items` with at most `limit` running at once; results in input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Item attachments are named after the item's subject: give an attached email its extension. */
+export function fileNameOf(name: string, type: MailFileType | null): string {
+  const base = name.trim() === '' ? 'attachment' : name;
+  if (!type) return base;
+  const ext = `.${type}`;
+  return base.toLowerCase().endsWith(ext) ? base : `${base}${ext}`;
+}

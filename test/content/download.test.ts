@@ -1,0 +1,186 @@
+/** Download Attachments From Email against the emulator: local and GCS destinations, hostile names, EML extraction, async batches. */
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { downloadAttachmentsFromEmail } from '../../src/actions/download-attachments-from-email.ts';
+import { ALICE, BOB, CAROL, DAVE, GHOST, SOC, invoke, invokeAll, mailHarness, type MailHarness } from '../mail/helpers.ts';
+import { mime, u } from './helpers.ts';
+
+let h: MailHarness;
+let dir: string;
+const savedEmulatorHost = process.env.STORAGE_EMULATOR_HOST;
+beforeAll(async () => {
+  h = await mailHarness();
+  process.env.STORAGE_EMULATOR_HOST = h.emu.url;
+});
+afterAll(async () => {
+  if (savedEmulatorHost === undefined) delete process.env.STORAGE_EMULATOR_HOST;
+  else process.env.STORAGE_EMULATOR_HOST = savedEmulatorHost;
+  await h?.close();
+});
+beforeEach(async () => {
+  await h.reset();
+  dir = await mkdtemp(path.join(tmpdir(), 'content-download-'));
+});
+afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+const local = (extra: Record<string, string> = {}) => ({ 'Download Destination': 'Local File System', 'Download Path': path.join(dir, 'out'), ...extra });
+const inner = mime({
+  subject: 'Inner phish',
+  parts: [
+    { name: 'payload.js', contentType: 'application/javascript', content: 'alert(1)' },
+    { name: 'deeper.eml', rfc822: true, content: mime({ subject: 'Deeper', parts: [{ name: 'deep.txt', contentType: 'text/plain', content: 'deep' }] }) },
+  ],
+});
+
+describe('Download Attachments From Email', () => {
+  it('streams file and item attachments to the local file system; hostile names stay inside the download path', async () => {
+    const m = await h.deliver(SOC, 'Inbox', mime({
+      subject: 'hostile names',
+      parts: [
+        { name: '../../etc/passwd', contentType: 'text/plain', content: 'root:x:0:0' },
+        { name: 'C:\\evil', contentType: 'text/plain', content: 'evil' },
+        { name: 'CON.txt', contentType: 'text/plain', content: 'device' },
+        { name: 'a/b\\c.txt', contentType: 'text/plain', content: 'slashes' },
+        { name: 'Inner phish', rfc822: true, content: inner },
+      ],
+    }));
+    const docs = await invokeAll(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, ...local() });
+    expect(docs).toHaveLength(1);
+    const [doc] = docs;
+    expect(doc).toMatchObject({ is_success: true, execution_state: 'COMPLETED' });
+    const out = path.join(dir, 'out');
+    const rows = doc.json_result as Array<{ attachment_name: string; downloaded_path: string; mail_id: string; bytes: number }>;
+    expect(rows.map((r) => [r.attachment_name, path.relative(out, r.downloaded_path)])).toEqual([
+      ['../../etc/passwd', '.._.._etc_passwd'],
+      ['C:\\evil', 'C__evil'],
+      ['CON.txt', '_CON.txt'],
+      ['a/b\\c.txt', 'a_b_c.txt'],
+      ['Inner phish.eml', 'Inner phish.eml'],
+    ]);
+    expect(Object.keys(rows[0]).slice(0, 2)).toEqual(['attachment_name', 'downloaded_path']);
+    expect(rows.every((r) => r.mail_id === m.id)).toBe(true);
+    expect(doc.output_message).toBe(`Downloaded 5 attachments. Files: ${rows.map((r) => r.downloaded_path).join(', ')}.`);
+    expect((await readdir(out)).sort()).toEqual(['.._.._etc_passwd', 'C__evil', 'Inner phish.eml', '_CON.txt', 'a_b_c.txt']);
+    expect(await readdir(dir)).toEqual(['out']);
+    expect(await readFile(path.join(out, '.._.._etc_passwd'), 'utf8')).toBe('root:x:0:0');
+    expect(await readFile(path.join(out, 'Inner phish.eml'), 'utf8')).toContain('Subject: Inner phish');
+  });
+
+  it('with "Download Attachments from EML" also takes out the attachments of attached emails, nested ones included', async () => {
+    const m = await h.deliver(SOC, 'Inbox', mime({
+      subject: 'report with eml',
+      parts: [
+        { name: 'Inner phish', rfc822: true, content: inner },
+        { name: 'as-file.eml', contentType: 'application/octet-stream', content: mime({ subject: 'file eml', parts: [{ name: 'in-file.txt', contentType: 'text/plain', content: 'from the file eml' }] }) },
+      ],
+    }));
+    const doc = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.internetMessageId, 'Download Attachments from EML': 'true', ...local() });
+    expect(doc.is_success).toBe(true);
+    const rows = doc.json_result as Array<{ attachment_name: string; from_files?: string[] }>;
+    expect(rows.map((r) => [r.attachment_name, r.from_files ?? []])).toEqual([
+      ['Inner phish.eml', []],
+      ['payload.js', ['Inner phish.eml']],
+      ['deeper.eml', ['Inner phish.eml']],
+      ['deep.txt', ['Inner phish.eml', 'deeper.eml']],
+      ['as-file.eml', []],
+      ['in-file.txt', ['as-file.eml']],
+    ]);
+    expect(await readFile(path.join(dir, 'out', 'deep.txt'), 'utf8')).toBe('deep');
+    expect(doc.output_message).toMatch(/^Downloaded 6 attachments\. Files: /);
+  });
+
+  it('never overwrites with "Download Attachments to unique path?"; overwrites without it', async () => {
+    const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'twice', parts: [{ name: 'report.pdf', contentType: 'application/pdf', content: '%PDF new' }] }));
+    const out = path.join(dir, 'out');
+    await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, ...local() });
+    await writeFile(path.join(out, 'report.pdf'), 'analyst notes');
+    const unique = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, 'Download Attachments to unique path?': 'true', ...local() });
+    const [row] = unique.json_result as Array<{ downloaded_path: string }>;
+    expect(path.basename(row.downloaded_path)).toMatch(/^report-\d{4}_\d\d_\d\d-\d\d_\d\d_\d\d_\d{3}\.pdf$/);
+    expect(await readFile(path.join(out, 'report.pdf'), 'utf8')).toBe('analyst notes');
+    await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, ...local() });
+    expect(await readFile(path.join(out, 'report.pdf'), 'utf8')).toBe('%PDF new');
+  });
+
+  it('processes mailboxes in asynchronous batches, continuing from the state, and sums them up at the end', async () => {
+    const raw = mime({ subject: 'Campaign 7', messageId: '<campaign7@evil.example>', from: 'boss@evil.example', parts: [{ name: 'invoice.html', contentType: 'text/html', content: '<form>' }] });
+    for (const mb of [ALICE, BOB, CAROL]) await h.deliver(mb, 'Inbox', raw);
+    await h.deliver(SOC, 'Inbox', mime({ subject: 'Campaign 7 without attachments', from: 'boss@evil.example' }));
+    const params = { 'Search In Mailbox': `${ALICE}, ${GHOST}, ${BOB}, ${CAROL}, ${SOC}`, 'Folder Name': 'Inbox', 'Subject Filter': 'campaign 7', 'Sender Filter': 'BOSS@evil.example', 'How many mailboxes to process in a single batch': '2', ...local({ 'Download Attachments to unique path?': 'true' }) };
+    const first = await invoke(h, downloadAttachmentsFromEmail, params);
+    expect(first).toMatchObject({ is_success: true, execution_state: 'IN_PROGRESS', output_message: 'Processed 2 of 5 mailboxes, 1 attachments downloaded so far; the next invocation continues with the next batch.' });
+    const second = await invoke(h, downloadAttachmentsFromEmail, params, first.state);
+    expect(second.execution_state).toBe('IN_PROGRESS');
+    const last = await invoke(h, downloadAttachmentsFromEmail, params, second.state);
+    expect(last).toMatchObject({ is_success: true, execution_state: 'COMPLETED', state: null });
+    const rows = last.json_result as Array<{ mailbox: string; downloaded_path: string }>;
+    expect(rows.map((r) => r.mailbox)).toEqual([ALICE, BOB, CAROL]);
+    expect(new Set(rows.map((r) => r.downloaded_path)).size).toBe(3);
+    const socMail = (await h.client().get<{ value: Array<{ id: string; subject: string }> }>(`/users/${SOC}/mailFolders/inbox/messages`, { query: { $top: 100 } })).value.find((x) => x.subject.startsWith('Campaign 7'))!;
+    expect(last.output_message.split('\n')).toEqual([
+      `Downloaded 3 attachments. Files: ${rows.map((r) => r.downloaded_path).join(', ')}.`,
+      `In the mailboxes listed below, emails were found, but there were no attachments to download. Affected mailboxes: ${SOC}. Mail IDs without attachments to download: ${socMail.id}.`,
+      `Mailbox ${GHOST} was not found.`,
+    ]);
+    expect((await readdir(path.join(dir, 'out'))).filter((f) => f.startsWith('invoice'))).toHaveLength(3);
+  });
+
+  it('reaches the documented messages: ids not found, no attachments, no emails, no mailboxes, folder not found, error', async () => {
+    const bare = await h.deliver(SOC, 'Inbox', mime({ subject: 'no attachments here' }));
+    const noAtt = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': `${bare.id}, <nope@nowhere.example>`, ...local() });
+    expect(noAtt).toMatchObject({ is_success: true, json_result: [] });
+    expect(noAtt.output_message).toBe(
+      `Failed to find emails in ${SOC} with the following mail ids: <nope@nowhere.example>.\n` +
+        `In the mailboxes listed below, emails were found, but there were no attachments to download. Affected mailboxes: ${SOC}. Mail IDs without attachments to download: ${bare.id}.`,
+    );
+    const none = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Subject Filter': 'nothing like this', ...local() });
+    expect(none).toMatchObject({ is_success: false, output_message: 'Failed to find any emails using the provided criteria!' });
+    const ghosts = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': `${GHOST}, ${DAVE}`, 'Folder Name': 'Inbox', 'Mail IDs': bare.id, ...local() });
+    expect(ghosts).toMatchObject({ is_success: false, output_message: `Failed to find any of the provided mailboxes: ${GHOST}, ${DAVE}` });
+    const folder = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': `${SOC}, ${ALICE}`, 'Folder Name': 'Inbox/Nope', 'Mail IDs': bare.id, ...local() });
+    expect(folder).toMatchObject({ is_success: false, output_message: `Action failed to run because the provided mailbox folder name Inbox/Nope was not found in the mailbox ${SOC}, ${ALICE}.` });
+
+    // A download path that is a file: the destination refuses, the action says why and names the parameter.
+    const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'two files', parts: [{ name: 'a.txt', content: 'a' }, { name: 'b.txt', content: 'b' }] }));
+    await writeFile(path.join(dir, 'out'), 'a file, not a folder');
+    const err = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, ...local() });
+    expect(err).toMatchObject({ is_success: false, execution_state: 'FAILED' });
+    expect(err.output_message).toMatch(/^Error executing action\. Reason: a\.txt of \S+ in soc@contoso\.example: Cannot write to the Download Path ".*out" \(creating the folder\): a file is in the way of a folder\.; b\.txt of /);
+    const badDest = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, 'Download Destination': 'Dropbox', 'Download Path': dir });
+    expect(badDest.is_success).toBe(false);
+    expect(badDest.output_message).toMatch(/Download Destination/);
+  });
+
+  it('streams to a GCS bucket through the official client (emulator subset via STORAGE_EMULATOR_HOST)', async () => {
+    await h.admin('POST', '/gcs/buckets', { name: 'soc-evidence' });
+    const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'to gcs', parts: [{ name: 'x/../evil.bin', contentType: 'application/octet-stream', content: Buffer.alloc(3000, 7) }, { name: 'Inner phish', rfc822: true, content: inner }] }));
+    const doc = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, 'Download Destination': 'GCP Bucket', 'Download Path': 'gs://soc-evidence/cases/42' });
+    expect(doc.is_success).toBe(true);
+    expect((doc.json_result as any[]).map((r) => r.downloaded_path)).toEqual(['gs://soc-evidence/cases/42/x_.._evil.bin', 'gs://soc-evidence/cases/42/Inner phish.eml']);
+    const { buckets } = await h.admin('GET', '/gcs/buckets');
+    const objects = buckets.find((b: any) => b.name === 'soc-evidence').objects;
+    const sizes = Object.fromEntries(objects.map((o: any) => [o.name, o.size]));
+    expect(Object.keys(sizes).sort()).toEqual(['cases/42/Inner phish.eml', 'cases/42/x_.._evil.bin']);
+    expect(sizes['cases/42/x_.._evil.bin']).toBe(3000);
+
+    // A path that names no valid bucket fails before any mailbox is touched, naming the parameter.
+    await h.admin('DELETE', '/requests');
+    const badBucket = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, 'Download Destination': 'GCP Bucket', 'Download Path': 'gs://Bad_Bucket/x' });
+    expect(badBucket.is_success).toBe(false);
+    expect(badBucket.output_message).toMatch(/^Error executing action\. Reason: Download Path "gs:\/\/Bad_Bucket\/x" does not start with a valid Cloud Storage bucket name/);
+    expect((await h.admin('GET', '/requests')).total).toBe(0);
+  });
+
+  it('downloads a large attachment added through the admin API byte for byte', async () => {
+    const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'large' }));
+    const big = Buffer.alloc(8 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
+    const res = await fetch(`${h.emu.url}/_emulator/users/${u(SOC)}/messages/${u(m.id)}/attachments?name=big.bin`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: big });
+    expect(res.status).toBe(201);
+    const doc = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, ...local() });
+    expect(doc.is_success).toBe(true);
+    expect((await readFile(path.join(dir, 'out', 'big.bin'))).equals(big)).toBe(true);
+  });
+});

@@ -1,0 +1,176 @@
+/** Extract Data From Attached EML against the emulator: .eml (item and file), nested .eml, .ics, broken files, regexes. */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PHISH_URL } from '../../emulator/seed-demo.ts';
+import { extractDataFromAttachedEml } from '../../src/actions/extract-data-from-attached-eml.ts';
+import { ALICE, BOB, GHOST, REPORTS, SOC, invoke, mailHarness, type MailHarness } from '../mail/helpers.ts';
+import { BROKEN_MSG, TWO_EVENTS_ICS, mime } from './helpers.ts';
+
+let h: MailHarness;
+beforeAll(async () => {
+  h = await mailHarness();
+});
+afterAll(async () => h?.close());
+beforeEach(async () => h.reset());
+
+const REGEX_MAP = JSON.stringify({ ips: '\\b\\d{1,3}(\\.\\d{1,3}){3}\\b', urls: 'https?://[^\\s"<>]+' });
+const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+
+const deeper = mime({ from: 'Deep <deep@evil.example>', to: ALICE, subject: 'Deeper', text: 'deep host 10.0.0.1' });
+const inner = mime({
+  from: 'IT Support <it@login-microsoft-verify.example>',
+  to: `${ALICE}, ${BOB}`,
+  subject: 'Verify your password',
+  text: 'Go to http://login-microsoft-verify.example/reset from 192.168.10.5',
+  html: '<p>Click <a href="http://evil.example/a">here</a></p>',
+  parts: [{ name: 'deeper.eml', rfc822: true, content: deeper }],
+});
+const forwarded = mime({ from: 'x@forward.example', to: ALICE, subject: 'Forwarded as a file', text: 'see 172.16.0.9' });
+
+async function seedReport(mailbox = SOC, folder = 'Inbox') {
+  return h.deliver(mailbox, folder, mime({
+    from: `Alice <${ALICE}>`,
+    to: mailbox,
+    subject: 'Report: phishing',
+    text: 'Please look at the attached.',
+    parts: [
+      { name: 'Verify your password.eml', rfc822: true, content: inner },
+      { name: 'invite.ics', contentType: 'text/calendar', content: TWO_EVENTS_ICS },
+      { name: 'broken.msg', contentType: 'application/vnd.ms-outlook', content: BROKEN_MSG },
+      { name: 'forwarded.eml', contentType: 'application/octet-stream', content: forwarded },
+      { name: 'notes.txt', contentType: 'text/plain', content: 'just notes, no email here' },
+      { name: 'logo.png', contentType: 'image/png', content: PNG, inline: true },
+    ],
+  }));
+}
+
+describe('Extract Data From Attached EML', () => {
+  it('parses item and file .eml attachments, nested emails, both events of an .ics, and reports a broken file per file', async () => {
+    const report = await seedReport();
+    await h.admin('DELETE', '/requests');
+    const doc = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': report.id, 'Regex Map JSON': REGEX_MAP });
+    expect(doc).toMatchObject({ is_success: true, execution_state: 'COMPLETED' });
+    const lines = doc.output_message.split('\n');
+    expect(lines[0]).toBe('Extracted data from 3 attached email files. Files: Verify your password.eml, invite.ics, forwarded.eml');
+    expect(lines[1]).toMatch(/^Failed to extract data from 1 attached file\(s\): broken\.msg \(Failed to parse "broken\.msg": /);
+
+    const entries = doc.json_result as any[];
+    expect(entries.map((e) => [e.type, e.name, e.subject, e.parents])).toEqual([
+      ['EML', 'Verify your password.eml', 'Verify your password', []],
+      ['EML', 'deeper.eml', 'Deeper', ['Verify your password.eml']],
+      ['ICS', 'invite.ics', 'Payroll update - action needed', []],
+      ['ICS', 'invite.ics', 'Second reminder', []],
+      ['MSG', 'broken.msg', '', []],
+      ['EML', 'forwarded.eml', 'Forwarded as a file', []],
+    ]);
+    const [phish, nested, ev1, ev2, broken, file] = entries;
+    // The documented keys, in the documented order, come first.
+    expect(Object.keys(phish).slice(0, 11)).toEqual(['type', 'subject', 'from', 'to', 'date', 'text', 'html', 'regex', 'regex_from_text_part', 'id', 'name']);
+    expect(phish).toMatchObject({
+      from: 'it@login-microsoft-verify.example',
+      to: `${ALICE},${BOB}`,
+      date: 'Thu, 4 Jul 2024 12:11:29 +0530',
+      html: '<p>Click <a href="http://evil.example/a">here</a></p>',
+      regex: { ips: [], urls: ['http://evil.example/a'] },
+      regex_from_text_part: { ips: ['192.168.10.5'], urls: ['http://login-microsoft-verify.example/reset'] },
+      mailbox: SOC,
+      mail_id: report.id,
+    });
+    expect(phish.text).toContain('Go to http://login-microsoft-verify.example/reset');
+    expect(phish.attachments.map((a: any) => a.name)).toEqual(['deeper.eml']);
+    expect(nested).toMatchObject({ from: 'deep@evil.example', regex_from_text_part: { ips: ['10.0.0.1'], urls: [] }, id: phish.id });
+    expect(ev1).toMatchObject({ from: 'hr@payroll-update.example', to: `${ALICE},${BOB}`, regex_from_text_part: { ips: ['10.1.2.3'], urls: ['http://payroll-update.example/join'] } });
+    expect(ev1.html).toContain('<a href="http://payroll-update.example/join">');
+    expect(ev2).toMatchObject({ subject: 'Second reminder', text: 'Still waiting' });
+    expect(broken.error).toMatch(/^Failed to parse "broken\.msg"/);
+    expect(broken).toMatchObject({ regex: { ips: [], urls: [] }, regex_from_text_part: { ips: [], urls: [] } });
+    expect(file).toMatchObject({ from: 'x@forward.example', regex_from_text_part: { ips: ['172.16.0.9'] } });
+    // Item and file attachments have distinct Graph ids; the nested email carries its container's.
+    expect(new Set([phish.id, ev1.id, broken.id, file.id]).size).toBe(4);
+
+    // The inline picture was never downloaded: it cannot be a mail file. The .txt was sniffed and dropped.
+    const paths: string[] = (await h.admin('GET', '/requests')).entries.map((e: any) => e.path);
+    expect(paths.filter((p) => p.endsWith('/$value'))).toHaveLength(5);
+  });
+
+  it('dissects the phish attached to the demo report: sender, subject and its URL (loose documented regex form)', async () => {
+    const g = h.client();
+    const inbox = await g.get<{ value: Array<{ id: string; subject: string; internetMessageId: string }> }>(`/users/${REPORTS}/mailFolders/inbox/messages`);
+    const report = inbox.value.find((m) => m.subject.startsWith('Report:'))!;
+    const doc = await invoke(h, extractDataFromAttachedEml, {
+      'Search In Mailbox': REPORTS,
+      'Folder Name': 'Inbox',
+      'Mail IDs': report.internetMessageId.slice(1, -1),
+      'Regex Map JSON': '{urls: https?://[^\\\\s"<>]+}',
+    });
+    expect(doc.is_success).toBe(true);
+    expect(doc.output_message).toBe('Extracted data from 1 attached email files. Files: Action required.eml');
+    const [phish] = doc.json_result as any[];
+    expect(phish.subject).toBe('Action required: your mailbox password expires today');
+    expect(phish.from).toMatch(/@/);
+    expect(phish.regex_from_text_part.urls).toContain(PHISH_URL);
+  });
+
+  it('finishes a catastrophic-backtracking pattern promptly on a hostile body (RE2), and refuses lookaround naming the parameter', { timeout: 10_000 }, async () => {
+    const hostile = mime({ subject: 'ReDoS', text: `${'a'.repeat(50_000)}!` });
+    const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'carrier', parts: [{ name: 'hostile.eml', rfc822: true, content: hostile }] }));
+    const doc = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': m.id, 'Regex Map JSON': JSON.stringify({ evil: '(a+)+$', evil2: '(a|aa)*b' }) });
+    expect(doc.is_success).toBe(true);
+    const [entry] = doc.json_result as any[];
+    expect(entry.regex_from_text_part).toEqual({ evil: [], evil2: [] });
+
+    const bad = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': m.id, 'Regex Map JSON': '{"ips": "(?<=x)\\\\d+"}' });
+    expect(bad).toMatchObject({ is_success: false, execution_state: 'FAILED' });
+    expect(bad.output_message).toMatch(/^Failed to execute action, the error is: Invalid regular expression in "Regex Map JSON" \(key "ips"\): lookaround/);
+    const notJson = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': m.id, 'Regex Map JSON': '[1, 2]' });
+    expect(notJson.output_message).toMatch(/^Failed to execute action, the error is: Invalid value for "Regex Map JSON"/);
+  });
+
+  it('reaches the documented messages: ids not found, no emails, no mailboxes, folder not found', async () => {
+    const report = await seedReport(SOC, 'Inbox/Phishing');
+    const some = await invoke(h, extractDataFromAttachedEml, {
+      'Search In Mailbox': `${SOC}, ${GHOST}`, 'Folder Name': 'Inbox/Phishing', 'Mail IDs': `${report.id}, <nope@nowhere.example>`,
+    });
+    expect(some.is_success).toBe(true);
+    expect(some.output_message.split('\n').slice(0, 3)).toEqual([
+      'Extracted data from 3 attached email files. Files: Verify your password.eml, invite.ics, forwarded.eml',
+      `Failed to find emails in ${SOC} with the following mail ids: <nope@nowhere.example>`,
+      `Mailbox ${GHOST} was not found.`,
+    ]);
+    // Without a folder the whole mailbox is searched.
+    const anywhere = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': report.internetMessageId });
+    expect(anywhere.is_success).toBe(true);
+
+    const none = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': '<nope@nowhere.example>' });
+    expect(none).toMatchObject({ is_success: false });
+    expect(none.output_message).toBe(`Failed to find any emails using the provided criteria!\nFailed to find emails in ${SOC} with the following mail ids: <nope@nowhere.example>`);
+
+    const ghosts = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': `${GHOST}, nobody@contoso.example`, 'Mail IDs': report.id });
+    expect(ghosts).toMatchObject({ is_success: false, output_message: `Failed to find any of the provided mailboxes: ${GHOST}, nobody@contoso.example` });
+
+    const folder = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': ALICE, 'Folder Name': 'Inbox/Nope', 'Mail IDs': report.id });
+    expect(folder).toMatchObject({
+      is_success: false,
+      output_message: `Action failed to run because the provided mailbox folder name Inbox/Nope was not found in the mailbox ${ALICE}`,
+    });
+  });
+
+  it('fails with a clear reason when the emails carry no mail file, and when every mail file is broken', async () => {
+    const plain = await h.deliver(SOC, 'Inbox', mime({ subject: 'plain', parts: [{ name: 'a.pdf', contentType: 'application/pdf', content: '%PDF-1.4 nothing' }] }));
+    const doc = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': plain.id });
+    expect(doc).toMatchObject({ is_success: false, json_result: [] });
+    expect(doc.output_message).toBe(`Failed to execute action, the error is: the found emails have no attached .eml, .msg or .ics file (mail ids: ${plain.id})`);
+
+    const onlyBroken = await h.deliver(SOC, 'Inbox', mime({ subject: 'broken', parts: [{ name: 'x.msg', content: BROKEN_MSG }] }));
+    const bad = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': onlyBroken.id });
+    expect(bad.is_success).toBe(false);
+    expect(bad.output_message).toMatch(/^Failed to execute action, the error is: x\.msg: Failed to parse "x\.msg": /);
+    expect((bad.json_result as any[])[0]).toMatchObject({ type: 'MSG', name: 'x.msg', error: expect.stringMatching(/^Failed to parse/) });
+  });
+
+  it('names the parameter of a bad value before touching Graph', async () => {
+    const doc = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': ' , ' });
+    expect(doc.output_message).toBe('Failed to execute action, the error is: Parameter "Mail IDs" holds no mail id (give Graph ids or internetMessageIds, comma-separated).');
+    const folder = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': 'x@y', 'Folder Name': ' / ' });
+    expect(folder.output_message).toMatch(/Invalid value for parameter "Folder Name"/);
+  });
+});
