@@ -1,7 +1,7 @@
 /** Download Attachments From Email: Use the Download Attachments From Email action to download attachments from emails based on the criteria provided. */
 import { contains, eq } from '../graph/odata.ts';
 import type { GraphClient } from '../graph/types.ts';
-import { collectCapped, fileNameOf, mapLimit, MAIL_FILE_MAX_BYTES, openAndSniff, streamOf } from '../mail/attached-mail.ts';
+import { collectCapped, fileNameOf, mapLimit, MAIL_FILE_MAX_BYTES, mightBeMailFile, openAndSniff, streamOf } from '../mail/attached-mail.ts';
 import { AttachmentNotDownloadableError, listAttachments, openAttachmentStream, type AttachmentInfo } from '../mail/attachments.ts';
 import { createDestination, type AttachmentDestination } from '../mail/destinations/index.ts';
 import type { FindRequest } from '../mail/find.ts';
@@ -172,7 +172,7 @@ class MailboxDownload {
     const mailId = message.id;
     try {
       if (a.kind === 'reference') throw new AttachmentNotDownloadableError(a.name);
-      if (a.kind === 'file' && !this.opts.fromEml) {
+      if (a.kind === 'file' && !(this.opts.fromEml && mightBeMailFile(a))) {
         const body = await openAttachmentStream(this.graph, this.mailbox, mailId, a);
         await this.save(a.name, body, mailId, { contentType: a.contentType ?? undefined, size: a.size });
         return;

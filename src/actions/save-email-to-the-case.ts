@@ -97,11 +97,16 @@ interface SavedEmail {
   failures: string[];
 }
 
+/** The message as the documented JSON shows it: Graph's properties without the OData annotations. */
+function messageJson(message: GraphMessage): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(message).filter(([k]) => !k.startsWith('@odata.')));
+}
+
 async function saveEmail(graph: GraphClient, mailbox: string, message: GraphMessage): Promise<SavedEmail> {
   const fileName = emailFileName(message.subject);
   const mime = await readMime(graph, mailbox, message.id);
   return {
-    json: { ...message, eml_info: fileName },
+    json: { ...messageJson(message), eml_info: fileName },
     files: [attachment(fileName, fileName, mime)],
     saved: [fileName],
     notFound: [],
@@ -138,7 +143,7 @@ async function saveAttachments(graph: GraphClient, mailbox: string, message: Gra
       failures.push(`${a.name} (${reasonOf(e).reason})`);
     }
   }
-  const json = { ...message, eml_info: null, saved_attachments: saved, not_found_attachments: notFound };
+  const json = { ...messageJson(message), eml_info: null, saved_attachments: saved, not_found_attachments: notFound };
   return { json, files, saved, notFound, failures };
 }
 

@@ -1,4 +1,7 @@
 /** Extract Data From Attached EML against the emulator: .eml (item and file), nested .eml, .ics, broken files, regexes. */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PHISH_URL } from '../../emulator/seed-demo.ts';
 import { extractDataFromAttachedEml } from '../../src/actions/extract-data-from-attached-eml.ts';
@@ -12,6 +15,9 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 beforeEach(async () => h.reset());
 
+const here = dirname(fileURLToPath(import.meta.url));
+const CORPUS = resolve(process.env.MSGRAPH_MAIL_CORPUS ?? join(here, '..', '..', '..', 'shared', 'corpus'));
+const CORPUS_MSG = join(CORPUS, 'msg', 'Attach sample eml received.msg');
 const REGEX_MAP = JSON.stringify({ ips: '\\b\\d{1,3}(\\.\\d{1,3}){3}\\b', urls: 'https?://[^\\s"<>]+' });
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
 
@@ -90,6 +96,19 @@ describe('Extract Data From Attached EML', () => {
     // The inline picture was never downloaded: it cannot be a mail file. The .txt was sniffed and dropped.
     const paths: string[] = (await h.admin('GET', '/requests')).entries.map((e: any) => e.path);
     expect(paths.filter((p) => p.endsWith('/$value'))).toHaveLength(5);
+  });
+
+  it.skipIf(!existsSync(CORPUS_MSG))('follows a real .msg (with its own attached item) inside an attached email', async () => {
+    const carrier = mime({ subject: 'Carrier', text: 'has a msg', parts: [{ name: 'outlook.msg', contentType: 'application/vnd.ms-outlook', content: readFileSync(CORPUS_MSG) }] });
+    const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'report', parts: [{ name: 'Carrier', rfc822: true, content: carrier }] }));
+    const doc = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': m.id });
+    expect(doc.output_message).toBe('Extracted data from 1 attached email files. Files: Carrier');
+    expect((doc.json_result as any[]).map((e) => [e.type, e.name, e.subject, e.parents])).toEqual([
+      ['EML', 'Carrier', 'Carrier', []],
+      ['MSG', 'outlook.msg', 'Attach sample.eml', ['Carrier']],
+      ['MSG', 'sample.eml (555 バイト).msg', 'sample', ['Carrier', 'outlook.msg']],
+    ]);
+    expect((doc.json_result as any[])[1].from).toBe('hmailuser@hmailserver.test');
   });
 
   it('dissects the phish attached to the demo report: sender, subject and its URL (loose documented regex form)', async () => {

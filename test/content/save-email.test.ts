@@ -48,6 +48,7 @@ describe('Save Email To The Case', () => {
       from: { emailAddress: { address: 'sender@contoso.example' } },
       parentFolderId: m.parentFolderId,
     });
+    expect(Object.keys(json).filter((k) => k.startsWith('@odata'))).toEqual([]);
     for (const key of ['createdDateTime', 'receivedDateTime', 'sentDateTime', 'conversationId', 'webLink', 'toRecipients', 'flag']) expect(json).toHaveProperty(key);
   });
 
