@@ -66,11 +66,40 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     say(away.length ? `Out of office: ${away.join(', ')}` : 'Nobody is out of office.');
     say();
 
+    // The report: an employee forwarded the phish as an attachment to the reports mailbox.
+    const reportsMailbox = info.mailboxes.find((m) => m.startsWith('phishing-reports@')) ?? info.defaultMailbox;
+    const reports = await step('3. Find the employee\'s report', 'Search Emails', [], {
+      'Search In Mailbox': reportsMailbox,
+      'Folder Name': 'Inbox',
+      'Subject Filter': 'Report',
+    });
+    const reportIds = graphIds(reports.json_result);
+    if (reportIds.length === 0) {
+      say('No report found: nothing to investigate.');
+      return 1;
+    }
+    const dissected = await step('4. Dissect the phish attached to the report', 'Extract Data From Attached EML', [], {
+      'Search In Mailbox': reportsMailbox,
+      'Folder Name': 'Inbox',
+      'Mail IDs': reportIds[0],
+      'Regex Map JSON': JSON.stringify({ urls: 'https?://[^\\s"<>]+' }),
+    });
+    const phish = firstExtracted(dissected.json_result);
+    if (!phish) {
+      say('The report carries no email to dissect.');
+      return 1;
+    }
+    say(`Phish sender:  ${phish.from}`);
+    say(`Phish subject: ${phish.subject}`);
+    say(`URLs it carries: ${phish.urls.join(', ') || '(none)'}`);
+    say();
+
     const everyMailbox = info.mailboxes.join(',');
-    const found = await step('3. Find the phish in every mailbox', 'Search Emails', [], {
+    const found = await step('5. Find the phish in every mailbox', 'Search Emails', [], {
       'Search In Mailbox': everyMailbox,
       'Folder Name': 'Inbox',
-      'Sender Filter': PHISH_SENDER,
+      'Sender Filter': phish.sender,
+      'Subject Filter': phish.subject,
     });
     const phishIds = internetMessageIds(found.json_result);
     if (phishIds.length === 0) {
@@ -80,7 +109,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
 
     // Delete Email is asynchronous: one batch of mailboxes per invocation, as a playbook would
     // run it; a batch of one mailbox makes the progress visible on this small tenant.
-    say(`== 4. Purge it from every mailbox: Delete Email (Mail IDs = ${phishIds.join(', ')})`);
+    say(`== 6. Purge it from every mailbox: Delete Email (Mail IDs = ${phishIds.join(', ')})`);
     const started = performance.now();
     const params = { 'Delete In Mailbox': everyMailbox, 'Folder Name': 'Inbox', 'Mail IDs': phishIds.join(','), 'How many mailboxes to process in a single batch': '1' };
     const total = info.mailboxes.length;
@@ -108,12 +137,26 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
   }
 }
 
-/** The demo tenant's campaign sender (emulator/seed-demo.ts). */
-const PHISH_SENDER = 'it-support@login-microsoft-verify.example';
-
 function progressBar(done: number, total: number, width = 30): string {
   const filled = Math.round((done / total) * width);
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} mailboxes`;
+}
+
+/** Graph ids of the emails in a Search Emails JSON result. */
+function graphIds(json: unknown): string[] {
+  const boxes = (json as { mailboxes?: Array<{ emails?: Array<{ id?: unknown }> }> } | null)?.mailboxes ?? [];
+  return boxes.flatMap((b) => (b.emails ?? []).map((e) => e.id)).filter((x): x is string => typeof x === 'string');
+}
+
+/** Sender, subject and URLs of the first email an Extract Data From Attached EML result holds. */
+function firstExtracted(json: unknown): { from: string; sender: string; subject: string; urls: string[] } | undefined {
+  const first = (Array.isArray(json) ? json : [])[0] as
+    | { from?: unknown; subject?: unknown; regex?: { urls?: unknown }; regex_from_text_part?: { urls?: unknown } }
+    | undefined;
+  if (!first || typeof first.from !== 'string') return undefined;
+  const sender = /[^\s<>"]+@[^\s<>"]+/.exec(first.from)?.[0] ?? first.from;
+  const urls = [first.regex_from_text_part?.urls, first.regex?.urls].flatMap((u) => (Array.isArray(u) ? u : [])).filter((u): u is string => typeof u === 'string');
+  return { from: first.from, sender, subject: typeof first.subject === 'string' ? first.subject : '', urls: [...new Set(urls)] };
 }
 
 /** The distinct internetMessageIds in a Search Emails JSON result. */

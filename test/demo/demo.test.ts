@@ -15,6 +15,9 @@ describe('npm start walkthrough', () => {
     expect(text).toContain('Successfully connected to the Microsoft Graph mail service with the provided connection parameters!');
     expect(text).toMatch(/Successfully returned OOF settings for .*soc@contoso\.example/);
     expect(text).toContain('Out of office: alice.martin@contoso.example');
+    expect(text).toContain('Extracted data from 1 attached email files. Files: Action required.eml');
+    expect(text).toContain('Phish sender:  it-support@login-microsoft-verify.example');
+    expect(text).toContain('URLs it carries: http://login-microsoft-verify.example/reset?session=8c2f61');
     expect(text).toMatch(/Successfully found emails in the following mailboxes: .*alice\.martin@contoso\.example: 1/);
     expect(text).toContain('[##############################] 5/5 mailboxes');
     expect(text).toMatch(/Purge summary: 4 mailboxes cleaned, 4 emails deleted, [\d.]+ s\./);
