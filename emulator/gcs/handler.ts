@@ -17,7 +17,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { boundaryOf, parseRelated } from './multipart.ts';
-import { GcsError, type GcsBucket, type GcsObject, type GcsStore, type UploadSession } from './store.ts';
+import { GcsError, type GcsBucket, type GcsObject, type GcsStore } from './store.ts';
 
 const MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 /** Sent by the client on every call; no effect here. */

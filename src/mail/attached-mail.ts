@@ -6,7 +6,7 @@
  */
 import type { GraphError } from '../graph/errors.ts';
 import type { GraphClient } from '../graph/types.ts';
-import { AttachmentTooLargeError, mailFileTypeOf, openAttachmentStream, sniffStream, type AttachmentInfo } from './attachments.ts';
+import { mailFileTypeOf, openAttachmentStream, sniffStream, type AttachmentInfo } from './attachments.ts';
 import { findInMailboxes, type FindRequest } from './find.ts';
 import { locateMessages } from './locate.ts';
 import type { GraphMessage } from './mail-ids.ts';
@@ -49,27 +49,7 @@ export async function locateInMailboxes(
   return out;
 }
 
-/** Reads a stream to the end, refusing (and cancelling) past `maxBytes`. */
-export async function collectCapped(stream: ReadableStream<Uint8Array>, maxBytes: number, name: string): Promise<Buffer> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) throw new AttachmentTooLargeError(name, maxBytes);
-      chunks.push(value);
-    }
-  } catch (err) {
-    await reader.cancel(err).catch(() => undefined);
-    throw err;
-  } finally {
-    reader.releaseLock();
-  }
-  return Buffer.concat(chunks, size);
-}
+export { collectCapped } from './attachments.ts';
 
 /**
  * Media types that are never a mail file whatever they are called: not worth a download just to

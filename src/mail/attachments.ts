@@ -186,10 +186,11 @@ export async function readAttachmentBytes(
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new TypeError(`maxBytes must be a positive integer, got ${String(maxBytes)}`);
   if (attachment.kind === 'file' && attachment.size > maxBytes) throw new AttachmentTooLargeError(attachment.name, maxBytes);
   const stream = await openAttachmentStream(graph, mailbox, messageId, attachment, opts);
-  return collect(stream, maxBytes, attachment.name);
+  return collectCapped(stream, maxBytes, attachment.name);
 }
 
-async function collect(stream: ReadableStream<Uint8Array>, maxBytes: number, name: string): Promise<Buffer> {
+/** Reads a stream to the end, refusing (and cancelling, so its mailbox slot is freed) past `maxBytes`. */
+export async function collectCapped(stream: ReadableStream<Uint8Array>, maxBytes: number, name: string): Promise<Buffer> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -198,10 +199,7 @@ async function collect(stream: ReadableStream<Uint8Array>, maxBytes: number, nam
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel(new AttachmentTooLargeError(name, maxBytes)).catch(() => undefined);
-        throw new AttachmentTooLargeError(name, maxBytes);
-      }
+      if (size > maxBytes) throw new AttachmentTooLargeError(name, maxBytes);
       chunks.push(value);
     }
   } catch (err) {
