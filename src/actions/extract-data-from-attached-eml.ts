@@ -5,7 +5,7 @@ import { listAttachments, type AttachmentInfo } from '../mail/attachments.ts';
 import { folderPathLevels } from '../mail/folders.ts';
 import { parseMailIds, type GraphMessage } from '../mail/mail-ids.ts';
 import { mailboxList } from '../mail/mailboxes.ts';
-import { mailSummaries, parseMailFile, type MailFileType, type ParsedMail } from '../mail/parse/index.ts';
+import { mailSummaries, parseMailFile, type MailFileType, type MailSummary, type ParsedMail } from '../mail/parse/index.ts';
 import { applyRegexMap, parseRegexMap, UserRegexError, type UserRegex } from '../mail/regex.ts';
 import { reasonOf } from '../mail/sweep.ts';
 import { defineAction, failed, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
@@ -49,14 +49,7 @@ const P = { mailbox: 'Search In Mailbox', folder: 'Folder Name', mailIds: 'Mail 
 const ATTACHMENT_CONCURRENCY = 4;
 
 /** One entry of the JSON result: the documented fields first, then where it came from. */
-export interface ExtractedEntry {
-  type: 'EML' | 'MSG' | 'ICS';
-  subject: string;
-  from: string;
-  to: string;
-  date: string;
-  text: string;
-  html: string;
+export interface ExtractedEntry extends MailSummary {
   regex: Record<string, string[]>;
   regex_from_text_part: Record<string, string[]>;
   /** The Graph id of the attachment the data came from (for a nested file: of the attachment that holds it). */
