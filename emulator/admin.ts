@@ -60,7 +60,7 @@ const MAX_ATTACHMENT_BYTES = 1024 * 1024 * 1024;
 const ATTACHMENT_ROUTE = /^\/_emulator\/users\/([^/]+)\/messages\/([^/]+)\/attachments\/?$/;
 
 /**
- * `POST /_emulator/users/{upn}/messages/{id}/attachments?name=..&contentType=..[&kind=file|item][&isInline=true]`,
+ * `POST /_emulator/users/{upn}/messages/{id}/attachments?name=..&contentType=..[&kind=file|item|reference][&sourceUrl=..][&isInline=true]`,
  * raw body: attaches the bytes to a stored message. Served before the pipeline buffers request
  * bodies: the body goes straight into one buffer of its announced length, so a 100 MB
  * attachment costs the emulator 100 MB, not a chunk list plus a copy (or a base64 MIME parse).
@@ -81,14 +81,18 @@ export async function handleAdminUpload(state: EmulatorState, req: IncomingMessa
     const name = q.get('name');
     if (!name) throw graphErrors.badRequest('Query must name the attachment: ?name=file.bin[&contentType=...]');
     const kind = q.get('kind') ?? 'file';
-    if (kind !== 'file' && kind !== 'item') throw graphErrors.badRequest(`Unknown kind '${kind}': use "file" or "item".`);
-    const content = await readBodyInto(req);
+    if (kind !== 'file' && kind !== 'item' && kind !== 'reference') throw graphErrors.badRequest(`Unknown kind '${kind}': use "file", "item" or "reference".`);
+    const sourceUrl = q.get('sourceUrl') ?? undefined;
+    if (kind === 'reference' && !sourceUrl) throw graphErrors.badRequest('A reference attachment needs ?sourceUrl=https://... (the link to the cloud file).');
+    // A reference attachment is only a link: any body is ignored.
+    const content = kind === 'reference' ? (req.resume(), Buffer.alloc(0)) : await readBodyInto(req);
     const a = await state.store.addAttachment(message, {
       kind,
       name,
-      contentType: q.get('contentType') ?? (kind === 'item' ? 'message/rfc822' : 'application/octet-stream'),
+      contentType: q.get('contentType') ?? (kind === 'item' ? 'message/rfc822' : kind === 'reference' ? '' : 'application/octet-stream'),
       content,
       isInline: q.get('isInline') === 'true',
+      sourceUrl,
     });
     return json(201, { id: a.id, name: a.name, size: a.size, kind: a.kind });
   } catch (err) {
@@ -329,6 +333,10 @@ export function applySettings(settings: Settings, patch: Record<string, unknown>
           throw graphErrors.badRequest("Setting 'faultStatuses' must be a non-empty array of HTTP error statuses.");
         }
         next.faultStatuses = [...value];
+        break;
+      case 'faultStage':
+        if (value !== 'before' && value !== 'after') throw graphErrors.badRequest("Setting 'faultStage' must be 'before' or 'after'.");
+        next.faultStage = value;
         break;
       case 'throttle':
         if (typeof value !== 'boolean') throw graphErrors.badRequest("Setting 'throttle' must be a boolean.");

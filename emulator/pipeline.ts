@@ -73,11 +73,13 @@ function faultFor(status: number): EmulatorError {
 }
 
 const injectFaults: Stage = async (_req, state, next) => {
-  const { faultRate, faultStatuses } = state.settings;
-  if (faultRate > 0 && faultStatuses.length > 0 && state.random() < faultRate) {
-    throw faultFor(faultStatuses[Math.floor(state.random() * faultStatuses.length)]);
-  }
-  return next();
+  const { faultRate, faultStatuses, faultStage } = state.settings;
+  const strikes = faultRate > 0 && faultStatuses.length > 0 && state.random() < faultRate;
+  if (!strikes) return next();
+  const fault = faultFor(faultStatuses[Math.floor(state.random() * faultStatuses.length)]);
+  // "Applied, but the answer was lost": the request takes effect and the client sees only the fault.
+  if (faultStage === 'after') await next();
+  throw fault;
 };
 
 const TOKEN_MESSAGES: Record<string, string> = {

@@ -19,6 +19,12 @@ export interface Settings {
   latencyMs: number;
   faultRate: number;
   faultStatuses: number[];
+  /**
+   * When an injected fault strikes: `before` (default) fails the request untouched, as a
+   * throttled or unavailable service does; `after` applies it and then answers the fault, as a
+   * gateway that lost the answer does (meant for 5xx statuses).
+   */
+  faultStage?: 'before' | 'after';
   throttle: boolean;
   tokenLifetimeSeconds: number;
   permissions: string[];

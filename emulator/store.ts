@@ -51,8 +51,9 @@ export interface FolderRecord {
 
 export interface AttachmentRecord {
   id: string;
-  kind: 'file' | 'item';
+  kind: 'file' | 'item' | 'reference';
   name: string;
+  /** '' for a reference attachment without one (Graph then answers null). */
   contentType: string;
   size: number;
   isInline: boolean;
@@ -61,6 +62,8 @@ export interface AttachmentRecord {
   lastModifiedDateTime: string;
   /** The attached email as a Graph message, for `$expand=microsoft.graph.itemattachment/item`. */
   item?: ParsedMessage;
+  /** A reference attachment's link to its cloud file (beta `sourceUrl`); it has no content. */
+  sourceUrl?: string;
 }
 
 export interface MessageRecord {
@@ -513,18 +516,21 @@ export class Store {
    */
   async addAttachment(
     m: MessageRecord,
-    input: { kind: 'file' | 'item'; name: string; contentType: string; content: Buffer; isInline?: boolean },
+    input: { kind: 'file' | 'item' | 'reference'; name: string; contentType: string; content: Buffer; isInline?: boolean; sourceUrl?: string },
   ): Promise<AttachmentRecord> {
+    const reference = input.kind === 'reference';
     const record: AttachmentRecord = {
       id: newAttachmentId(),
       kind: input.kind,
       name: input.name,
       contentType: input.contentType,
-      size: input.content.length,
+      // A reference attachment's size is that of the link's metadata on the message, not of the file.
+      size: reference ? 256 + Buffer.byteLength(input.name) + Buffer.byteLength(input.sourceUrl ?? '') : input.content.length,
       isInline: input.isInline === true,
       content: input.content,
       lastModifiedDateTime: this.iso(),
       item: input.kind === 'item' ? await parseMime(input.content).catch(() => undefined) : undefined,
+      ...(reference ? { sourceUrl: input.sourceUrl } : {}),
     };
     m.attachments = [...m.attachments, record];
     this.touch(m);

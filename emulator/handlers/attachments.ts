@@ -1,12 +1,12 @@
 import { EmulatorError } from '../errors.ts';
 import type { AttachmentRecord, Store } from '../store.ts';
 
-export function attachmentResource(store: Store, a: AttachmentRecord, expandItem: boolean): Record<string, unknown> {
+export function attachmentResource(store: Store, a: AttachmentRecord, expandItem: boolean, beta = false): Record<string, unknown> {
   const common = {
     id: a.id,
     lastModifiedDateTime: a.lastModifiedDateTime,
     name: a.name,
-    contentType: a.contentType,
+    contentType: a.contentType === '' ? null : a.contentType,
     size: a.size,
     isInline: a.isInline,
   };
@@ -15,6 +15,14 @@ export function attachmentResource(store: Store, a: AttachmentRecord, expandItem
       '@odata.type': '#microsoft.graph.itemAttachment',
       ...common,
       ...(expandItem ? { item: store.itemResource(a) } : {}),
+    };
+  }
+  if (a.kind === 'reference') {
+    // v1.0 has only the base properties (referenceattachment.md); beta adds the link.
+    return {
+      '@odata.type': '#microsoft.graph.referenceAttachment',
+      ...common,
+      ...(beta ? { sourceUrl: a.sourceUrl ?? null, providerType: 'oneDriveBusiness', permission: 'view', isFolder: false } : {}),
     };
   }
   return {

@@ -76,7 +76,7 @@ export const getMessage: Handler = (ctx) => {
   };
   if (expand) {
     body['attachments@odata.context'] = contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages(${quoteKey(m.id)})/attachments`);
-    body.attachments = m.attachments.map((a) => attachmentResource(ctx.state.store, a, false));
+    body.attachments = m.attachments.map((a) => attachmentResource(ctx.state.store, a, false, ctx.req.version === 'beta'));
   }
   return json(200, body);
 };
@@ -174,15 +174,30 @@ export const getAttachment: Handler = (ctx) => {
 
 /** With `$select`, only the named properties: a big file's bytes are never base64-encoded for nothing. */
 function attachmentView(ctx: HandlerContext, a: AttachmentRecord, expand: boolean, select: string[] | undefined): Record<string, unknown> {
-  if (!select) return attachmentResource(ctx.state.store, a, expand);
-  const { contentBytes: _bytes, ...light } = attachmentResource(ctx.state.store, { ...a, content: Buffer.alloc(0) }, expand);
+  const beta = ctx.req.version === 'beta';
+  if (!select) return attachmentResource(ctx.state.store, a, expand, beta);
+  const { contentBytes: _bytes, ...light } = attachmentResource(ctx.state.store, { ...a, content: Buffer.alloc(0) }, expand, beta);
   const picked = selectAttachment({ ...light, size: a.size }, select);
   return expand && 'item' in light ? { ...picked, item: light.item } : picked;
 }
 
-/** Raw bytes of a file attachment; the MIME of an attached email. */
+/**
+ * Raw bytes of a file attachment; the MIME of an item attachment, labelled as attachment-get.md
+ * shows it (message/rfc822 for an email, text/calendar for an event, text/vcard for a contact).
+ * A reference attachment has no bytes: 405, as attachment-get.md says.
+ */
 export const getAttachmentValue: Handler = (ctx) => {
   const m = messageOf(ctx);
   const a = ctx.state.store.attachment(m, ctx.params.attachment);
-  return bytes(200, a.content, a.kind === 'item' ? 'text/plain' : a.contentType || 'application/octet-stream');
+  if (a.kind === 'reference') {
+    throw new EmulatorError(405, 'ErrorInvalidRequest', 'The $value of a reference attachment cannot be read: it is a link to a file stored elsewhere.');
+  }
+  return bytes(200, a.content, a.kind === 'item' ? itemMimeType(a) : a.contentType || 'application/octet-stream');
 };
+
+function itemMimeType(a: AttachmentRecord): string {
+  const t = a.contentType.toLowerCase();
+  if (t.startsWith('text/calendar')) return 'text/calendar';
+  if (t.startsWith('text/vcard') || t.startsWith('text/x-vcard')) return 'text/vcard';
+  return 'message/rfc822';
+}

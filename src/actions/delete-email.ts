@@ -4,7 +4,7 @@ import type { FolderCache } from '../mail/folders.ts';
 import { locateMessages } from '../mail/locate.ts';
 import { deleteItem, runOps, type MessageOp } from '../mail/message-ops.ts';
 import {
-  failureLines, inChunks, progressMessage, reasonOf, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
+  failedOutcome, failureLines, inChunks, progressMessage, reasonOf, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
 } from '../mail/sweep.ts';
 import { criteriaParams, folderParam, hasCriteria, mailIdsParam, P } from '../mail/sweep-inputs.ts';
 import type { FindRequest } from '../mail/find.ts';
@@ -64,12 +64,21 @@ export interface DeleteResult {
   deleted: EmailRef[];
   /** Mail IDs that matched nothing in this mailbox folder. */
   not_found_ids: string[];
-  /** Found, but gone before the delete reached it (deleted or moved by someone else meanwhile). */
+  /**
+   * Found, but gone when the delete reached it: deleted or moved by someone else meanwhile, or
+   * deleted by our own DELETE whose answer was lost and whose retry then met a 404. Either way it
+   * is out of the folder, so it counts in the mailbox's total (see `removedCount`).
+   */
   already_gone: EmailRef[];
   failed: Array<EmailRef & { reason: string }>;
 }
 
 const MAILBOX_PARAM = 'Delete In Mailbox';
+
+/** Emails of a mailbox no longer in the folder because of this run: deleted, or found and gone when deleted. */
+export function removedCount(r: DeleteResult): number {
+  return r.deleted.length + r.already_gone.length;
+}
 
 function ref(m: { id: string; internetMessageId?: unknown; subject?: unknown }): EmailRef {
   return {
@@ -98,21 +107,23 @@ export async function deleteInMailboxes(
       for (const msg of l.messages) ops.push({ mailbox: m, message: msg, item: deleteItem(m, msg.id) });
     } else if (l.kind === 'folderNotFound') out.set(m, { kind: 'folderNotFound', which: P.folder });
     else if (l.kind === 'missing') out.set(m, { kind: 'missing' });
-    else out.set(m, { kind: 'failed', ...reasonOf(l.error) });
+    else out.set(m, failedOutcome(l.error));
   }
   const missingNow = new Set<string>();
+  const firstError = new Map<string, unknown>();
   for (const o of await runOps(graph, ops)) {
     const r = results.get(o.op.mailbox)!;
     if (o.kind === 'done') r.deleted.push(ref(o.op.message));
     else if (o.kind === 'gone') r.already_gone.push(ref(o.op.message));
     else {
       if (o.kind === 'mailboxMissing') missingNow.add(o.op.mailbox);
+      if (!firstError.has(o.op.mailbox)) firstError.set(o.op.mailbox, o.error);
       r.failed.push({ ...ref(o.op.message), reason: reasonOf(o.error).reason });
     }
   }
   for (const [m, r] of results) {
-    if (r.deleted.length === 0 && r.failed.length > 0) {
-      out.set(m, missingNow.has(m) ? { kind: 'missing' } : { kind: 'failed', reason: r.failed[0].reason });
+    if (removedCount(r) === 0 && r.failed.length > 0) {
+      out.set(m, missingNow.has(m) ? { kind: 'missing' } : failedOutcome(firstError.get(m)));
     } else out.set(m, { kind: 'done', result: r });
   }
   return out;
@@ -133,9 +144,11 @@ async function runDelete(ctx: ActionContext<DeleteMessages>): Promise<ActionOutc
   const step = await sweepStep<DeleteResult, DeleteMessages>(ctx, {
     mailboxParam: MAILBOX_PARAM,
     processBatch: (batch) => inChunks(batch, (chunk) => deleteInMailboxes(ctx.graph, chunk, folder, req)),
+    // A mailbox without matches only shows that searching works, not that deleting does.
+    proves: (r) => removedCount(r) > 0,
   });
   if (!step.finished) {
-    const deleted = Object.values(step.state.results).reduce((n, r) => n + r.deleted.length, 0);
+    const deleted = Object.values(step.state.results).reduce((n, r) => n + removedCount(r), 0);
     return inProgress(progressMessage(step.state, `, ${deleted} emails deleted so far`), step.state);
   }
   return finalDelete(ctx, step.state, folder);
@@ -143,10 +156,11 @@ async function runDelete(ctx: ActionContext<DeleteMessages>): Promise<ActionOutc
 
 function finalDelete(ctx: ActionContext<DeleteMessages>, state: SweepState<DeleteResult>, folder: string): ActionOutcome {
   const entries = Object.entries(state.results);
-  const counts = entries.filter(([, r]) => r.deleted.length > 0).map(([m, r]): [string, number] => [m, r.deleted.length]);
+  const counts = entries.filter(([, r]) => removedCount(r) > 0).map(([m, r]): [string, number] => [m, removedCount(r)]);
   const total = counts.reduce((n, [, c]) => n + c, 0);
   const json = {
     deleted_total: total,
+    already_gone_total: entries.reduce((n, [, r]) => n + r.already_gone.length, 0),
     folder,
     mailboxes: entries.map(([mailbox, r]) => ({ mailbox, ...r })),
     ...sweepSummary(state),
@@ -161,7 +175,7 @@ function finalDelete(ctx: ActionContext<DeleteMessages>, state: SweepState<Delet
     ...(folderLine && (total > 0 || entries.length > 0) ? [folderLine] : []),
     ...failureLines(state, 'delete emails'),
     ...entries
-      .filter(([, r]) => r.failed.length > 0 && r.deleted.length > 0)
+      .filter(([, r]) => r.failed.length > 0 && removedCount(r) > 0)
       .map(([m, r]) => `Failed to delete ${r.failed.length} email(s) in mailbox ${m}: ${r.failed[0].reason}`),
   ];
   if (total > 0) {

@@ -1,15 +1,14 @@
 /** Download Attachments From Email: Use the Download Attachments From Email action to download attachments from emails based on the criteria provided. */
-import { contains, eq } from '../graph/odata.ts';
 import type { GraphClient } from '../graph/types.ts';
-import { collectCapped, fileNameOf, mapLimit, MAIL_FILE_MAX_BYTES, mightBeMailFile, openAndSniff, streamOf } from '../mail/attached-mail.ts';
-import { AttachmentNotDownloadableError, listAttachments, openAttachmentStream, type AttachmentInfo } from '../mail/attachments.ts';
-import { createDestination, type AttachmentDestination } from '../mail/destinations/index.ts';
+import { fileNameOf, mapLimit, MAIL_FILE_MAX_BYTES, mightBeMailFile, openAndSniff, withMailFileBytes } from '../mail/attached-mail.ts';
+import { AttachmentNotDownloadableError, downloadAttachment, listAttachments, streamFromBytes, type AttachmentInfo } from '../mail/attachments.ts';
+import { createDestination, type AttachmentDestination, type SaveOptions, type SavedFile } from '../mail/destinations/index.ts';
 import type { FindRequest } from '../mail/find.ts';
 import { locateMessages } from '../mail/locate.ts';
 import type { GraphMessage } from '../mail/mail-ids.ts';
-import { parseMailFile, type ParsedMail } from '../mail/parse/index.ts';
+import { parseMailFile, type MailFileType, type ParsedMail } from '../mail/parse/index.ts';
 import { failureLines, inChunks, progressMessage, reasonOf, sweepStep, type MailboxOutcome, type SweepState } from '../mail/sweep.ts';
-import { folderParam, mailIdsParam } from '../mail/sweep-inputs.ts';
+import { folderParam, mailIdsParam, subjectSenderParams } from '../mail/sweep-inputs.ts';
 import { defineAction, failed, inProgress, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
 import { InputError } from '../soar/errors.ts';
 
@@ -125,25 +124,25 @@ class MailboxDownload {
     this.result = { emails, downloaded: [], without_attachments: [], not_found_ids: notFound, failed: [] };
   }
 
-  private async save(name: string, body: ReadableStream<Uint8Array>, mailId: string, extra: { contentType?: string; size?: number; from?: string[] }): Promise<boolean> {
+  /**
+   * Runs one write into the destination and files its result. `body`, when the caller already
+   * opened one, is cancelled unwritten once the destination is known to refuse.
+   */
+  private async record(name: string, mailId: string, write: (save: SaveOptions) => Promise<SavedFile>, body?: ReadableStream<Uint8Array>, from?: string[]): Promise<boolean> {
     if (this.guard.broken) {
-      await body.cancel().catch(() => undefined);
+      await body?.cancel().catch(() => undefined);
       this.result.failed.push({ mail_id: mailId, attachment_name: name, reason: this.guard.broken });
       return false;
     }
     try {
-      const saved = await this.opts.destination.save(name, body, {
-        unique: this.opts.unique,
-        ...(extra.contentType ? { contentType: extra.contentType } : {}),
-        ...(extra.size !== undefined ? { size: extra.size } : {}),
-      });
+      const saved = await write({ unique: this.opts.unique });
       this.result.downloaded.push({
         attachment_name: name,
         downloaded_path: saved.path,
         mailbox: this.mailbox,
         mail_id: mailId,
         bytes: saved.bytes,
-        ...(extra.from ? { from_files: extra.from } : {}),
+        ...(from ? { from_files: from } : {}),
       });
       return true;
     } catch (e) {
@@ -155,6 +154,16 @@ class MailboxDownload {
     }
   }
 
+  private save(name: string, body: ReadableStream<Uint8Array>, mailId: string, extra: { contentType?: string; size?: number; from?: string[] }): Promise<boolean> {
+    const write = (save: SaveOptions) =>
+      this.opts.destination.save(name, body, {
+        ...save,
+        ...(extra.contentType ? { contentType: extra.contentType } : {}),
+        ...(extra.size !== undefined ? { size: extra.size } : {}),
+      });
+    return this.record(name, mailId, write, body, extra.from);
+  }
+
   /** The attachments inside an attached mail file, recursively (an .eml in the .eml gives its own too). */
   private async saveInner(parsed: ParsedMail, mailId: string, from: string[]): Promise<void> {
     for (const a of parsed.attachments) {
@@ -162,10 +171,26 @@ class MailboxDownload {
         this.result.failed.push({ mail_id: mailId, attachment_name: a.name, reason: `too large to take out of "${parsed.fileName}" (${a.size} bytes)` });
         continue;
       }
-      await this.save(a.name, streamOf(a.content), mailId, { contentType: a.contentType, size: a.size, from });
+      await this.save(a.name, streamFromBytes(a.content), mailId, { contentType: a.contentType, size: a.size, from });
       if (a.nestedIndex !== undefined) await this.saveInner(parsed.nested[a.nestedIndex], mailId, [...from, a.name]);
     }
     for (const w of parsed.warnings) this.result.failed.push({ mail_id: mailId, attachment_name: parsed.fileName, reason: w });
+  }
+
+  /** A mail file saved, then parsed for the attachments inside it, held in memory under the process-wide gate. */
+  private async extract(message: GraphMessage, a: AttachmentInfo, opened: ReadableStream<Uint8Array>, name: string, type: MailFileType, contentType: string | undefined): Promise<void> {
+    const mailId = message.id;
+    await withMailFileBytes(this.graph, this.mailbox, mailId, a, opened, async (bytes) => {
+      await this.save(name, streamFromBytes(bytes), mailId, { contentType, size: bytes.byteLength });
+      let parsed: ParsedMail;
+      try {
+        parsed = await parseMailFile(bytes, { fileName: name, type });
+      } catch (e) {
+        this.result.failed.push({ mail_id: mailId, attachment_name: name, reason: `its attachments could not be taken out: ${reasonOf(e).reason}` });
+        return;
+      }
+      await this.saveInner(parsed, mailId, [name]);
+    });
   }
 
   async attachment(message: GraphMessage, a: AttachmentInfo): Promise<void> {
@@ -173,8 +198,7 @@ class MailboxDownload {
     try {
       if (a.kind === 'reference') throw new AttachmentNotDownloadableError(a.name);
       if (a.kind === 'file' && !(this.opts.fromEml && mightBeMailFile(a))) {
-        const body = await openAttachmentStream(this.graph, this.mailbox, mailId, a);
-        await this.save(a.name, body, mailId, { contentType: a.contentType ?? undefined, size: a.size });
+        await this.record(a.name, mailId, (save) => downloadAttachment(this.graph, this.mailbox, mailId, a, this.opts.destination, save));
         return;
       }
       // Items need a look at their MIME to get an extension; with "from EML" every file might be a mail file.
@@ -182,21 +206,11 @@ class MailboxDownload {
       const name = a.kind === 'item' ? fileNameOf(a.name, opened.type) : a.name;
       const contentType = a.contentType ?? (opened.type === 'eml' ? 'message/rfc822' : undefined);
       const extract = this.opts.fromEml && (opened.type === 'eml' || opened.type === 'msg') && !(a.kind === 'file' && a.size > MAIL_FILE_MAX_BYTES);
-      if (!extract) {
+      if (!extract || !opened.type) {
         await this.save(name, opened.stream, mailId, { contentType, ...(a.kind === 'file' ? { size: a.size } : {}) });
         return;
       }
-      // A mail file is parsed whole anyway, so it is held once (within the parser's own cap) and saved from memory.
-      const bytes = await collectCapped(opened.stream, MAIL_FILE_MAX_BYTES, a.name);
-      await this.save(name, streamOf(bytes), mailId, { contentType, size: bytes.byteLength });
-      let parsed: ParsedMail;
-      try {
-        parsed = await parseMailFile(bytes, { fileName: name, type: opened.type ?? undefined });
-      } catch (e) {
-        this.result.failed.push({ mail_id: mailId, attachment_name: name, reason: `its attachments could not be taken out: ${reasonOf(e).reason}` });
-        return;
-      }
-      await this.saveInner(parsed, mailId, [name]);
+      await this.extract(message, a, opened.stream, name, opened.type, contentType);
     } catch (e) {
       this.result.failed.push({ mail_id: mailId, attachment_name: a.name, reason: reasonOf(e).reason });
     }
@@ -244,26 +258,23 @@ export async function downloadInMailboxes(
   return out;
 }
 
-function filterParam(ctx: ActionContext<DownloadMessages>, name: string, check: (v: string) => unknown): string | null {
-  const v = ctx.params.string(name);
-  if (v === null) return null;
-  try {
-    check(v);
-  } catch (e) {
-    throw new InputError(`Invalid value for parameter "${name}": ${e instanceof Error ? e.message : String(e)}`, name);
-  }
-  return v;
+/** The paths earlier invocations of this run reported, so that this one never overwrites them. */
+function pathsSoFar(state: unknown): string[] {
+  const results = (state as { results?: unknown } | null | undefined)?.results;
+  if (results === null || typeof results !== 'object') return [];
+  return Object.values(results as Record<string, Partial<DownloadResult> | null>).flatMap((r) =>
+    Array.isArray(r?.downloaded) ? r.downloaded.flatMap((f) => (typeof f?.downloaded_path === 'string' ? [f.downloaded_path] : [])) : [],
+  );
 }
 
 async function runDownload(ctx: ActionContext<DownloadMessages>): Promise<ActionOutcome> {
   const folder = folderParam(ctx.params, P.folder);
   const ids = mailIdsParam(ctx.params);
-  const subject = filterParam(ctx, P.subject, (v) => contains('subject', v));
-  const sender = filterParam(ctx, P.sender, (v) => eq('from/emailAddress/address', v));
+  const criteria = subjectSenderParams(ctx.params);
   // Validates the path (and bucket name) before any mailbox is touched.
-  const destination = createDestination(ctx.params.requiredString(P.destination), ctx.params.requiredString(P.path));
+  const destination = createDestination(ctx.params.requiredString(P.destination), ctx.params.requiredString(P.path), { taken: pathsSoFar(ctx.state) });
   const opts: DownloadOptions = { destination, unique: ctx.params.boolean(P.unique), fromEml: ctx.params.boolean(P.fromEml) };
-  const req: FindRequest = { ids, criteria: { subject, sender }, now: new Date(ctx.startedAt) };
+  const req: FindRequest = { ids, criteria, now: new Date(ctx.startedAt) };
   const guard: RunGuard = {};
   const step = await sweepStep<DownloadResult, DownloadMessages>(ctx, {
     mailboxParam: P.mailbox,

@@ -1,13 +1,13 @@
 /** Extract Data From Attached EML: Use the Extract Data From Attached EML action to retrieve data from the email EML attachments and return it in the action results. This action supports the .eml, .msg, and .ics file formats. */
 import type { GraphClient } from '../graph/types.ts';
-import { collectCapped, locateInMailboxes, mapLimit, MAIL_FILE_MAX_BYTES, mightBeMailFile, openAndSniff, type FoundOutcome } from '../mail/attached-mail.ts';
+import { locateInMailboxes, mapLimit, mightBeMailFile, openAndSniff, withMailFileBytes, type FoundOutcome } from '../mail/attached-mail.ts';
 import { listAttachments, type AttachmentInfo } from '../mail/attachments.ts';
-import { folderPathLevels } from '../mail/folders.ts';
 import { parseMailIds, type GraphMessage } from '../mail/mail-ids.ts';
 import { mailboxList } from '../mail/mailboxes.ts';
 import { mailSummaries, parseMailFile, type MailFileType, type MailSummary, type ParsedMail } from '../mail/parse/index.ts';
 import { applyRegexMap, parseRegexMap, UserRegexError, type UserRegex } from '../mail/regex.ts';
 import { reasonOf } from '../mail/sweep.ts';
+import { optionalFolderParam } from '../mail/sweep-inputs.ts';
 import { defineAction, failed, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
 import { InputError } from '../soar/errors.ts';
 
@@ -71,16 +71,6 @@ interface MailboxRun {
   outcome: FoundOutcome;
 }
 
-function folderOf(ctx: ActionContext<ExtractMessages>): string | null {
-  const raw = ctx.params.string(P.folder);
-  if (raw === null) return null;
-  try {
-    return folderPathLevels(raw).join('/');
-  } catch {
-    throw new InputError(`Invalid value for parameter "${P.folder}": expected a folder path such as Inbox or Inbox/Phishing, got "${raw}".`, P.folder);
-  }
-}
-
 function regexesOf(ctx: ActionContext<ExtractMessages>): UserRegex[] {
   try {
     return parseRegexMap(ctx.params.string(P.regex), P.regex);
@@ -138,8 +128,8 @@ async function extractFromEmail(graph: GraphClient, mailbox: string, message: Gr
         await opened.stream.cancel().catch(() => undefined);
         return null;
       }
-      const bytes = await collectCapped(opened.stream, MAIL_FILE_MAX_BYTES, a.name);
-      const parsed = await parseMailFile(bytes, { fileName: a.name, type });
+      const mailType = type;
+      const parsed = await withMailFileBytes(graph, mailbox, message.id, a, opened.stream, (bytes) => parseMailFile(bytes, { fileName: a.name, type: mailType }));
       return { attachment: a, entries: entriesOf(parsed, { id: a.id, ...where }, regexes, []) };
     } catch (e) {
       const reason = reasonOf(e).reason;
@@ -154,7 +144,7 @@ async function runExtract(ctx: ActionContext<ExtractMessages>): Promise<ActionOu
   if (mailboxes.length === 0) throw new InputError(`Missing required parameter "${P.mailbox}".`, P.mailbox);
   const ids = parseMailIds(ctx.params.list(P.mailIds));
   if (ids.length === 0) throw new InputError(`Parameter "${P.mailIds}" holds no mail id (give Graph ids or internetMessageIds, comma-separated).`, P.mailIds);
-  const folder = folderOf(ctx);
+  const folder = optionalFolderParam(ctx.params, P.folder);
   const regexes = regexesOf(ctx);
 
   const located = await locateInMailboxes(ctx.graph, mailboxes, folder, { ids, criteria: {}, now: new Date(ctx.startedAt), select: ['id', 'internetMessageId', 'subject'] });

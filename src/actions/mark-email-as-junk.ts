@@ -1,11 +1,10 @@
 /** Mark Email as Junk: Use the Mark Email as Junk action to mark emails as junk in a specified mailbox. This action adds the email sender to the list of blocked senders and moves the message to the Junk Email folder. */
-import type { GraphError } from '../graph/errors.ts';
 import type { BatchItem, GraphClient } from '../graph/types.ts';
 import { segment } from '../graph/url.ts';
-import { resolveFolders, type ResolvedFolder } from '../mail/folders.ts';
-import { lookupItem, parseLookup, parseMailIds, type GraphMessage, type MailId } from '../mail/mail-ids.ts';
-import { classifyResult, mailboxKey, mailboxPath } from '../mail/mailboxes.ts';
-import { drainPages, type PageTask } from '../mail/pages.ts';
+import type { ResolvedFolder } from '../mail/folders.ts';
+import { locateMessages } from '../mail/locate.ts';
+import { parseMailIds, type GraphMessage, type MailId, type MailIdMatch } from '../mail/mail-ids.ts';
+import { classifyResult, mailboxKey, mailboxList, mailboxPath } from '../mail/mailboxes.ts';
 import { defineAction, failed, succeeded, type ActionContext, type ActionMessages, type ActionOutcome } from '../soar/action.ts';
 import { InputError } from '../soar/errors.ts';
 
@@ -53,8 +52,8 @@ interface MailboxRun {
   folder?: ResolvedFolder;
   state: 'ok' | 'missing' | 'folderMissing' | 'failed';
   reason?: string;
-  /** Per `Mail IDs` entry: the messages it matched, or why it could not be looked up. */
-  lookups: Array<{ mailId: MailId; messages: GraphMessage[]; error?: GraphError }>;
+  /** Per `Mail IDs` entry: the messages it matched. */
+  lookups: MailIdMatch[];
 }
 
 function mailIdsOf(ctx: ActionContext<JunkMessages>): MailId[] {
@@ -71,50 +70,19 @@ function folderOf(ctx: ActionContext<JunkMessages>, mode: JunkMode): string {
   return path;
 }
 
-/** Folders of every mailbox: one `$batch` per path level across all mailboxes (none for a well-known name). */
-async function resolveAll(graph: GraphClient, runs: MailboxRun[], path: string): Promise<void> {
-  const resolved = await resolveFolders(graph, runs.map((r) => r.mailbox), path);
-  for (const run of runs) {
-    const r = resolved.get(run.mailbox)!;
-    if (r.kind === 'found') run.folder = r.folder;
-    else if (r.kind === 'notFound') run.state = 'folderMissing';
-    else if (r.kind === 'mailboxMissing') run.state = 'missing';
-    else {
-      run.state = 'failed';
-      run.reason = r.error.message;
-    }
-  }
-}
-
-/** Every id in every mailbox looked up in one `$batch` stage (plus further pages, rare). */
-async function lookupAll(graph: GraphClient, runs: MailboxRun[], ids: MailId[]): Promise<void> {
-  const live = runs.filter((r) => r.state === 'ok');
-  const pairs = live.flatMap((run) => ids.map((mailId) => ({ run, mailId })));
-  const results = await graph.batch(pairs.map(({ run, mailId }) => lookupItem(run.mailbox, run.folder!, mailId)));
-  const pages: PageTask[] = [];
-  const slots: Array<MailboxRun['lookups'][number]> = [];
-  pairs.forEach(({ run, mailId }, i) => {
-    const slot: MailboxRun['lookups'][number] = { mailId, messages: [] };
-    run.lookups.push(slot);
-    slots.push(slot);
-    const o = parseLookup(mailId, run.folder!, results[i]);
-    if (o.kind === 'found') {
-      slot.messages.push(...o.messages);
-      if (o.nextLink) pages.push({ key: String(i), mailbox: run.mailbox, link: o.nextLink });
-    } else if (o.kind === 'mailboxMissing') {
-      run.state = 'missing';
-    } else if (o.kind === 'folderNotFound') {
-      run.state = 'folderMissing';
-    } else if (o.kind === 'failed') {
-      slot.error = o.error;
-    }
+/**
+ * Folder and ids of every mailbox through the sweeps' locate stage: one `$batch` per folder path
+ * level, one for the lookups of every id in every mailbox (plus further pages, rare).
+ */
+async function locateAll(ctx: ActionContext<JunkMessages>, mailboxes: string[], path: string, ids: MailId[]): Promise<MailboxRun[]> {
+  const located = await locateMessages(ctx.graph, mailboxes, path, { ids, criteria: {}, now: new Date(ctx.startedAt) });
+  return mailboxes.map((mailbox): MailboxRun => {
+    const l = located.get(mailbox)!;
+    if (l.kind === 'found') return { mailbox, folder: l.folder, state: 'ok', lookups: l.matches };
+    if (l.kind === 'missing') return { mailbox, state: 'missing', lookups: ids.map((mailId) => ({ mailId, messages: [] })) };
+    if (l.kind === 'folderNotFound') return { mailbox, state: 'folderMissing', lookups: [] };
+    return { mailbox, state: 'failed', reason: l.error.message, lookups: [] };
   });
-  const failures = await drainPages<GraphMessage>(graph, pages, (key, items) => {
-    const folder = pairs[Number(key)].run.folder!;
-    slots[Number(key)].messages.push(...items.filter((m) => typeof m?.id === 'string' && (folder.wellKnownName !== undefined || m.parentFolderId === folder.id)));
-    return true;
-  });
-  for (const [key, f] of failures) slots[Number(key)].error = f.error;
 }
 
 function markItem(mode: JunkMode, mailbox: string, id: string): BatchItem {
@@ -132,8 +100,6 @@ async function markAll(graph: GraphClient, mode: JunkMode, runs: MailboxRun[]): 
       const base = { mailbox: run.mailbox, mail_id: lookup.mailId.input };
       if (run.state === 'missing') {
         out.push({ ...base, outcome: 'mailbox_not_found' });
-      } else if (lookup.error) {
-        out.push({ ...base, outcome: 'failed', reason: lookup.error.message });
       } else if (lookup.messages.length === 0) {
         out.push({ ...base, outcome: 'not_found' });
       } else {
@@ -178,13 +144,9 @@ function unique(values: string[]): string[] {
 export async function runJunkAction(ctx: ActionContext<JunkMessages>, mode: JunkMode): Promise<ActionOutcome> {
   const ids = mailIdsOf(ctx);
   const path = folderOf(ctx, mode);
-  const mailboxes = ctx.params.list('Search In Mailbox');
+  const mailboxes = mailboxList(ctx.params.list('Search In Mailbox'), ctx.config.defaultMailbox);
   if (mailboxes.length === 0) throw new InputError('Parameter "Search In Mailbox" names no mailbox.', 'Search In Mailbox');
-  const runs: MailboxRun[] = mailboxes.map((mailbox) => ({ mailbox, state: 'ok', lookups: [] }));
-
-  await resolveAll(ctx.graph, runs, path);
-  for (const r of runs) if (r.state === 'missing') r.lookups = ids.map((mailId) => ({ mailId, messages: [] }));
-  await lookupAll(ctx.graph, runs, ids);
+  const runs = await locateAll(ctx, mailboxes, path, ids);
 
   const missing = runs.filter((r) => r.state === 'missing').map((r) => r.mailbox);
   const folderMissing = runs.filter((r) => r.state === 'folderMissing');

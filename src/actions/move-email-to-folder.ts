@@ -5,7 +5,7 @@ import { resolveFolders, type FolderCache } from '../mail/folders.ts';
 import { locateMessages } from '../mail/locate.ts';
 import { moveItem, runOps, type MessageOp } from '../mail/message-ops.ts';
 import {
-  failureLines, inChunks, progressMessage, reasonOf, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
+  failedOutcome, failureLines, inChunks, progressMessage, reasonOf, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
 } from '../mail/sweep.ts';
 import { criteriaParams, folderParam, mailIdsParam } from '../mail/sweep-inputs.ts';
 import { defineAction, failed, inProgress, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
@@ -63,8 +63,18 @@ export interface MoveResult {
   moved: Record<string, string>;
   emails: Array<{ old_id: string; new_id: string; internetMessageId?: string; subject?: string }>;
   not_found_ids: string[];
+  /**
+   * Old ids found but gone when the move reached them: moved or deleted by someone else, or
+   * moved by our own request whose answer was lost (its retry then met a 404). Counted in the
+   * mailbox's total (see `movedCount`); their new ids are unknown.
+   */
   already_gone: string[];
   failed: Array<{ id: string; reason: string }>;
+}
+
+/** Emails taken out of the source folder by this run: moved, or found and gone when moved. */
+export function movedCount(r: MoveResult): number {
+  return r.emails.length + r.already_gone.length;
 }
 
 /**
@@ -92,14 +102,15 @@ export async function moveInMailboxes(
     if (d.kind === 'mailboxMissing' || l.kind === 'missing') out.set(m, { kind: 'missing' });
     else if (l.kind === 'folderNotFound') out.set(m, { kind: 'folderNotFound', which: SOURCE });
     else if (d.kind === 'notFound') out.set(m, { kind: 'folderNotFound', which: DESTINATION });
-    else if (d.kind === 'failed') out.set(m, { kind: 'failed', ...reasonOf(d.error) });
-    else if (l.kind === 'failed') out.set(m, { kind: 'failed', ...reasonOf(l.error) });
+    else if (d.kind === 'failed') out.set(m, failedOutcome(d.error));
+    else if (l.kind === 'failed') out.set(m, failedOutcome(l.error));
     else {
       results.set(m, { moved: {}, emails: [], not_found_ids: l.unmatchedIds, already_gone: [], failed: [] });
       for (const msg of l.messages) ops.push({ mailbox: m, message: msg, item: moveItem(m, msg.id, d.folder.id) });
     }
   }
   const missingNow = new Set<string>();
+  const firstError = new Map<string, unknown>();
   for (const o of await runOps(graph, ops)) {
     const r = results.get(o.op.mailbox)!;
     const old = o.op.message;
@@ -115,12 +126,13 @@ export async function moveInMailboxes(
     } else if (o.kind === 'gone') r.already_gone.push(old.id);
     else {
       if (o.kind === 'mailboxMissing') missingNow.add(o.op.mailbox);
+      if (!firstError.has(o.op.mailbox)) firstError.set(o.op.mailbox, o.error);
       r.failed.push({ id: old.id, reason: reasonOf(o.error).reason });
     }
   }
   for (const [m, r] of results) {
-    if (r.emails.length === 0 && r.failed.length > 0) {
-      out.set(m, missingNow.has(m) ? { kind: 'missing' } : { kind: 'failed', reason: r.failed[0].reason });
+    if (movedCount(r) === 0 && r.failed.length > 0) {
+      out.set(m, missingNow.has(m) ? { kind: 'missing' } : failedOutcome(firstError.get(m)));
     } else out.set(m, { kind: 'done', result: r });
   }
   return out;
@@ -135,9 +147,11 @@ async function runMove(ctx: ActionContext<MoveMessages>): Promise<ActionOutcome>
   const step = await sweepStep<MoveResult, MoveMessages>(ctx, {
     mailboxParam: MAILBOX_PARAM,
     processBatch: (batch) => inChunks(batch, (chunk) => moveInMailboxes(ctx.graph, chunk, source, destination, req)),
+    // A mailbox without matches only shows that searching works, not that moving does.
+    proves: (r) => movedCount(r) > 0,
   });
   if (!step.finished) {
-    const moved = Object.values(step.state.results).reduce((n, r) => n + r.emails.length, 0);
+    const moved = Object.values(step.state.results).reduce((n, r) => n + movedCount(r), 0);
     return inProgress(progressMessage(step.state, `, ${moved} emails moved so far`), step.state);
   }
   return finalMove(ctx, step.state, source, destination);
@@ -145,10 +159,11 @@ async function runMove(ctx: ActionContext<MoveMessages>): Promise<ActionOutcome>
 
 function finalMove(ctx: ActionContext<MoveMessages>, state: SweepState<MoveResult>, source: string, destination: string): ActionOutcome {
   const entries = Object.entries(state.results);
-  const counts = entries.filter(([, r]) => r.emails.length > 0).map(([m, r]): [string, number] => [m, r.emails.length]);
+  const counts = entries.filter(([, r]) => movedCount(r) > 0).map(([m, r]): [string, number] => [m, movedCount(r)]);
   const total = counts.reduce((n, [, c]) => n + c, 0);
   const json = {
     moved_total: total,
+    already_gone_total: entries.reduce((n, [, r]) => n + r.already_gone.length, 0),
     source_folder: source,
     destination_folder: destination,
     mailboxes: entries.map(([mailbox, r]) => ({ mailbox, ...r })),
@@ -167,7 +182,7 @@ function finalMove(ctx: ActionContext<MoveMessages>, state: SweepState<MoveResul
     ...state.missing.map((m) => ctx.message('mailboxNotFound', { MAILBOX: m })),
     ...failureLines(state, 'move emails'),
     ...entries
-      .filter(([, r]) => r.failed.length > 0 && r.emails.length > 0)
+      .filter(([, r]) => r.failed.length > 0 && movedCount(r) > 0)
       .map(([m, r]) => `Failed to move ${r.failed.length} email(s) in mailbox ${m}: ${r.failed[0].reason}`),
   ];
   if (total > 0) {

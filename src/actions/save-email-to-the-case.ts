@@ -1,14 +1,13 @@
 /** Save Email To The Case: Use the Save Email To The Case action to save emails or email attachments to the Google SecOps Case Wall. With the appropriate permissions, this action can save emails from mailboxes other than the one provided in the integration configuration. */
 import type { GraphClient } from '../graph/types.ts';
-import { segment } from '../graph/url.ts';
 import { collectCapped, fileNameOf, locateInMailboxes, MAIL_FILE_MAX_BYTES } from '../mail/attached-mail.ts';
-import { listAttachments, readAttachmentBytes, type AttachmentInfo } from '../mail/attachments.ts';
+import { listAttachments, openMessageMime, readAttachmentBytes, type AttachmentInfo } from '../mail/attachments.ts';
 import { safeAttachmentName } from '../mail/destinations/safe-name.ts';
-import { folderPathLevels } from '../mail/folders.ts';
 import { parseMailIds, type GraphMessage } from '../mail/mail-ids.ts';
-import { mailboxList, mailboxPath } from '../mail/mailboxes.ts';
+import { mailboxList } from '../mail/mailboxes.ts';
 import { detectMailFileType } from '../mail/parse/index.ts';
 import { reasonOf } from '../mail/sweep.ts';
+import { optionalFolderParam } from '../mail/sweep-inputs.ts';
 import { defineAction, failed, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
 import { InputError } from '../soar/errors.ts';
 import { attachment, type CaseWallAttachment } from '../soar/result.ts';
@@ -61,26 +60,9 @@ function mailboxOf(ctx: ActionContext<SaveMessages>): string {
   return given[0];
 }
 
-function folderOf(ctx: ActionContext<SaveMessages>): string | null {
-  const raw = ctx.params.string(P.folder);
-  if (raw === null) return null;
-  try {
-    return folderPathLevels(raw).join('/');
-  } catch {
-    throw new InputError(`Invalid value for parameter "${P.folder}": expected a folder path such as Inbox or Inbox/Phishing, got "${raw}".`, P.folder);
-  }
-}
-
 /** The email's MIME (`$value`), as Exchange has it. */
 async function readMime(graph: GraphClient, mailbox: string, messageId: string): Promise<Buffer> {
-  const res = await graph.request<ReadableStream<Uint8Array>>({
-    method: 'GET',
-    path: `${mailboxPath(mailbox)}/messages/${segment(messageId)}/$value`,
-    mailbox,
-    responseType: 'stream',
-    headers: { Accept: '*/*' },
-  });
-  return collectCapped(res.body, CASE_WALL_MAX_BYTES, `the email ${messageId}`);
+  return collectCapped(await openMessageMime(graph, mailbox, messageId), CASE_WALL_MAX_BYTES, `the email ${messageId}`);
 }
 
 /** `EMAIL_SUBJECT.eml`, made a safe file name (no path separators, device names, or control characters). */
@@ -149,7 +131,7 @@ async function saveAttachments(graph: GraphClient, mailbox: string, message: Gra
 
 async function runSave(ctx: ActionContext<SaveMessages>): Promise<ActionOutcome> {
   const mailbox = mailboxOf(ctx);
-  const folder = folderOf(ctx);
+  const folder = optionalFolderParam(ctx.params, P.folder);
   const ids = parseMailIds(ctx.params.list(P.mailId));
   if (ids.length === 0) throw new InputError(`Parameter "${P.mailId}" holds no mail id (give a Graph id or an internetMessageId).`, P.mailId);
   const onlyAttachments = ctx.params.boolean(P.onlyAttachments);

@@ -5,7 +5,7 @@ import type { FolderCache } from '../mail/folders.ts';
 import { locateMessages } from '../mail/locate.ts';
 import type { GraphMessage } from '../mail/mail-ids.ts';
 import {
-  failureLines, inChunks, progressMessage, reasonOf, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
+  failedOutcome, failureLines, inChunks, progressMessage, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
 } from '../mail/sweep.ts';
 import { criteriaParams, folderParam, P } from '../mail/sweep-inputs.ts';
 import { defineAction, failed, inProgress, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
@@ -76,7 +76,7 @@ export async function searchInMailboxes(
     if (l.kind === 'found') out.set(m, { kind: 'done', result: { emails: l.messages } });
     else if (l.kind === 'folderNotFound') out.set(m, { kind: 'folderNotFound', which: P.folder });
     else if (l.kind === 'missing') out.set(m, { kind: 'missing' });
-    else out.set(m, { kind: 'failed', ...reasonOf(l.error) });
+    else out.set(m, failedOutcome(l.error));
   }
   return out;
 }

@@ -11,6 +11,7 @@ import { claimedMailFileType, detectMailFileType, type MailFileType } from './pa
 import { segment } from '../graph/url.ts';
 import type { ApiVersion, GraphClient } from '../graph/types.ts';
 import type { AttachmentDestination, SaveOptions, SavedFile } from './destinations/types.ts';
+import { mailboxPath } from './mailboxes.ts';
 
 export type AttachmentKind = 'file' | 'item' | 'reference';
 
@@ -45,7 +46,25 @@ export interface AttachmentCallOptions {
 }
 
 function messagePath(mailbox: string, messageId: string): string {
-  return `/users/${segment(mailbox)}/messages/${segment(messageId)}`;
+  return `${mailboxPath(mailbox)}/messages/${segment(messageId)}`;
+}
+
+/** A `$value` body as a web stream; the caller must read it to the end or cancel it. */
+async function openValue(graph: GraphClient, mailbox: string, path: string, opts: AttachmentCallOptions): Promise<ReadableStream<Uint8Array>> {
+  const res = await graph.request<ReadableStream<Uint8Array>>({
+    method: 'GET',
+    path: `${path}/$value`,
+    version: opts.version,
+    mailbox,
+    responseType: 'stream',
+    headers: { Accept: '*/*' },
+  });
+  return res.body;
+}
+
+/** The MIME of a message itself (`/messages/{id}/$value`), as Exchange has it, as a web stream to consume or cancel. */
+export function openMessageMime(graph: GraphClient, mailbox: string, messageId: string, opts: AttachmentCallOptions = {}): Promise<ReadableStream<Uint8Array>> {
+  return openValue(graph, mailbox, messagePath(mailbox, messageId), opts);
 }
 
 function kindOf(odataType: string): AttachmentKind {
@@ -116,15 +135,7 @@ export async function openAttachmentStream(
   opts: AttachmentCallOptions = {},
 ): Promise<ReadableStream<Uint8Array>> {
   if (attachment.kind === 'reference') throw new AttachmentNotDownloadableError(attachment.name);
-  const res = await graph.request<ReadableStream<Uint8Array>>({
-    method: 'GET',
-    path: `${messagePath(mailbox, messageId)}/attachments/${segment(attachment.id)}/$value`,
-    version: opts.version,
-    mailbox,
-    responseType: 'stream',
-    headers: { Accept: '*/*' },
-  });
-  return res.body;
+  return openValue(graph, mailbox, `${messagePath(mailbox, messageId)}/attachments/${segment(attachment.id)}`, opts);
 }
 
 /**

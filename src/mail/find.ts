@@ -6,7 +6,7 @@
 import type { GraphError } from '../graph/errors.ts';
 import type { GraphClient } from '../graph/types.ts';
 import type { ResolvedFolder } from './folders.ts';
-import { lookupItem, parseLookup, type FieldSelection, type GraphMessage, type MailId } from './mail-ids.ts';
+import { inFolder, lookupItem, parseLookup, type FieldSelection, type GraphMessage, type MailId, type MailIdMatch } from './mail-ids.ts';
 import { drainPages } from './pages.ts';
 import { searchMailboxes, type SearchCriteria } from './search.ts';
 
@@ -31,6 +31,12 @@ export type FindOutcome =
       messages: GraphMessage[];
       /** Mail IDs (as the user wrote them) that matched nothing here. */
       unmatchedIds: string[];
+      /**
+       * Per Mail ID in input order, the messages it matched here (after the Time Frame / Only
+       * Unread checks); empty for a criteria search. Kept because Graph may spell an id other
+       * than the user did, so matching the messages back to ids afterwards would not be safe.
+       */
+      matches: MailIdMatch[];
     }
   | { kind: 'folderNotFound'; error: GraphError }
   | { kind: 'mailboxMissing'; error: GraphError }
@@ -58,7 +64,7 @@ export async function findInMailboxes(graph: GraphClient, targets: readonly Find
   if (req.ids.length === 0) {
     const res = await searchMailboxes(graph, targets, req.criteria, { now: req.now, select: req.select, max: req.max });
     const out = new Map<string, FindOutcome>();
-    for (const [m, r] of res) out.set(m, r.kind === 'found' ? { kind: 'found', messages: r.messages, unmatchedIds: [] } : r);
+    for (const [m, r] of res) out.set(m, r.kind === 'found' ? { kind: 'found', messages: r.messages, unmatchedIds: [], matches: [] } : r);
     return out;
   }
   const select = withIdFields(req.select);
@@ -81,7 +87,8 @@ export async function findInMailboxes(graph: GraphClient, targets: readonly Find
     }
   });
   const pageFailures = await drainPages<GraphMessage>(graph, pages, (key, items) => {
-    perId.get(key)!.push(...items.filter((m) => typeof m?.id === 'string'));
+    const folder = jobs[Number(key)].t.folder;
+    perId.get(key)!.push(...items.filter((m) => typeof m?.id === 'string' && inFolder(m, folder)));
     return true;
   });
   for (const [key, f] of pageFailures) {
@@ -95,12 +102,13 @@ export async function findInMailboxes(graph: GraphClient, targets: readonly Find
       out.set(t.mailbox, bad);
       continue;
     }
-    out.set(t.mailbox, { kind: 'found', messages: [], unmatchedIds: [] });
+    out.set(t.mailbox, { kind: 'found', messages: [], unmatchedIds: [], matches: [] });
   }
   jobs.forEach((j, i) => {
     const o = out.get(j.t.mailbox)!;
     if (o.kind !== 'found') return;
     const hits = (perId.get(String(i)) ?? []).filter((m) => passesIdFilters(m, req.criteria, req.now));
+    o.matches.push({ mailId: j.id, messages: hits });
     if (hits.length === 0) o.unmatchedIds.push(j.id.input);
     for (const m of hits) if (!o.messages.some((x) => x.id === m.id)) o.messages.push(m);
   });

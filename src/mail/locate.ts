@@ -7,10 +7,10 @@ import type { GraphError } from '../graph/errors.ts';
 import type { GraphClient } from '../graph/types.ts';
 import { findInMailboxes, type FindRequest } from './find.ts';
 import { resolveFolders, type FolderCache, type ResolvedFolder } from './folders.ts';
-import type { GraphMessage } from './mail-ids.ts';
+import type { GraphMessage, MailIdMatch } from './mail-ids.ts';
 
 export type LocateOutcome =
-  | { kind: 'found'; folder: ResolvedFolder; messages: GraphMessage[]; unmatchedIds: string[] }
+  | { kind: 'found'; folder: ResolvedFolder; messages: GraphMessage[]; unmatchedIds: string[]; matches: MailIdMatch[] }
   | { kind: 'folderNotFound' }
   | { kind: 'missing'; error: GraphError }
   | { kind: 'failed'; error: GraphError };
@@ -35,7 +35,7 @@ export async function locateMessages(
   const found = targets.length > 0 ? await findInMailboxes(graph, targets, req) : new Map();
   for (const t of targets) {
     const r = found.get(t.mailbox)!;
-    if (r.kind === 'found') out.set(t.mailbox, { kind: 'found', folder: t.folder, messages: r.messages, unmatchedIds: r.unmatchedIds });
+    if (r.kind === 'found') out.set(t.mailbox, { kind: 'found', folder: t.folder, messages: r.messages, unmatchedIds: r.unmatchedIds, matches: r.matches });
     else if (r.kind === 'folderNotFound') out.set(t.mailbox, { kind: 'folderNotFound' });
     else if (r.kind === 'mailboxMissing') out.set(t.mailbox, { kind: 'missing', error: r.error });
     else out.set(t.mailbox, r);

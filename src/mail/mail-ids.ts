@@ -85,7 +85,8 @@ export type LookupOutcome =
   | { kind: 'mailboxMissing'; error: GraphError }
   | { kind: 'failed'; error: GraphError };
 
-function inFolder(m: GraphMessage, folder: ResolvedFolder | null): boolean {
+/** Whether a returned message lies in the folder looked in (Graph answers a message id from any folder). */
+export function inFolder(m: GraphMessage, folder: ResolvedFolder | null): boolean {
   // Only a real folder id can be compared; a well-known name was resolved by Graph itself.
   if (!folder || folder.wellKnownName || typeof m.parentFolderId !== 'string') return true;
   return m.parentFolderId === folder.id;

@@ -153,6 +153,9 @@ export function parseRegexMap(raw: string | null | undefined, parameter = 'Regex
 /** `{name: [matches...]}` for every regex of the map, in map order. */
 export function applyRegexMap(regexes: readonly UserRegex[], text: string, maxMatches?: number): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const r of regexes) out[r.key ?? r.source] = r.findAll(text, maxMatches);
+  for (const r of regexes) {
+    // Defined, not assigned: a key named `__proto__` must stay a key, not replace the prototype.
+    Object.defineProperty(out, r.key ?? r.source, { value: r.findAll(text, maxMatches), enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }

@@ -56,3 +56,20 @@ export function mailIdsParam(params: Params): MailId[] {
 export function hasCriteria(c: SearchCriteria): boolean {
   return !!(c.subject || c.sender || c.timeFrameMinutes || c.onlyUnread);
 }
+
+/** A folder path parameter that may be left empty (null: search the whole mailbox), normalised. */
+export function optionalFolderParam(params: Params, name: string): string | null {
+  return params.string(name) === null ? null : folderParam(params, name);
+}
+
+/**
+ * `Subject Filter` and `Sender Filter` alone, checked like criteriaParams does, for actions that
+ * do not declare the time frame or unread parameters.
+ */
+export function subjectSenderParams(params: Params): Pick<SearchCriteria, 'subject' | 'sender'> {
+  const subject = params.string(P.subject);
+  const sender = params.string(P.sender);
+  if (subject !== null) checkOData(P.subject, () => contains('subject', subject));
+  if (sender !== null) checkOData(P.sender, () => eq('from/emailAddress/address', sender));
+  return { subject, sender };
+}

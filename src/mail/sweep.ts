@@ -21,7 +21,8 @@ export type MailboxOutcome<R> =
   | { kind: 'missing' }
   /** `which` names the folder parameter (e.g. source / destination) that was not found. */
   | { kind: 'folderNotFound'; which: string }
-  | { kind: 'failed'; reason: string; code?: string };
+  /** `status` (not kept in the state) lets the sweep tell a run-wide error from a per-mailbox one. */
+  | { kind: 'failed'; reason: string; code?: string; status?: number };
 
 export interface FailedMailbox {
   mailbox: string;
@@ -68,10 +69,43 @@ export function reasonOf(e: unknown): { reason: string; code?: string } {
   return { reason: e instanceof Error ? e.message : String(e) };
 }
 
-/** Errors that would fail every mailbox alike: stop the run instead of grinding through all of them. */
-function isRunWide(e: unknown): boolean {
-  if (!isGraphError(e)) return true;
-  return e.status === 401 || e.status === 403 || e.code === 'UntrustedUrl' || e.code === 'TlsError' || e.code === 'ProxyError';
+/** A failed outcome of an error, carrying what the run-wide check needs. */
+export function failedOutcome(e: unknown): { kind: 'failed'; reason: string; code?: string; status?: number } {
+  return { kind: 'failed', ...reasonOf(e), ...(isGraphError(e) ? { status: e.status } : {}) };
+}
+
+/** Local codes of failures below HTTP that no other mailbox can escape either (src/graph/error-builders.ts). */
+const CONNECTION_CODES = new Set(['UntrustedUrl', 'TlsError', 'ProxyError']);
+
+/**
+ * How far a failure reaches beyond its mailbox: `app` = the credentials or the connection (401,
+ * TLS, proxy) fail every request alike; `permission` = a 403, which is either a missing
+ * application permission (every mailbox) or an application access policy (some mailboxes only);
+ * undefined = this mailbox only.
+ */
+function reachOf(o: { code?: string; status?: number }): 'app' | 'permission' | undefined {
+  if (o.status === 401 || (o.code !== undefined && CONNECTION_CODES.has(o.code))) return 'app';
+  if (o.status === 403) return 'permission';
+  return undefined;
+}
+
+/**
+ * Whether this batch shows an error that would fail every remaining mailbox alike: every
+ * mailbox of the batch that failed did so with a run-wide error, none of the batch's results
+ * shows the failing requests working, and for a 403 nothing earlier in the run did either (a
+ * 403 after successes is an access policy scoping some mailboxes out, not a revoked permission).
+ */
+function isRunWideStop<R>(
+  outcomes: ReadonlyArray<MailboxOutcome<R>>,
+  earlier: readonly R[],
+  proves: (result: R) => boolean,
+): boolean {
+  const failures = outcomes.filter((o): o is Extract<MailboxOutcome<R>, { kind: 'failed' }> => o.kind === 'failed');
+  if (failures.length === 0) return false;
+  const reaches = failures.map(reachOf);
+  if (reaches.some((r) => r === undefined)) return false;
+  if (outcomes.some((o) => o.kind === 'done' && proves(o.result))) return false;
+  return reaches.includes('app');
 }
 
 export interface SweepOptions<R> {
@@ -79,6 +113,11 @@ export interface SweepOptions<R> {
   mailboxParam: string;
   /** Processes one batch; should report per-mailbox outcomes rather than throw. */
   processBatch(mailboxes: string[]): Promise<Map<string, MailboxOutcome<R>>>;
+  /**
+   * Whether a mailbox's result shows that the requests a run-wide error would fail work (e.g.
+   * Delete: something was deleted, not merely searched). Default: every result does.
+   */
+  proves?(result: R): boolean;
 }
 
 /** Runs this invocation's batch and returns the updated state. */
@@ -100,14 +139,18 @@ export async function sweepStep<R, M extends ActionMessages>(ctx: ActionContext<
   const done = new Set([...Object.keys(state.results), ...state.missing, ...state.failed.map((f) => f.mailbox), ...Object.values(state.folderNotFound).flat()]);
   const todo = batch.filter((m) => !done.has(m));
   let outcomes: Map<string, MailboxOutcome<R>>;
-  let stop = false;
   try {
     outcomes = todo.length > 0 ? await opts.processBatch(todo) : new Map();
   } catch (e) {
-    const r = reasonOf(e);
-    outcomes = new Map(todo.map((m) => [m, { kind: 'failed', ...r }]));
-    stop = isRunWide(e);
+    const failure = failedOutcome(e);
+    outcomes = new Map(todo.map((m) => [m, failure]));
   }
+  const proves = opts.proves ?? (() => true);
+  const stop = isRunWideStop(
+    todo.map((m) => outcomes.get(m) ?? { kind: 'failed', reason: 'The mailbox was not processed.' }),
+    Object.values(state.results),
+    proves,
+  );
   for (const m of todo) {
     const o = outcomes.get(m) ?? { kind: 'failed', reason: 'The mailbox was not processed.' };
     switch (o.kind) {
@@ -177,16 +220,25 @@ export const CHUNK_MAILBOXES = 20;
  * Runs the stages of a batch per chunk of mailboxes, all chunks concurrently. Same round trips as
  * one stage-wide `$batch` each, but no barrier between stages: a chunk deletes while others still
  * search, which keeps the app's request budget busy (a stage-wide barrier idles it while the
- * slowest call of the stage finishes).
+ * slowest call of the stage finishes). A chunk that throws fails its own mailboxes only, so the
+ * work other chunks did (mail already deleted or moved) is still counted and reported.
  */
 export async function inChunks<R>(
   mailboxes: readonly string[],
-  run: (chunk: string[]) => Promise<Map<string, R>>,
+  run: (chunk: string[]) => Promise<Map<string, MailboxOutcome<R>>>,
   size = CHUNK_MAILBOXES,
-): Promise<Map<string, R>> {
+): Promise<Map<string, MailboxOutcome<R>>> {
   const chunks: string[][] = [];
   for (let i = 0; i < mailboxes.length; i += size) chunks.push(mailboxes.slice(i, i + size));
-  const out = new Map<string, R>();
-  for (const part of await Promise.all(chunks.map(run))) for (const [k, v] of part) out.set(k, v);
+  const settled = await Promise.allSettled(chunks.map(run));
+  const out = new Map<string, MailboxOutcome<R>>();
+  settled.forEach((s, i) => {
+    if (s.status === 'fulfilled') {
+      for (const [k, v] of s.value) out.set(k, v);
+      return;
+    }
+    const failure = failedOutcome(s.reason);
+    for (const m of chunks[i]) out.set(m, failure);
+  });
   return out;
 }

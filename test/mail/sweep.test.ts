@@ -124,16 +124,72 @@ describe('inChunks', () => {
     const sizes: number[] = [];
     let running = 0;
     let peak = 0;
-    const out = await inChunks(boxes, async (chunk) => {
+    const out = await inChunks<number>(boxes, async (chunk) => {
       sizes.push(chunk.length);
       running++;
       peak = Math.max(peak, running);
       await new Promise((r) => setTimeout(r, 1));
       running--;
-      return new Map(chunk.map((m) => [m, m.length]));
+      return new Map(chunk.map((m): [string, MailboxOutcome<number>] => [m, { kind: 'done', result: m.length }]));
     });
     expect(sizes).toEqual([20, 20, 5]);
     expect(peak).toBe(3);
     expect([...out.keys()]).toEqual(boxes);
+  });
+
+  it('fails only the mailboxes of a chunk that throws and keeps what the other chunks did', async () => {
+    const boxes = Array.from({ length: 45 }, (_, i) => `m${i}@x`);
+    const out = await inChunks<number>(boxes, async (chunk) => {
+      if (chunk[0] === 'm20@x') throw new GraphError({ status: 503, code: 'ServiceUnavailable', message: 'Down.' });
+      return new Map(chunk.map((m): [string, MailboxOutcome<number>] => [m, { kind: 'done', result: 1 }]));
+    });
+    expect(out.size).toBe(45);
+    const kinds = boxes.map((m) => out.get(m)!.kind);
+    expect(kinds.filter((k) => k === 'done')).toHaveLength(25);
+    expect(boxes.slice(20, 40).map((m) => out.get(m))).toEqual(
+      Array(20).fill({ kind: 'failed', reason: 'Down.', code: 'ServiceUnavailable', status: 503 }),
+    );
+  });
+});
+
+describe('run-wide errors reported as outcomes', () => {
+  const denied = { kind: 'failed', reason: 'Access is denied.', code: 'ErrorAccessDenied', status: 403 } as const;
+  const outcomes = (b: string[], pick: (m: string) => MailboxOutcome<number>) => new Map(b.map((m): [string, MailboxOutcome<number>] => [m, pick(m)]));
+
+  it('stops when every mailbox of a batch failed with 401 / TLS / proxy errors, naming the rest as skipped', async () => {
+    for (const failure of [
+      { kind: 'failed', reason: 'Token rejected.', code: 'InvalidAuthenticationToken', status: 401 },
+      { kind: 'failed', reason: 'TLS certificate not trusted.', code: 'TlsError', status: 0 },
+      { kind: 'failed', reason: 'Proxy refused.', code: 'ProxyError', status: 0 },
+    ] as const) {
+      const seen: string[][] = [];
+      const def = testAction(async (b) => outcomes(b, (m) => (m === 'a@x' || m === 'b@x' ? { kind: 'done', result: 1 } : failure)), seen);
+      const docs = await runAll(def, { Mailboxes: 'a@x,b@x,c@x,d@x,e@x,f@x', [BATCH]: '2' });
+      expect(seen, failure.code).toEqual([['a@x', 'b@x'], ['c@x', 'd@x']]);
+      const last = JSON.parse(docs[docs.length - 1].output_message);
+      expect(last.failed.map((f: any) => f.mailbox)).toEqual(['c@x', 'd@x']);
+      expect(last.skipped).toEqual(['e@x', 'f@x']);
+    }
+  });
+
+  it('stops on a batch of 403s only while no mailbox of the run has shown the permission working', async () => {
+    const seen: string[][] = [];
+    const first = testAction(async (b) => outcomes(b, () => denied), seen);
+    const stopped = JSON.parse((await runAll(first, { Mailboxes: 'a@x,b@x,c@x,d@x', [BATCH]: '2' })).at(-1)!.output_message);
+    expect(seen).toEqual([['a@x', 'b@x']]);
+    expect(stopped.skipped).toEqual(['c@x', 'd@x']);
+    // After a success, 403s are an access policy scoping some mailboxes out: go on.
+    const later: string[][] = [];
+    const policy = testAction(async (b) => outcomes(b, (m) => (m === 'a@x' ? { kind: 'done', result: 1 } : denied)), later);
+    const done = JSON.parse((await runAll(policy, { Mailboxes: 'a@x,b@x,c@x,d@x,e@x', [BATCH]: '2' })).at(-1)!.output_message);
+    expect(later).toEqual([['a@x', 'b@x'], ['c@x', 'd@x'], ['e@x']]);
+    expect(done.skipped).toEqual([]);
+  });
+
+  it('goes on when a failure in the batch is not run-wide or a mailbox of the batch succeeded', async () => {
+    const seen: string[][] = [];
+    const def = testAction(async (b) => outcomes(b, (m) => (m === 'a@x' ? { kind: 'failed', reason: 'Down.', code: 'ServiceUnavailable', status: 503 } : m === 'c@x' ? { kind: 'done', result: 1 } : denied)), seen);
+    await runAll(def, { Mailboxes: 'a@x,b@x,c@x,d@x,e@x', [BATCH]: '2' });
+    expect(seen).toEqual([['a@x', 'b@x'], ['c@x', 'd@x'], ['e@x']]);
   });
 });

@@ -22,6 +22,18 @@ describe('parseRegexMap', () => {
     ]);
   });
 
+  it('keeps keys named like Object.prototype properties, __proto__ included, as plain keys', () => {
+    const map = parseRegexMap('{"__proto__": "\\d+\\.\\d+", "constructor": "https?://\\S+", "ips": "10\\.\\S+"}');
+    expect(map.map((r) => r.key)).toEqual(['__proto__', 'constructor', 'ips']);
+    const out = applyRegexMap(map, TEXT);
+    expect(Object.keys(out)).toEqual(['__proto__', 'constructor', 'ips']);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(out, '__proto__')?.value).toEqual(['10.0', '0.1', '192.168', '1.20']);
+    expect(JSON.parse(JSON.stringify(out))).toEqual(JSON.parse('{"__proto__": ["10.0", "0.1", "192.168", "1.20"], "constructor": ["https://evil.example/a", "http://b.example"], "ips": ["10.0.0.1"]}'));
+    const loose = applyRegexMap(parseRegexMap(String.raw`{__proto__: \d+}`), 'a 12 b');
+    expect(Object.getOwnPropertyDescriptor(loose, '__proto__')?.value).toEqual(['12']);
+  });
+
   it('gives an empty map for empty input', () => {
     expect(parseRegexMap('')).toEqual([]);
     expect(parseRegexMap(undefined)).toEqual([]);

@@ -1,8 +1,10 @@
 /**
  * The `GCP Bucket` destination: streams each attachment into a Cloud Storage object with the
- * official client. `Download Path` names the place: `gs://bucket/folder/sub`, `bucket/folder/sub`,
- * or, when a default bucket is configured (`MSGRAPH_MAIL_GCS_BUCKET`), the Unix-like path of the
- * documentation (`/tmp/test` -> objects `tmp/test/NAME` in that bucket). Credentials come from
+ * official client. `Download Path` names the place: `gs://bucket/folder/sub`, `bucket/folder/sub`
+ * (no leading slash: the first level is the bucket), or the Unix-like path of the documentation
+ * (`/tmp/test` -> objects `tmp/test/NAME`) in the bucket `MSGRAPH_MAIL_GCS_BUCKET` names; without
+ * that variable a path starting with `/` is refused rather than read as bucket `tmp`, which would
+ * be somebody else's. Credentials come from
  * Google's standard environment (`GOOGLE_APPLICATION_CREDENTIALS`, or the metadata server on GCP);
  * `STORAGE_EMULATOR_HOST` points the client at an emulator.
  */
@@ -12,6 +14,7 @@ import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import type { Storage, StorageOptions } from '@google-cloud/storage';
 import { InputError } from '../../soar/errors.ts';
 import { uniqueStamp } from './local.ts';
+import { RunPaths } from './run-paths.ts';
 import { safeAttachmentName, withSuffix } from './safe-name.ts';
 import { DOWNLOAD_PATH, type AttachmentDestination, type SaveOptions, type SavedFile } from './types.ts';
 
@@ -41,7 +44,10 @@ function checkBucket(bucket: string, given: string): void {
   }
 }
 
-/** Bucket and object prefix from `Download Path` (see the module comment). */
+/**
+ * Bucket and object prefix from `Download Path`: the bucket is the first level of `gs://...` or of
+ * a path without a leading slash; a path with one goes to `defaultBucket`, and is an error without it.
+ */
 export function parseGcsPath(downloadPath: unknown, defaultBucket?: string): GcsLocation {
   if (typeof downloadPath !== 'string' || downloadPath.trim() === '') {
     throw new InputError(`${DOWNLOAD_PATH} is required: gs://bucket-name/folder for the GCP Bucket destination.`, DOWNLOAD_PATH);
@@ -49,13 +55,19 @@ export function parseGcsPath(downloadPath: unknown, defaultBucket?: string): Gcs
   const given = downloadPath.trim();
   if (/[\u0000-\u001f\u007f]/.test(given)) throw new InputError(`${DOWNLOAD_PATH} contains a control character.`, DOWNLOAD_PATH);
   const explicit = /^gs:\/\//i.test(given);
+  const rooted = !explicit && /^[/\\]/.test(given);
   const parts = given.replace(/^gs:\/\//i, '').split(/[/\\]+/).filter((p) => p !== '');
   if (parts.some((p) => p === '.' || p === '..')) {
     throw new InputError(`${DOWNLOAD_PATH} "${given}" must not contain "." or ".." segments.`, DOWNLOAD_PATH);
   }
-  let bucket: string | undefined;
-  if (!explicit && defaultBucket) bucket = defaultBucket;
-  else bucket = parts.shift();
+  if (rooted && !defaultBucket) {
+    throw new InputError(
+      `${DOWNLOAD_PATH} "${given}" names no bucket: use gs://bucket-name${given.startsWith('/') ? given : `/${parts.join('/')}`}, ` +
+        `or set ${DEFAULT_BUCKET_ENV} to the bucket that paths starting with "/" go to.`,
+      DOWNLOAD_PATH,
+    );
+  }
+  const bucket = rooted ? defaultBucket : parts.shift();
   if (!bucket) throw new InputError(`${DOWNLOAD_PATH} "${given}" names no bucket: use gs://bucket-name/folder.`, DOWNLOAD_PATH);
   checkBucket(bucket, given);
   return { bucket, prefix: parts.join('/') };
@@ -69,6 +81,8 @@ export interface GcsDestinationOptions {
   /** Bucket for paths without one; default: the `MSGRAPH_MAIL_GCS_BUCKET` environment variable. */
   defaultBucket?: string;
   now?: () => Date;
+  /** `gs://` paths this run already wrote (earlier invocations of an async run): never overwritten by it. */
+  taken?: Iterable<string>;
 }
 
 interface ApiErrorLike {
@@ -91,6 +105,8 @@ export function createGcsDestination(downloadPath: string, opts: GcsDestinationO
   const where = parseGcsPath(downloadPath, defaultBucket);
   const root = `gs://${where.bucket}${where.prefix ? `/${where.prefix}` : ''}`;
   const now = opts.now ?? (() => new Date());
+  const written = new RunPaths(opts.taken);
+  const pathOf = (objectName: string) => `gs://${where.bucket}/${objectName}`;
   let storage: Promise<Storage> | undefined = opts.storage ? Promise.resolve(opts.storage) : undefined;
   // Loaded on first use: the client library is large, and most runs never touch a bucket.
   const client = () => (storage ??= import('@google-cloud/storage').then(({ Storage }) => new Storage(opts.storageOptions)));
@@ -117,6 +133,7 @@ export function createGcsDestination(downloadPath: string, opts: GcsDestinationO
     const stamp = uniqueStamp(now());
     for (let i = 0; i < MAX_UNIQUE_TRIES; i++) {
       const candidate = `${dir}${i === 0 ? fileName : withSuffix(fileName, i === 1 ? stamp : `${stamp}-${i}`)}`;
+      if (written.has(pathOf(candidate))) continue;
       let exists: boolean;
       try {
         [exists] = await bucket.file(candidate).exists();
@@ -125,7 +142,11 @@ export function createGcsDestination(downloadPath: string, opts: GcsDestinationO
         if (status === 401 || status === 403) return `${dir}${withSuffix(fileName, stamp)}`;
         throw err;
       }
-      if (!exists) return candidate;
+      // Checked again after the await: another save of this run may have picked it meanwhile.
+      if (!exists && !written.has(pathOf(candidate))) {
+        written.add(pathOf(candidate));
+        return candidate;
+      }
     }
     throw new InputError(`No free name for "${fileName}" under ${root} (${DOWNLOAD_PATH}).`, DOWNLOAD_PATH);
   }
@@ -138,44 +159,59 @@ export function createGcsDestination(downloadPath: string, opts: GcsDestinationO
       const folders = [where.prefix, o.subfolder === undefined ? '' : safeAttachmentName(o.subfolder, 'email')].filter(Boolean);
       const dir = folders.length ? `${folders.join('/')}/` : '';
       let objectName = `${dir}${fileName}`;
+      // Without unique, objects of earlier runs are replaced, but not one this run wrote.
+      const claim = o.unique ? undefined : written.claim(fileName, (n) => pathOf(`${dir}${n}`));
+      if (claim) objectName = `${dir}${claim.name}`;
       try {
-        if (o.unique) objectName = await freeName(dir, fileName);
+        return await upload(objectName, dir, fileName, body, o);
       } catch (err) {
-        await body.cancel(err).catch(() => undefined);
-        throw explain(err, objectName);
+        claim?.release();
+        throw err;
       }
-      let file;
-      try {
-        file = (await client()).bucket(where.bucket).file(objectName);
-      } catch (err) {
-        await body.cancel(err).catch(() => undefined);
-        throw explain(err, objectName);
-      }
-      const contentType = o.contentType || 'application/octet-stream';
-      let bytes = 0;
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          bytes += chunk.length;
-          done(null, chunk);
-        },
-      });
-      try {
-        await pipeline(
-          Readable.fromWeb(body as unknown as NodeWebReadableStream<Uint8Array>),
-          counter,
-          file.createWriteStream({
-            resumable: o.size === undefined || o.size > RESUMABLE_THRESHOLD,
-            contentType,
-            metadata: { contentType },
-            validation: 'crc32c',
-            // Unique: refuse to replace an object that appeared since the name was chosen.
-            ...(o.unique ? { preconditionOpts: { ifGenerationMatch: 0 } } : {}),
-          }),
-        );
-      } catch (err) {
-        throw explain(err, objectName);
-      }
-      return { path: `gs://${where.bucket}/${objectName}`, bytes };
     },
   };
+
+  /** One object: a free name when unique, then a streamed (resumable when big) upload. */
+  async function upload(planned: string, dir: string, fileName: string, body: ReadableStream<Uint8Array>, o: SaveOptions): Promise<SavedFile> {
+    let objectName = planned;
+    try {
+      if (o.unique) objectName = await freeName(dir, fileName);
+    } catch (err) {
+      await body.cancel(err).catch(() => undefined);
+      throw explain(err, objectName);
+    }
+    let file;
+    try {
+      file = (await client()).bucket(where.bucket).file(objectName);
+    } catch (err) {
+      await body.cancel(err).catch(() => undefined);
+      throw explain(err, objectName);
+    }
+    const contentType = o.contentType || 'application/octet-stream';
+    let bytes = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        bytes += chunk.length;
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(
+        Readable.fromWeb(body as unknown as NodeWebReadableStream<Uint8Array>),
+        counter,
+        file.createWriteStream({
+          resumable: o.size === undefined || o.size > RESUMABLE_THRESHOLD,
+          contentType,
+          metadata: { contentType },
+          validation: 'crc32c',
+          // Unique: refuse to replace an object that appeared since the name was chosen.
+          ...(o.unique ? { preconditionOpts: { ifGenerationMatch: 0 } } : {}),
+        }),
+      );
+    } catch (err) {
+      throw explain(err, objectName);
+    }
+    written.add(pathOf(objectName));
+    return { path: pathOf(objectName), bytes };
+  }
 }

@@ -12,12 +12,15 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { InputError } from '../../soar/errors.ts';
+import { RunPaths } from './run-paths.ts';
 import { resolveInside, safeAttachmentName, withSuffix } from './safe-name.ts';
 import { DOWNLOAD_PATH, type AttachmentDestination, type SaveOptions, type SavedFile } from './types.ts';
 
 export interface LocalDestinationOptions {
   /** Clock of the unique suffixes (tests). */
   now?: () => Date;
+  /** Paths this run already wrote (earlier invocations of an async run): never overwritten by it. */
+  taken?: Iterable<string>;
 }
 
 /** How many suffixed names are tried before giving up (same millisecond, many equal names). */
@@ -50,6 +53,7 @@ export function createLocalDestination(downloadPath: string, opts: LocalDestinat
   const given = checkDownloadPath(downloadPath);
   const root = path.resolve(given);
   const now = opts.now ?? (() => new Date());
+  const written = new RunPaths(opts.taken);
 
   const cannotWrite = (err: FsError, where: string): InputError => {
     const why = err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied'
@@ -64,6 +68,7 @@ export function createLocalDestination(downloadPath: string, opts: LocalDestinat
 
   async function place(tmp: string, dir: string, fileName: string, unique: boolean): Promise<string> {
     if (!unique) {
+      // The name was claimed for this run before the download started (see save).
       const target = resolveInside(root, path.relative(root, dir), fileName);
       await rename(tmp, target);
       return target;
@@ -87,6 +92,7 @@ export function createLocalDestination(downloadPath: string, opts: LocalDestinat
         await unlink(target).catch(() => undefined);
         throw err;
       }
+      written.add(target);
       return target;
     }
     throw new InputError(`No free name for "${fileName}" in the ${DOWNLOAD_PATH} "${given}".`, DOWNLOAD_PATH);
@@ -96,32 +102,53 @@ export function createLocalDestination(downloadPath: string, opts: LocalDestinat
     kind: 'local',
     root,
     async save(name: string, body: ReadableStream<Uint8Array>, o: SaveOptions): Promise<SavedFile> {
-      const fileName = safeAttachmentName(name);
-      const dir = o.subfolder === undefined ? root : resolveInside(root, safeAttachmentName(o.subfolder, 'email'));
+      let fileName = safeAttachmentName(name);
+      let dir: string;
+      let claim: { name: string; release: () => void } | undefined;
       try {
-        await mkdir(dir, { recursive: true });
-        if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR', syscall: 'mkdir' });
+        dir = o.subfolder === undefined ? root : resolveInside(root, safeAttachmentName(o.subfolder, 'email'));
+        if (!o.unique) {
+          claim = written.claim(fileName, (n) => resolveInside(dir, n));
+          fileName = claim.name;
+        }
       } catch (err) {
         await body.cancel(err).catch(() => undefined);
-        throw isFsError(err) ? cannotWrite(err, 'creating the folder') : err;
+        throw err;
       }
-      const tmp = resolveInside(dir, `.${fileName.slice(0, 64)}.${randomUUID()}.part`);
-      const out = createWriteStream(tmp, { flags: 'wx' });
       try {
-        // Readable.fromWeb cancels the web stream when the file side fails, freeing the Graph slot.
-        await pipeline(Readable.fromWeb(body as unknown as NodeWebReadableStream<Uint8Array>), out);
+        return await write(fileName, dir, body, o.unique);
       } catch (err) {
-        await unlink(tmp).catch(() => undefined);
-        throw isFsError(err) ? cannotWrite(err, 'writing the file') : err;
-      }
-      const bytes = out.bytesWritten;
-      try {
-        const target = await place(tmp, dir, fileName, o.unique);
-        return { path: target, bytes };
-      } catch (err) {
-        await unlink(tmp).catch(() => undefined);
-        throw isFsError(err) ? cannotWrite(err, 'naming the file') : err;
+        claim?.release();
+        throw err;
       }
     },
   };
+
+  /** Streams into a temp file next to the target, then renames it into place. */
+  async function write(fileName: string, dir: string, body: ReadableStream<Uint8Array>, unique: boolean): Promise<SavedFile> {
+    try {
+      await mkdir(dir, { recursive: true });
+      if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR', syscall: 'mkdir' });
+    } catch (err) {
+      await body.cancel(err).catch(() => undefined);
+      throw isFsError(err) ? cannotWrite(err, 'creating the folder') : err;
+    }
+    const tmp = resolveInside(dir, `.${fileName.slice(0, 64)}.${randomUUID()}.part`);
+    const out = createWriteStream(tmp, { flags: 'wx' });
+    try {
+      // Readable.fromWeb cancels the web stream when the file side fails, freeing the Graph slot.
+      await pipeline(Readable.fromWeb(body as unknown as NodeWebReadableStream<Uint8Array>), out);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw isFsError(err) ? cannotWrite(err, 'writing the file') : err;
+    }
+    const bytes = out.bytesWritten;
+    try {
+      const target = await place(tmp, dir, fileName, unique);
+      return { path: target, bytes };
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw isFsError(err) ? cannotWrite(err, 'naming the file') : err;
+    }
+  }
 }

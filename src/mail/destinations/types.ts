@@ -1,6 +1,10 @@
 /** Where Download Attachments From Email puts files: the local file system or a GCS bucket. */
 export interface SaveOptions {
-  /** Never overwrite: a name already taken gets a unique suffix (`Download Attachments to unique path?`). */
+  /**
+   * Never overwrite: a name already taken gets a unique suffix (`Download Attachments to unique path?`).
+   * Without it, files of earlier runs are overwritten, but never a file this destination itself
+   * wrote (or was told about with `taken`): a repeated name in one run gets `-2`, `-3`, ...
+   */
   unique: boolean;
   /** One more folder level under the download path (made safe like a file name). */
   subfolder?: string;
