@@ -105,7 +105,7 @@ function isRunWideStop<R>(
   const reaches = failures.map(reachOf);
   if (reaches.some((r) => r === undefined)) return false;
   if (outcomes.some((o) => o.kind === 'done' && proves(o.result))) return false;
-  return reaches.includes('app');
+  return reaches.includes('app') || !earlier.some(proves);
 }
 
 export interface SweepOptions<R> {

@@ -51,10 +51,45 @@ describe('POST /_emulator/users/{upn}/messages/{id}/attachments', () => {
     expect(got.body.item.subject).toBe('Invoice overdue');
   });
 
+  it("an item attachment's $value is labelled message/rfc822 (attachment-get.md), an event's text/calendar", async () => {
+    const id = await deliver('item mime');
+    const mail = (await (await h.admin(attachUrl(id, { name: 'Fwd: invoice', kind: 'item' }), { method: 'POST', body: SOC_RAW('Invoice') })).json()) as { id: string };
+    const event = (await (await h.admin(attachUrl(id, { name: 'Meeting', kind: 'item', contentType: 'text/calendar' }), { method: 'POST', body: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' })).json()) as { id: string };
+    const value = (aid: string) => h.graph(`/v1.0/users/${encodeURIComponent(mailbox)}/messages/${encodeURIComponent(id)}/attachments/${encodeURIComponent(aid)}/$value`);
+    const m = await value(mail.id);
+    expect(m.headers.get('content-type')).toBe('message/rfc822');
+    expect(await m.text()).toContain('Subject: Invoice');
+    expect((await value(event.id)).headers.get('content-type')).toBe('text/calendar');
+  });
+
+  it('kind=reference adds a referenceAttachment: a link without contentBytes whose $value is a 405', async () => {
+    const id = await deliver('reference');
+    const res = await h.admin(attachUrl(id, { name: 'Q3 plan.docx', kind: 'reference', sourceUrl: 'https://contoso-my.sharepoint.com/personal/a/Q3%20plan.docx' }), { method: 'POST' });
+    expect(res.status).toBe(201);
+    const a = (await res.json()) as { id: string; kind: string };
+    expect(a.kind).toBe('reference');
+    const base = `/users/${encodeURIComponent(mailbox)}/messages/${encodeURIComponent(id)}/attachments`;
+    const v1 = await h.json(`/v1.0${base}/${encodeURIComponent(a.id)}`);
+    expect(v1.body['@odata.type']).toBe('#microsoft.graph.referenceAttachment');
+    expect(v1.body).toMatchObject({ id: a.id, name: 'Q3 plan.docx', contentType: null, isInline: false });
+    expect(v1.body).not.toHaveProperty('contentBytes');
+    expect(v1.body).not.toHaveProperty('sourceUrl');
+    const beta = await h.json(`/beta${base}/${encodeURIComponent(a.id)}`);
+    expect(beta.body.sourceUrl).toBe('https://contoso-my.sharepoint.com/personal/a/Q3%20plan.docx');
+    const listed = await h.json(`/v1.0${base}?$select=id,name,size`);
+    expect(listed.body.value).toEqual([{ '@odata.type': '#microsoft.graph.referenceAttachment', id: a.id, name: 'Q3 plan.docx', size: expect.any(Number) }]);
+    const value = await h.graph(`/v1.0${base}/${encodeURIComponent(a.id)}/$value`);
+    expect(value.status).toBe(405);
+    const msg = await h.json(`/v1.0/users/${encodeURIComponent(mailbox)}/messages/${encodeURIComponent(id)}?$select=hasAttachments`);
+    expect(msg.body.hasAttachments).toBe(true);
+  });
+
   it('names what is wrong: no name, bad kind, unknown message', async () => {
     const id = await deliver('three');
     expect((await h.admin(attachUrl(id, {}), { method: 'POST', body: 'x' })).status).toBe(400);
-    expect((await h.admin(attachUrl(id, { name: 'x', kind: 'reference' }), { method: 'POST', body: 'x' })).status).toBe(400);
+    expect((await h.admin(attachUrl(id, { name: 'x', kind: 'bogus' }), { method: 'POST', body: 'x' })).status).toBe(400);
+    // A reference attachment is a link: without its sourceUrl there is nothing to attach.
+    expect((await h.admin(attachUrl(id, { name: 'x', kind: 'reference' }), { method: 'POST' })).status).toBe(400);
     const missing = await h.admin(attachUrl('AAMkAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', { name: 'x' }), { method: 'POST', body: 'x' });
     expect(missing.status).toBe(404);
   });

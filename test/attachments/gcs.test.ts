@@ -120,6 +120,22 @@ describe('GCP Bucket destination', () => {
     // The documented Unix-like form, with a configured default bucket.
     expect(parseGcsPath('/tmp/test', 'soc-bucket')).toEqual({ bucket: 'soc-bucket', prefix: 'tmp/test' });
     expect(parseGcsPath('gs://other/x', 'soc-bucket')).toEqual({ bucket: 'other', prefix: 'x' });
+    // Without a leading slash the first level is the bucket, default or not.
+    expect(parseGcsPath('other/x', 'soc-bucket')).toEqual({ bucket: 'other', prefix: 'x' });
+    // Without a default bucket, /tmp/test is not read as the bucket "tmp" (somebody else's).
+    for (const rooted of ['/tmp/test', '\\tmp\\test', '/']) {
+      const err = (() => {
+        try {
+          parseGcsPath(rooted);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err, rooted).toBeInstanceOf(InputError);
+      expect((err as InputError).parameter).toBe('Download Path');
+      expect((err as Error).message).toContain('MSGRAPH_MAIL_GCS_BUCKET');
+    }
+    expect(() => createGcsDestination('/tmp/test', { storage, defaultBucket: '' })).toThrow(/names no bucket: use gs:\/\/bucket-name\/tmp\/test, or set MSGRAPH_MAIL_GCS_BUCKET/);
     for (const bad of ['', 'gs://', 'Bad_Bucket/x', 'gs://b/../x', 'ab/x', 'goog-bucket/x', 'bucket/a\nb']) {
       const err = (() => {
         try {
@@ -164,8 +180,17 @@ describe('GCP Bucket destination', () => {
       'gs://soc-unique/x/r-2024_01_31-10_15_02_123-2.txt',
     ]);
     expect((await storage.bucket('soc-unique').file('x/r.txt').download())[0].toString()).toBe('one');
-    await dest.save('r.txt', streamOf(Buffer.from('replaced')), { unique: false, size: 8 });
+    // A later run (a new destination) replaces without unique, as documented.
+    const later = createGcsDestination('gs://soc-unique/x', { storage });
+    await later.save('r.txt', streamOf(Buffer.from('replaced')), { unique: false, size: 8 });
     expect((await storage.bucket('soc-unique').file('x/r.txt').download())[0].toString()).toBe('replaced');
+    // Within one run a repeated name is suffixed, never replaced.
+    const again = await later.save('r.txt', streamOf(Buffer.from('same run')), { unique: false, size: 8 });
+    expect(again.path).toBe('gs://soc-unique/x/r-2.txt');
+    expect((await storage.bucket('soc-unique').file('x/r.txt').download())[0].toString()).toBe('replaced');
+    // ...also across the invocations of one async run.
+    const next = createGcsDestination('gs://soc-unique/x', { storage, taken: ['gs://soc-unique/x/r.txt', again.path] });
+    expect((await next.save('r.txt', streamOf(Buffer.from('3rd')), { unique: false, size: 3 })).path).toBe('gs://soc-unique/x/r-3.txt');
   });
 
   it('a refused upload is an error naming Download Path, and the body is cancelled', async () => {

@@ -50,9 +50,10 @@ describe('local destination', () => {
     expect(await readFile(saved.path, 'utf8')).toBe('hello world');
   });
 
-  it('overwrites without unique, never with unique (suffix before the extension)', async () => {
+  it('overwrites files of earlier runs without unique, never with unique (suffix before the extension)', async () => {
+    await createLocalDestination(dir, { now: FIXED }).save('r.txt', streamOf('one'), { unique: false });
+    // A new destination is a new run: the earlier run's file is overwritten, as documented.
     const d = createLocalDestination(dir, { now: FIXED });
-    await d.save('r.txt', streamOf('one'), { unique: false });
     const second = await d.save('r.txt', streamOf('two'), { unique: false });
     expect(second.path).toBe(path.join(dir, 'r.txt'));
     expect(await readFile(second.path, 'utf8')).toBe('two');
@@ -64,6 +65,27 @@ describe('local destination', () => {
     expect(await readFile(path.join(dir, 'r.txt'), 'utf8')).toBe('two');
     expect(await readFile(third.path, 'utf8')).toBe('three');
     expect(await readFile(fourth.path, 'utf8')).toBe('four');
+  });
+
+  it('without unique, never overwrites a file of the same run: a repeated name gets -2, -3 (also at once, and across invocations via taken)', async () => {
+    const d = createLocalDestination(dir);
+    const first = await d.save('image001.png', streamOf('mailbox A'), { unique: false });
+    const [second, third] = await Promise.all([
+      d.save('image001.png', streamOf('mailbox B'), { unique: false }),
+      d.save('image001.png', streamOf('mailbox C'), { unique: false }),
+    ]);
+    expect([first.path, second.path, third.path]).toEqual(['image001.png', 'image001-2.png', 'image001-3.png'].map((n) => path.join(dir, n)));
+    expect(await Promise.all([first, second, third].map((f) => readFile(f.path, 'utf8')))).toEqual(['mailbox A', 'mailbox B', 'mailbox C']);
+
+    // A failed save gives its name back.
+    await expect(d.save('broken.txt', streamOf('x', new Error('network')), { unique: false })).rejects.toThrow();
+    expect((await d.save('broken.txt', streamOf('ok'), { unique: false })).path).toBe(path.join(dir, 'broken.txt'));
+
+    // The next invocation of the same async run, told what the earlier ones wrote.
+    const next = createDestination('Local File System', dir, { taken: [first.path, second.path, third.path] });
+    const fourth = await next.save('image001.png', streamOf('mailbox D'), { unique: false });
+    expect(fourth.path).toBe(path.join(dir, 'image001-4.png'));
+    expect(await readFile(first.path, 'utf8')).toBe('mailbox A');
   });
 
   it('keeps the plain name with unique when it is free', async () => {

@@ -1,10 +1,14 @@
 /** Download Attachments From Email against the emulator: local and GCS destinations, hostile names, EML extraction, async batches. */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { downloadAttachmentsFromEmail } from '../../src/actions/download-attachments-from-email.ts';
-import { ALICE, BOB, CAROL, DAVE, GHOST, SOC, invoke, invokeAll, mailHarness, type MailHarness } from '../mail/helpers.ts';
+import { mailFileMemory } from '../../src/mail/attached-mail.ts';
+import { ALICE, BOB, CAROL, DAVE, GHOST, REPORTS, SOC, invoke, invokeAll, mailHarness, type MailHarness } from '../mail/helpers.ts';
 import { mime, u } from './helpers.ts';
 
 let h: MailHarness;
@@ -182,5 +186,151 @@ describe('Download Attachments From Email', () => {
     const doc = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, ...local() });
     expect(doc.is_success).toBe(true);
     expect((await readFile(path.join(dir, 'out', 'big.bin'))).equals(big)).toBe(true);
+  });
+
+  it('downloads a 100 MB attachment through the action to the local file system, bytes and sha256 intact', async () => {
+    const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'hundred megabytes' }));
+    const size = 100 * 1024 * 1024;
+    // Generated and hashed chunk by chunk: the test never holds the 100 MB itself.
+    const sent = createHash('sha256');
+    const uploaded = await new Promise<number>((resolve, reject) => {
+      const req = request(`${h.emu.url}/_emulator/users/${u(SOC)}/messages/${u(m.id)}/attachments?name=huge.bin`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+      }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      const chunk = Buffer.alloc(1024 * 1024);
+      let i = 0;
+      const writeMore = () => {
+        while (i < size / chunk.length) {
+          chunk.fill(i % 251);
+          chunk.writeUInt32BE(i, 0);
+          sent.update(chunk);
+          i++;
+          if (!req.write(chunk)) return void req.once('drain', writeMore);
+        }
+        req.end();
+      };
+      writeMore();
+    });
+    expect(uploaded).toBe(201);
+    const doc = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, ...local() });
+    expect(doc).toMatchObject({ is_success: true, execution_state: 'COMPLETED' });
+    const [row] = doc.json_result as Array<{ downloaded_path: string; bytes: number }>;
+    expect(row).toMatchObject({ downloaded_path: path.join(dir, 'out', 'huge.bin'), bytes: size });
+    expect((await stat(row.downloaded_path)).size).toBe(size);
+    const got = createHash('sha256');
+    for await (const c of createReadStream(row.downloaded_path, { highWaterMark: 1024 * 1024 })) got.update(c as Buffer);
+    expect(got.digest('hex')).toBe(sent.digest('hex'));
+  }, 60_000);
+
+  it('reports a reference attachment (a cloud link) as not downloadable and still downloads the others', async () => {
+    const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'shared link', parts: [{ name: 'notes.txt', contentType: 'text/plain', content: 'notes' }] }));
+    await h.admin('POST', `/users/${u(SOC)}/messages/${u(m.id)}/attachments?name=${u('Q3 plan.docx')}&kind=reference&sourceUrl=${u('https://contoso-my.sharepoint.com/q3.docx')}`);
+    const doc = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, ...local() });
+    expect(doc).toMatchObject({ is_success: true, execution_state: 'COMPLETED' });
+    expect((doc.json_result as Array<{ attachment_name: string }>).map((r) => r.attachment_name)).toEqual(['notes.txt']);
+    expect(await readdir(path.join(dir, 'out'))).toEqual(['notes.txt']);
+    const lines = doc.output_message.split('\n');
+    expect(lines[0]).toBe(`Downloaded 1 attachments. Files: ${path.join(dir, 'out', 'notes.txt')}.`);
+    expect(lines[1]).toBe(`Failed to download: Q3 plan.docx of ${m.id} in ${SOC}: Attachment "Q3 plan.docx" is a link to a cloud file (reference attachment); it has no content to download.`);
+    // Only a reference attachment: nothing downloaded, the action fails saying why.
+    const only = await h.deliver(SOC, 'Inbox', mime({ subject: 'only a link' }));
+    await h.admin('POST', `/users/${u(SOC)}/messages/${u(only.id)}/attachments?name=deck.pptx&kind=reference&sourceUrl=${u('https://contoso-my.sharepoint.com/deck.pptx')}`);
+    const none = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': only.id, ...local() });
+    expect(none).toMatchObject({ is_success: false, json_result: [] });
+    expect(none.output_message).toMatch(/^Error executing action\. Reason: deck\.pptx of \S+ in soc@contoso\.example: Attachment "deck\.pptx" is a link to a cloud file/);
+  });
+
+  it('without unique, equal names of one run (across mailboxes and async batches) get -2, -3 instead of overwriting each other', async () => {
+    for (const [mb, body] of [[ALICE, 'alice copy'], [BOB, 'bob copy'], [CAROL, 'carol copy']] as const) {
+      await h.deliver(mb, 'Inbox', mime({ subject: 'Campaign 9', parts: [{ name: 'invoice.pdf', contentType: 'application/pdf', content: body }] }));
+    }
+    const params = { 'Search In Mailbox': `${ALICE}, ${BOB}, ${CAROL}`, 'Folder Name': 'Inbox', 'Subject Filter': 'Campaign 9', 'How many mailboxes to process in a single batch': '2', ...local() };
+    const first = await invoke(h, downloadAttachmentsFromEmail, params);
+    expect(first.execution_state).toBe('IN_PROGRESS');
+    const last = await invoke(h, downloadAttachmentsFromEmail, params, first.state);
+    expect(last).toMatchObject({ is_success: true, execution_state: 'COMPLETED' });
+    const rows = last.json_result as Array<{ mailbox: string; downloaded_path: string }>;
+    const out = path.join(dir, 'out');
+    expect(rows.map((r) => [r.mailbox, path.relative(out, r.downloaded_path)])).toEqual([[ALICE, 'invoice.pdf'], [BOB, 'invoice-2.pdf'], [CAROL, 'invoice-3.pdf']]);
+    expect(await Promise.all(rows.map((r) => readFile(r.downloaded_path, 'utf8')))).toEqual(['alice copy', 'bob copy', 'carol copy']);
+    // A later run overwrites the earlier run's files, as documented.
+    const again = await invoke(h, downloadAttachmentsFromEmail, { ...params, 'Search In Mailbox': BOB });
+    expect((again.json_result as Array<{ downloaded_path: string }>)[0].downloaded_path).toBe(path.join(out, 'invoice.pdf'));
+    expect(await readFile(path.join(out, 'invoice.pdf'), 'utf8')).toBe('bob copy');
+  });
+
+  it('refuses a GCS Download Path starting with "/" without MSGRAPH_MAIL_GCS_BUCKET, before touching any mailbox', async () => {
+    const saved = process.env.MSGRAPH_MAIL_GCS_BUCKET;
+    delete process.env.MSGRAPH_MAIL_GCS_BUCKET;
+    try {
+      await h.admin('DELETE', '/requests');
+      const doc = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Subject Filter': 'x', 'Download Destination': 'GCP Bucket', 'Download Path': '/tmp/test' });
+      expect(doc.is_success).toBe(false);
+      expect(doc.output_message).toBe(
+        'Error executing action. Reason: Download Path "/tmp/test" names no bucket: use gs://bucket-name/tmp/test, or set MSGRAPH_MAIL_GCS_BUCKET to the bucket that paths starting with "/" go to.',
+      );
+      expect((await h.admin('GET', '/requests')).total).toBe(0);
+      // With the variable, the documented form writes into that bucket.
+      process.env.MSGRAPH_MAIL_GCS_BUCKET = 'soc-default';
+      await h.admin('POST', '/gcs/buckets', { name: 'soc-default' });
+      const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'to default bucket', parts: [{ name: 'a.txt', content: 'a' }] }));
+      const ok = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, 'Download Destination': 'GCP Bucket', 'Download Path': '/tmp/test' });
+      expect((ok.json_result as Array<{ downloaded_path: string }>).map((r) => r.downloaded_path)).toEqual(['gs://soc-default/tmp/test/a.txt']);
+    } finally {
+      if (saved === undefined) delete process.env.MSGRAPH_MAIL_GCS_BUCKET;
+      else process.env.MSGRAPH_MAIL_GCS_BUCKET = saved;
+    }
+  });
+
+  it('"Download Attachments from EML" holds at most two mail files in memory at once, across chunks and mailboxes', async () => {
+    const mailboxes = [ALICE, BOB, CAROL, REPORTS, SOC];
+    for (const mb of mailboxes) {
+      await h.deliver(mb, 'Inbox', mime({
+        subject: 'Campaign 11',
+        parts: [1, 2, 3].map((k) => ({ name: `fwd-${k}.eml`, contentType: 'message/rfc822', content: mime({ subject: `inner ${k}`, parts: [{ name: `in-${k}.txt`, content: `inner ${k} of ${mb}` }] }) })),
+      }));
+    }
+    let held = 0;
+    let most = 0;
+    let waited = 0;
+    const gate = mailFileMemory as unknown as { tryAcquire: () => (() => void) | null; acquire: () => Promise<() => void> };
+    const { tryAcquire, acquire } = gate;
+    const track = (release: () => void) => {
+      held++;
+      most = Math.max(most, held);
+      let done = false;
+      return () => {
+        if (!done) held--;
+        done = true;
+        release();
+      };
+    };
+    gate.tryAcquire = () => {
+      const r = tryAcquire.call(mailFileMemory);
+      return r ? track(r) : null;
+    };
+    gate.acquire = async () => {
+      waited++;
+      return track(await acquire.call(mailFileMemory));
+    };
+    try {
+      const doc = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': mailboxes.join(', '), 'Folder Name': 'Inbox', 'Subject Filter': 'Campaign 11', 'Download Attachments from EML': 'true', 'Download Attachments to unique path?': 'true', ...local() });
+      expect(doc).toMatchObject({ is_success: true, execution_state: 'COMPLETED' });
+      const rows = doc.json_result as Array<{ attachment_name: string; from_files?: string[] }>;
+      expect(rows).toHaveLength(mailboxes.length * 6);
+      expect(rows.filter((r) => r.from_files)).toHaveLength(mailboxes.length * 3);
+    } finally {
+      gate.tryAcquire = tryAcquire;
+      gate.acquire = acquire;
+    }
+    expect(most).toBe(2);
+    expect(waited).toBeGreaterThan(0);
+    expect(held).toBe(0);
+    expect(mailFileMemory.available).toBe(2);
   });
 });

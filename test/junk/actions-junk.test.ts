@@ -69,6 +69,20 @@ describe('Mark Email as Junk', () => {
     expect(again.output_message).toBe(`Failed to find any emails based on provided parameters!\nFailed to find email with ID ${missingId} in ${SOC}.`);
   });
 
+  it('reads "Default Mailbox" inside a list as the Default Mailbox, and a repeated mailbox once', async () => {
+    const doc = await h.run(junk, { 'Search In Mailbox': `Default Mailbox, ${ALICE}, ${ALICE.toUpperCase()}`, 'Mail IDs': PHISH_MESSAGE_ID });
+    expect(doc.output_message).toBe('Successfully marked the email as junk.');
+    expect((doc.json_result as any[]).map((r) => [r.mailbox, r.outcome])).toEqual([[SOC, 'marked'], [ALICE, 'marked']]);
+    for (const box of [SOC, ALICE]) expect(await idsIn(box, 'junkemail', PHISH_MESSAGE_ID)).toHaveLength(1);
+  });
+
+  it('does not take a Graph id found in another folder than Folder Name', async () => {
+    const [phishId] = await idsIn(ALICE, 'inbox', PHISH_MESSAGE_ID);
+    const doc = await h.run(junk, { 'Search In Mailbox': ALICE, 'Folder Name': 'Deleted Items', 'Mail IDs': phishId });
+    expect(doc).toMatchObject({ is_success: false, output_message: `Failed to find any emails based on provided parameters!\nFailed to find email with ID ${phishId} in ${ALICE}.` });
+    expect(await idsIn(ALICE, 'inbox', PHISH_MESSAGE_ID)).toEqual([phishId]);
+  });
+
   it('marks one message once when both its Graph id and its internetMessageId are given', async () => {
     const [id] = await idsIn(CAROL, 'inbox', PHISH_MESSAGE_ID);
     await h.admin('DELETE', '/requests');
