@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MailParseError, mailSummaries, parseMailFile } from '../../src/mail/parse/index.ts';
-import { decodeLenientBase64 } from '../../src/mail/parse/fast-base64.ts';
+import { concatParts, decodeLenientBase64 } from '../../src/mail/parse/postal-mime-decoders.ts';
 import { eml, nestedChain, reportWithAttachedPhish, TWO_EVENTS_ICS } from './fixtures.ts';
 
 const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
@@ -167,5 +167,27 @@ describe('decodeLenientBase64', () => {
     const lines = [Buffer.from('SGVs bG8s\r\n'), Buffer.from('IHdv!cmxk'), Buffer.from('IQ==')];
     expect(decodeLenientBase64(lines).toString()).toBe('Hello, world!');
     expect(decodeLenientBase64([Buffer.from('SGVsbG8sx')]).toString()).toBe('Hello,');
+  });
+});
+
+describe('postal-mime decoder joins', () => {
+  it('concatenate strings (UTF-8), ArrayBuffers and views exactly as a Blob would', async () => {
+    const view = new Uint8Array([0, 1, 2, 3, 4]).subarray(1, 3);
+    const parts = ['é\n', new Uint8Array([0xff, 0x00]).buffer, view, 'z'];
+    const viaBlob = Buffer.from(await new Blob(parts).arrayBuffer());
+    expect(concatParts(parts)).toEqual(viaBlob);
+  });
+
+  it('keep quoted-printable and 8bit text intact', async () => {
+    const raw = Buffer.from(
+      'Subject: qp\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n' +
+        '--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\ncaf=C3=A9 =\r\nsoft line\r\n' +
+        '--b\r\nContent-Type: text/csv; name=a.csv\r\nContent-Disposition: attachment; filename=a.csv\r\nContent-Transfer-Encoding: 8bit\r\n\r\nx,y\r\n1,2\r\n' +
+        '--b--\r\n',
+    );
+    const r = await parseMailFile(new Uint8Array(raw), { fileName: 'qp.eml' });
+    expect(r.text.trim()).toBe('café soft line');
+    // postal-mime ends every pass-through line with \n, the last one included.
+    expect(Buffer.from(r.attachments[0].content!).toString()).toBe('x,y\n1,2\n');
   });
 });

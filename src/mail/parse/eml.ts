@@ -1,5 +1,5 @@
 import PostalMime from 'postal-mime';
-import './fast-base64.ts';
+import './postal-mime-decoders.ts';
 import type { Address, Email } from 'postal-mime';
 import { MailParseError, shortReason } from './errors.ts';
 import type { ParseLimits } from './limits.ts';
