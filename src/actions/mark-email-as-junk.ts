@@ -144,7 +144,7 @@ function unique(values: string[]): string[] {
 export async function runJunkAction(ctx: ActionContext<JunkMessages>, mode: JunkMode): Promise<ActionOutcome> {
   const ids = mailIdsOf(ctx);
   const path = folderOf(ctx, mode);
-  const mailboxes = mailboxList(ctx.params.list('Search In Mailbox'), ctx.config.defaultMailbox);
+  const mailboxes = mailboxList(ctx.params.list('Search In Mailbox'), ctx.config.defaultMailbox, { emptyMeansDefault: true });
   if (mailboxes.length === 0) throw new InputError('Parameter "Search In Mailbox" names no mailbox.', 'Search In Mailbox');
   const runs = await locateAll(ctx, mailboxes, path, ids);
 

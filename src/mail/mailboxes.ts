@@ -86,10 +86,16 @@ export function mailboxKey(mailbox: string): string {
 
 /**
  * The mailboxes of a comma-separated parameter: trimmed, empties dropped, duplicates dropped
- * case-insensitively (first spelling kept). The literal `Default Mailbox`, or an empty list, means
- * the integration's Default Mailbox.
+ * case-insensitively (first spelling kept). The literal `Default Mailbox` means the integration's
+ * Default Mailbox. An empty list (`" , "`) stays empty, so a required parameter fails, unless
+ * `emptyMeansDefault` (the parameters DECISIONS.md lets fall back, e.g. Junk's Search In Mailbox):
+ * a playbook placeholder that comes out as "," must never sweep the SOC's own mailbox.
  */
-export function mailboxList(value: string | readonly string[] | null | undefined, defaultMailbox?: string): string[] {
+export function mailboxList(
+  value: string | readonly string[] | null | undefined,
+  defaultMailbox?: string,
+  opts: { emptyMeansDefault?: boolean } = {},
+): string[] {
   const parts = value === null || value === undefined ? [] : typeof value === 'string' ? value.split(',') : value.flatMap((v) => v.split(','));
   const seen = new Set<string>();
   const out: string[] = [];
@@ -107,6 +113,6 @@ export function mailboxList(value: string | readonly string[] | null | undefined
     }
     add(m);
   }
-  if (out.length === 0 && defaultMailbox) add(defaultMailbox);
+  if (out.length === 0 && opts.emptyMeansDefault && defaultMailbox) add(defaultMailbox);
   return out;
 }

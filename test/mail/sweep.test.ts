@@ -52,7 +52,9 @@ async function runAll(def: ReturnType<typeof testAction>, params: Record<string,
 describe('mailboxList', () => {
   it('trims, dedupes case-insensitively and maps Default Mailbox', () => {
     expect(mailboxList(' a@x , A@X,b@x,, default mailbox', 'soc@x')).toEqual(['a@x', 'b@x', 'soc@x']);
-    expect(mailboxList([], 'soc@x')).toEqual(['soc@x']);
+    // Only separators: stays empty (a required parameter then fails) unless the parameter may fall back.
+    expect(mailboxList(' , ', 'soc@x')).toEqual([]);
+    expect(mailboxList([], 'soc@x', { emptyMeansDefault: true })).toEqual(['soc@x']);
     expect(mailboxList(['a@x, b@x', 'B@x'])).toEqual(['a@x', 'b@x']);
   });
 });

@@ -20,6 +20,13 @@ const subjectsIn = async (mailbox: string, folder: string) => {
 const PHISH_SUBJECT = 'Action required: your mailbox password expires today';
 
 describe('Delete Email', () => {
+  it('refuses a mailbox list of only separators instead of falling back to the Default Mailbox', async () => {
+    const doc = await invoke(h, deleteEmail, { 'Delete In Mailbox': ' , ', 'Folder Name': 'Inbox', 'Mail IDs': PHISH_MESSAGE_ID });
+    expect(doc).toMatchObject({ is_success: false, execution_state: 'FAILED' });
+    expect(doc.output_message).toBe('Failed to execute action, the error is: Missing required parameter "Delete In Mailbox".');
+    expect(await subjectsIn(SOC, 'inbox')).toContain(PHISH_SUBJECT);
+  });
+
   it('purges the phish by internetMessageId (without <>) across mailboxes, naming missing ones', async () => {
     const docs = await invokeAll(h, deleteEmail, {
       'Delete In Mailbox': [ALICE, GHOST, BOB, CAROL, SOC, DAVE].join(', '),
