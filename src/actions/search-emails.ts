@@ -138,6 +138,12 @@ function finalSearch(ctx: ActionContext<SearchMessages>, state: SweepState<Searc
     ...(noFolder.length > 0 ? [`Folder ${folder} was not found in the following mailboxes: ${noFolder.join(', ')}`] : []),
     ...failureLines(state, 'search emails'),
   ];
+  // No mailbox had the folder (a typo, most likely): a failure, as in the other sweeps, so a playbook
+  // does not read "no phish here" from a search that never looked.
+  if (entries.length === 0 && noFolder.length > 0 && state.failed.length === 0) {
+    const reason = `Folder ${folder} was not found in the following mailboxes: ${noFolder.join(', ')}`;
+    return failed([ctx.message('error', { ERROR_REASON: reason }), ...state.missing.map((m) => ctx.message('mailboxNotFound', { MAILBOX: m }))].join('\n'), { json_result: json });
+  }
   if (entries.length === 0 && state.failed.length > 0) {
     const reasons = state.failed.map((f) => `${f.mailbox}: ${f.reason}`).join('; ');
     return failed([ctx.message('error', { ERROR_REASON: reasons }), ...extra.filter((l) => !l.startsWith('Failed to search emails in'))].join('\n'), { json_result: json });

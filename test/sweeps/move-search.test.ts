@@ -116,6 +116,12 @@ describe('Search Emails', () => {
       is_success: true,
       output_message: `Action was not able to find any emails based on the specified search criteria.\nFolder Inbox/Phishing was not found in the following mailboxes: ${ALICE}`,
     });
+    // In no mailbox at all: a failure (the search never looked), not "no emails found".
+    const typo = await invoke(h, searchEmails, { 'Search In Mailbox': `${ALICE},${SOC},${GHOST}`, 'Folder Name': 'Inbox/Nope' });
+    expect(typo).toMatchObject({
+      is_success: false,
+      output_message: `Failed to execute action, the error is: Folder Inbox/Nope was not found in the following mailboxes: ${ALICE}, ${SOC}\nMailbox ${GHOST} was not found.`,
+    });
   });
 
   it('searches the German inbox as "Inbox" and continues over invocations', async () => {
