@@ -1,5 +1,7 @@
 /** `msgraph-mail run "<Action Name>" ...`: one result document on stdout. */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { GraphClient, GraphClientOptions } from '../graph/types.ts';
 import { actionNames, findAction, unknownActionMessage } from '../actions/index.ts';
 import type { ActionDefinition, Entity } from '../soar/action.ts';
@@ -77,6 +79,18 @@ async function readStateFile(path: string): Promise<unknown> {
   }
 }
 
+/** Checked before the action runs: a state that cannot be saved would lose a run that already
+ * changed mailboxes (deleted or moved mail). */
+async function checkStateFileWritable(path: string): Promise<void> {
+  const dir = dirname(resolve(path));
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+    await access(dir, fsConstants.W_OK);
+  } catch {
+    throw new UsageError(`Cannot write the --state file "${path}": its folder "${dir}" does not exist or is not writable.`);
+  }
+}
+
 /** Written after every invocation: the state to continue from, or `null` once the run is over. */
 async function writeStateFile(path: string, doc: ResultDocument): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
@@ -123,6 +137,7 @@ export async function runCommand(actionName: string, opts: RunOptions, deps: Cli
   }
   const config = await loadConfigFile(opts.config);
   const initialState = opts.state ? await readStateFile(opts.state) : null;
+  if (opts.state) await checkStateFileWritable(opts.state);
   const clock = deps.clock ?? systemClock;
   const logger = createLogger({ destination: deps.stderr ?? 2, level: (deps.env ?? process.env).MSGRAPH_MAIL_LOG_LEVEL });
   const createGraph = deps.createGraph ?? (await defaultGraphFactory());
@@ -135,8 +150,16 @@ export async function runCommand(actionName: string, opts: RunOptions, deps: Cli
       warn: (m) => stderr.write(`warning: ${m}\n`),
       graphOptions: deps.graphOptions,
     });
+  let saveFailed = false;
   const save = async (doc: ResultDocument) => {
-    if (opts.state) await writeStateFile(opts.state, doc);
+    if (!opts.state) return;
+    try {
+      await writeStateFile(opts.state, doc);
+    } catch (e) {
+      // The run happened: its result document is still printed; only continuing it is lost.
+      saveFailed = true;
+      stderr.write(`error: could not write the --state file "${opts.state}": ${(e as Error).message}\n`);
+    }
   };
   let doc: ResultDocument;
   if (opts.wait) {
@@ -153,5 +176,9 @@ export async function runCommand(actionName: string, opts: RunOptions, deps: Cli
     await save(doc);
   }
   stdout.write(format === 'table' ? renderResultAsText(doc, { width: deps.columns, stateFile: opts.state }) : JSON.stringify(doc, null, 2) + '\n');
+  if (doc.execution_state === 'TIMEDOUT' && !opts.state) {
+    stderr.write('note: the run timed out and its progress is not saved; run it with --state FILE to be able to continue it.\n');
+  }
+  if (saveFailed) return 1;
   return doc.is_success || doc.execution_state === 'IN_PROGRESS' ? 0 : 1;
 }

@@ -20,14 +20,18 @@ export interface SavedState {
   invocation: number;
   /** The action's own continuation data. */
   data: unknown;
+  /** Digest of the run's parameters and entities: a state continues only the run it came from. */
+  params_digest?: string;
 }
 
-export function wrapState(action: string, startedAt: number, invocation: number, data: unknown): SavedState {
-  return { format: STATE_FORMAT, action, started_at: startedAt, invocation, data };
+export function wrapState(action: string, startedAt: number, invocation: number, data: unknown, paramsDigest?: string): SavedState {
+  return { format: STATE_FORMAT, action, started_at: startedAt, invocation, data, ...(paramsDigest ? { params_digest: paramsDigest } : {}) };
 }
 
-/** Check a state read from `--state`: null means "start a new run". */
-export function unwrapState(raw: unknown, action: string): SavedState | null {
+/** Check a state read from `--state`: null means "start a new run". With `paramsDigest`, a state
+ * saved by a run with other parameters is refused: continuing it would silently mix the saved
+ * mailbox list with new filters. */
+export function unwrapState(raw: unknown, action: string, paramsDigest?: string): SavedState | null {
   if (raw === null || raw === undefined) return null;
   const s = raw as Partial<SavedState>;
   if (typeof s !== 'object' || s.format !== STATE_FORMAT || typeof s.action !== 'string' || typeof s.started_at !== 'number') {
@@ -36,7 +40,12 @@ export function unwrapState(raw: unknown, action: string): SavedState | null {
   if (s.action.toLowerCase() !== action.toLowerCase()) {
     throw new UsageError(`The --state file belongs to action "${s.action}", not "${action}".`);
   }
-  return { format: STATE_FORMAT, action: s.action, started_at: s.started_at, invocation: Number(s.invocation) || 1, data: s.data ?? null };
+  if (paramsDigest && typeof s.params_digest === 'string' && s.params_digest !== paramsDigest) {
+    throw new UsageError(
+      `The --state file belongs to a run of "${s.action}" with different parameters; run again without --state (or with a new state file) to start over.`,
+    );
+  }
+  return { format: STATE_FORMAT, action: s.action, started_at: s.started_at, invocation: Number(s.invocation) || 1, data: s.data ?? null, params_digest: s.params_digest };
 }
 
 /** One batch of a list processed across invocations: `cursor` is where this batch starts. */

@@ -3,6 +3,7 @@
  * (which failure message, what counts as usage vs. action failure, secret scrubbing) lives
  * here and nowhere else.
  */
+import { createHash } from 'node:crypto';
 import { isGraphError } from '../graph/errors.ts';
 import type { Clock, GraphClient, GraphClientOptions, Logger } from '../graph/types.ts';
 import { notImplementedMessage, type ActionContext, type ActionDefinition, type ActionOutcome, type Entity } from './action.ts';
@@ -55,10 +56,11 @@ export async function runAction(def: ActionDefinition, input: RunInput, deps: Ru
   const clock = deps.clock ?? systemClock;
   let config: IntegrationConfig | undefined;
   let graph: GraphClient | undefined;
+  let digest: string | undefined; // known once the parameters are parsed
   // The whole document is scrubbed (a json_result or case-wall cell could quote a secret too),
   // with the config's secrets and whatever tokens the client fetched.
   const finish = (o: ActionOutcome, started: number, invocation: number): ResultDocument =>
-    scrubDocument(toDocument(def, o, started, invocation), [config?.secretId, config?.proxy?.password], graph);
+    scrubDocument(toDocument(def, o, started, invocation, digest), [config?.secretId, config?.proxy?.password], graph);
 
   const failWith = (e: unknown): ResultDocument => {
     logger.error({ action: def.name, err: isGraphError(e) ? e.toJSON() : { message: errorReason(e) } }, 'action failed');
@@ -88,7 +90,8 @@ export async function runAction(def: ActionDefinition, input: RunInput, deps: Ru
     if (e instanceof InputError) return failWith(e);
     throw e;
   }
-  const saved = unwrapState(input.state, def.name);
+  digest = paramsDigest(params, input.entities ?? []);
+  const saved = unwrapState(input.state, def.name, digest);
   const startedAt = saved?.started_at ?? clock.now();
   const invocation = (saved?.invocation ?? 0) + 1;
 
@@ -142,7 +145,13 @@ function scrubDocument(doc: ResultDocument, secrets: (string | undefined)[], gra
   return walk(doc) as ResultDocument;
 }
 
-function toDocument(def: ActionDefinition, o: ActionOutcome, startedAt: number, invocation: number): ResultDocument {
+/** What identifies a run's inputs (parsed values, so `true`/`TRUE` or reordered flags match). */
+function paramsDigest(params: Params, entities: readonly Entity[]): string {
+  const canonical = JSON.stringify({ p: Object.entries(params.toJSON()).sort(([a], [b]) => a.localeCompare(b)), e: entities });
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
+}
+
+function toDocument(def: ActionDefinition, o: ActionOutcome, startedAt: number, invocation: number, digest?: string): ResultDocument {
   const state = o.execution_state ?? (o.is_success ? 'COMPLETED' : 'FAILED');
   if (state === 'IN_PROGRESS' && (o.state === undefined || o.state === null)) {
     throw new Error(`Action "${def.name}" returned IN_PROGRESS without a state.`);
@@ -154,7 +163,7 @@ function toDocument(def: ActionDefinition, o: ActionOutcome, startedAt: number, 
     output_message: o.output_message,
     json_result: o.json_result ?? null,
     case_wall: { ...emptyCaseWall(), ...o.case_wall },
-    state: state === 'IN_PROGRESS' ? wrapState(def.name, startedAt, invocation, o.state) : null,
+    state: state === 'IN_PROGRESS' ? wrapState(def.name, startedAt, invocation, o.state, digest) : null,
   };
   return doc;
 }

@@ -122,6 +122,29 @@ describe('msgraph-mail run', () => {
     expect(foreign.err).toContain('belongs to action "Ping"');
   });
 
+  it('--state refuses a run with other parameters, and a path it could not save to, before running', async () => {
+    const stateFile = join(dir, 'digest-state.json');
+    const first = await cli(['run', 'Fake Sweep', '--config', configPath, '--param', 'Items=a,b', '--state', stateFile]);
+    expect(JSON.parse(first.out).execution_state).toBe('IN_PROGRESS');
+    const other = await cli(['run', 'Fake Sweep', '--config', configPath, '--param', 'Items=c,d', '--state', stateFile]);
+    expect(other).toMatchObject({ code: 2, out: '' });
+    expect(other.err).toContain('belongs to a run of "Fake Sweep" with different parameters');
+    // The same parameters, spelt differently, continue the run.
+    const same = await cli(['run', 'fake sweep', '--config', configPath, '--param', 'items= a , b', '--state', stateFile]);
+    expect(JSON.parse(same.out)).toMatchObject({ execution_state: 'COMPLETED', output_message: 'Processed a, b.' });
+
+    let calls = 0;
+    const nowhere = await cli(['run', 'Ping', '--config', configPath, '--state', join(dir, 'no-such-dir', 's.json')], {
+      createGraph: () => {
+        calls++;
+        return fakeGraph(pingRoutes);
+      },
+    });
+    expect(nowhere).toMatchObject({ code: 2, out: '' });
+    expect(nowhere.err).toContain('Cannot write the --state file');
+    expect(calls).toBe(0);
+  });
+
   it('--wait loops until done, or reports TIMEDOUT and keeps the state file', async () => {
     const done = await cli(['run', 'Fake Sweep', '--config', configPath, '--param', 'Items=a,b,c', '--wait', '--poll-interval', '0.5']);
     expect(done.code).toBe(0);
@@ -135,6 +158,8 @@ describe('msgraph-mail run', () => {
     const saved = JSON.parse(await readFile(stateFile, 'utf8'));
     expect(saved.data.cursor).toBe(2);
     expect((await cli(['run', 'Ping', '--config', configPath, '--timeout', '3'])).code).toBe(2);
+    const unsaved = await cli(['run', 'Fake Sweep', '--config', configPath, '--param', 'Items=a,b,c,d', '--wait', '--poll-interval', '2', '--timeout', '3']);
+    expect(unsaved.err).toContain('run it with --state FILE to be able to continue it');
   });
 
   it('--format table prints the message and the case-wall tables', async () => {
