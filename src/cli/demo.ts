@@ -53,7 +53,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
       say(`== ${title}: ${name}`);
       const doc = await run(name, entities, params);
       ok &&= doc.is_success;
-      say(renderResultAsText(doc).trimEnd());
+      say(renderResultAsText(doc, { width: WIDTH }).trimEnd());
       say();
       return doc;
     };
@@ -125,7 +125,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     }
     ok &&= doc.is_success;
     const seconds = (performance.now() - started) / 1000;
-    say(renderResultAsText(doc).trimEnd());
+    say(renderResultAsText(doc, { width: WIDTH }).trimEnd());
     const purge = purgeSummary(doc.json_result);
     say();
     say(`Purge summary: ${purge.mailboxes} mailboxes cleaned, ${purge.emails} emails deleted, ${seconds.toFixed(2)} s.`);
@@ -136,6 +136,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     if (!opts.emulator) await emulator.close();
   }
 }
+
+/** Room for the case-wall tables: the terminal's width, or enough for a Mail ID and its subject. */
+const WIDTH = process.stdout.isTTY && process.stdout.columns > 80 ? process.stdout.columns : 160;
 
 function progressBar(done: number, total: number, width = 30): string {
   const filled = Math.round((done / total) * width);

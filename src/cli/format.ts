@@ -14,15 +14,21 @@ function fit(s: string, width: number): string {
   return chars.slice(0, width - 1).join('') + '…';
 }
 
-/** Column widths that fit `maxWidth`: natural widths, then the widest column shrinks first. */
+/** An id column ("Mail ID") is copied into the next command: it is never cut. */
+const isIdColumn = (name: string) => /\bID$/i.test(name.trim());
+
+/** Column widths that fit `maxWidth`: natural widths, then the widest other column shrinks first. */
 export function columnWidths(t: CaseWallTable, maxWidth: number): number[] {
-  const widths = t.columns.map((c, i) =>
-    Math.min(MAX_CELL, Math.max([...clean(c)].length, ...t.rows.map((r) => [...clean(r[i] ?? '')].length), 1)),
-  );
+  const keep = t.columns.map(isIdColumn);
+  const widths = t.columns.map((c, i) => {
+    const natural = Math.max([...clean(c)].length, ...t.rows.map((r) => [...clean(r[i] ?? '')].length), 1);
+    return keep[i] ? natural : Math.min(MAX_CELL, natural);
+  });
   const total = () => widths.reduce((a, b) => a + b, 0) + 3 * widths.length + 1;
   while (total() > maxWidth) {
-    const widest = widths.indexOf(Math.max(...widths));
-    if (widths[widest] <= MIN_CELL) break;
+    const shrinkable = widths.map((w, i) => (keep[i] ? -1 : w));
+    const widest = shrinkable.indexOf(Math.max(...shrinkable));
+    if (widest < 0 || widths[widest] <= MIN_CELL) break;
     widths[widest] -= 1;
   }
   return widths;

@@ -79,6 +79,12 @@ async function readStateFile(path: string): Promise<unknown> {
   }
 }
 
+/** The terminal's width (or COLUMNS), so wide case-wall tables use the room there is. */
+function terminalWidth(env: NodeJS.ProcessEnv): number | undefined {
+  const cols = process.stdout.isTTY ? process.stdout.columns : Number(env.COLUMNS);
+  return Number.isInteger(cols) && cols > 40 ? cols : undefined;
+}
+
 /** Checked before the action runs: a state that cannot be saved would lose a run that already
  * changed mailboxes (deleted or moved mail). */
 async function checkStateFileWritable(path: string): Promise<void> {
@@ -175,7 +181,7 @@ export async function runCommand(actionName: string, opts: RunOptions, deps: Cli
     doc = await invoke(initialState);
     await save(doc);
   }
-  stdout.write(format === 'table' ? renderResultAsText(doc, { width: deps.columns, stateFile: opts.state }) : JSON.stringify(doc, null, 2) + '\n');
+  stdout.write(format === 'table' ? renderResultAsText(doc, { width: deps.columns ?? terminalWidth(deps.env ?? process.env), stateFile: opts.state }) : JSON.stringify(doc, null, 2) + '\n');
   if (doc.execution_state === 'TIMEDOUT' && !opts.state) {
     stderr.write('note: the run timed out and its progress is not saved; run it with --state FILE to be able to continue it.\n');
   }

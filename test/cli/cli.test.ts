@@ -180,6 +180,13 @@ describe('renderTable', () => {
     expect(text).toContain('…');
     expect(text).toContain('line break');
   });
+
+  it('never cuts an id column, so a Mail ID can be copied into the next command', () => {
+    const id = `AAMk${'q'.repeat(140)}`;
+    const text = renderTable({ title: 'Matching Mails', columns: ['Mail ID', 'Subject'], rows: [[id, 'y'.repeat(100)]] }, 80);
+    expect(text).toContain(id);
+    expect(text).toContain('…'); // the subject gave way instead
+  });
 });
 
 describe('msgraph-mail actions', () => {
