@@ -154,8 +154,8 @@ describe('GCP Bucket destination', () => {
     expect(dest.root).toBe('gs://soc-evidence/case-42');
     const big = randomBytes(RESUMABLE_THRESHOLD + 1000);
     const saved = await dest.save('../../evil/dump.bin', streamOf(big), { unique: false, contentType: 'application/x-dump' });
-    expect(saved).toEqual({ path: 'gs://soc-evidence/case-42/.._.._evil_dump.bin', bytes: big.length });
-    const file = storage.bucket('soc-evidence').file('case-42/.._.._evil_dump.bin');
+    expect(saved).toEqual({ path: 'gs://soc-evidence/case-42/_.._.._evil_dump.bin', bytes: big.length });
+    const file = storage.bucket('soc-evidence').file('case-42/_.._.._evil_dump.bin');
     expect(sha((await file.download())[0])).toBe(sha(big));
     expect((await file.getMetadata())[0].contentType).toBe('application/x-dump');
     const small = await dest.save('note.txt', streamOf(Buffer.from('small')), { unique: false, size: 5, subfolder: 'AAMk/msg==' });

@@ -50,11 +50,13 @@ describe('safeAttachmentName', () => {
 
   it('turns / and \\ into _ as documented, keeping the rest of the name', () => {
     expect(safeAttachmentName('reports/2024\\q1.pdf')).toBe('reports_2024_q1.pdf');
-    expect(safeAttachmentName('../../etc/passwd')).toBe('.._.._etc_passwd');
+    expect(safeAttachmentName('../../etc/passwd')).toBe('_.._.._etc_passwd');
   });
 
   it('keeps ordinary names, unicode included', () => {
-    for (const n of ['invoice.pdf', 'Rechnung März.xlsx', 'résumé (1).docx', '報告.txt', '.hidden', 'a..b']) expect(safeAttachmentName(n)).toBe(n);
+    for (const n of ['invoice.pdf', 'Rechnung März.xlsx', 'résumé (1).docx', '報告.txt', 'a..b']) expect(safeAttachmentName(n)).toBe(n);
+    // A dot file would be hidden from the analyst's listing.
+    expect(safeAttachmentName('.hidden')).toBe('_.hidden');
   });
 
   it('prefixes device names and falls back for empty ones', () => {

@@ -57,7 +57,7 @@ describe('Download Attachments From Email', () => {
     const out = path.join(dir, 'out');
     const rows = doc.json_result as Array<{ attachment_name: string; downloaded_path: string; mail_id: string; bytes: number }>;
     expect(rows.map((r) => [r.attachment_name, path.relative(out, r.downloaded_path)])).toEqual([
-      ['../../etc/passwd', '.._.._etc_passwd'],
+      ['../../etc/passwd', '_.._.._etc_passwd'],
       ['C:\\evil', 'C__evil'],
       ['CON.txt', '_CON.txt'],
       ['a/b\\c.txt', 'a_b_c.txt'],
@@ -66,9 +66,9 @@ describe('Download Attachments From Email', () => {
     expect(Object.keys(rows[0]).slice(0, 2)).toEqual(['attachment_name', 'downloaded_path']);
     expect(rows.every((r) => r.mail_id === m.id)).toBe(true);
     expect(doc.output_message).toBe(`Downloaded 5 attachments. Files: ${rows.map((r) => r.downloaded_path).join(', ')}.`);
-    expect((await readdir(out)).sort()).toEqual(['.._.._etc_passwd', 'C__evil', 'Inner phish.eml', '_CON.txt', 'a_b_c.txt']);
+    expect((await readdir(out)).sort()).toEqual(['C__evil', 'Inner phish.eml', '_.._.._etc_passwd', '_CON.txt', 'a_b_c.txt']);
     expect(await readdir(dir)).toEqual(['out']);
-    expect(await readFile(path.join(out, '.._.._etc_passwd'), 'utf8')).toBe('root:x:0:0');
+    expect(await readFile(path.join(out, '_.._.._etc_passwd'), 'utf8')).toBe('root:x:0:0');
     expect(await readFile(path.join(out, 'Inner phish.eml'), 'utf8')).toContain('Subject: Inner phish');
   });
 

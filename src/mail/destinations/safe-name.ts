@@ -20,7 +20,8 @@ const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
 
 /**
  * A name that is safe to create inside the download folder: one path segment, no `..`, no
- * control or bidi characters, no Windows device name or trailing dot/space, at most 255 bytes
+ * control or bidi characters, no Windows device name, no leading dot (hidden file) or trailing
+ * dot/space, at most 255 bytes
  * of UTF-8 (the extension kept when the rest is cut), never empty.
  */
 export function safeAttachmentName(name: unknown, fallback = DEFAULT_ATTACHMENT_NAME): string {
@@ -30,7 +31,8 @@ export function safeAttachmentName(name: unknown, fallback = DEFAULT_ATTACHMENT_
   s = s.replace(/[. ]+$/, '').replace(/^ +/, '');
   if (/^\.*$/.test(s)) return fallback === '' ? DEFAULT_ATTACHMENT_NAME : safeAttachmentName(fallback, DEFAULT_ATTACHMENT_NAME);
   const stem = s.split('.')[0]!.trim();
-  if (DEVICE.test(stem)) s = `_${s}`;
+  // Device names, and leading dots: `../../x` must not become a hidden `.._.._x` the analyst never sees.
+  if (DEVICE.test(stem) || s.startsWith('.')) s = `_${s}`;
   return capNameBytes(s, MAX_NAME_BYTES);
 }
 
