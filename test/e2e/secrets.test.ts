@@ -101,6 +101,7 @@ describe('no secret in anything a failing run prints', () => {
       const { code, printed } = await runPing({});
       expect(code).toBe(1);
       expect(printed).toContain('Missing application permissions: Mail.Read');
+      expect(printed).toContain('may lack an application permission for this request');
       expectNoSecrets(printed, emu.info.clientSecret);
     } finally {
       await settings({ permissions: ['Mail.Read', 'Mail.ReadWrite', 'Mail.Send', 'MailboxSettings.Read', 'MailboxSettings.ReadWrite', 'User.Read.All', 'Directory.Read.All', 'Presence.Read.All'] });
