@@ -13,6 +13,7 @@
  * "Download Attachments From Email" through the runtime. The default is the action once it is
  * implemented.
  */
+import { configForEmulator } from '../src/cli/emulator-config.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -85,15 +86,7 @@ async function sha256Of(file: string): Promise<string> {
 }
 
 function configOf(info: EmulatorLine): Record<string, unknown> {
-  return {
-    'Azure AD endpoint': info.loginEndpoint,
-    'Microsoft Graph Endpoint': info.graphEndpoint,
-    'Client ID': info.clientId,
-    'Secret ID': info.clientSecret,
-    Tenant: info.tenantId,
-    'Default Mailbox': info.defaultMailbox,
-    'Verify SSL': false,
-  };
+  return configForEmulator(info, { 'Verify SSL': false });
 }
 
 /** The library path: what the action does for one attachment. */

@@ -2,6 +2,7 @@
  * The tenant of the purge benchmark: an in-process emulator (throttling on, 20 ms latency), N
  * mailboxes seeded in one bulk admin call, and the admin-side checks that say what a run did.
  */
+import { configForEmulator } from '../src/cli/emulator-config.ts';
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'undici';
 import { buildMail } from '../emulator/rfc822.ts';
@@ -80,16 +81,8 @@ export async function startPurgeTenant(opts: { latencyMs: number }): Promise<Pur
   return {
     emu,
     mailboxes: [],
-    config: {
-      'Azure AD endpoint': emu.info.loginEndpoint,
-      'Microsoft Graph Endpoint': emu.info.graphEndpoint,
-      'Client ID': emu.info.clientId,
-      'Secret ID': emu.info.clientSecret,
-      Tenant: emu.info.tenantId,
-      'Default Mailbox': emu.info.defaultMailbox,
-      // The emulator's certificate is made at start; trusting it would need NODE_EXTRA_CA_CERTS at launch.
-      'Verify SSL': false,
-    },
+    // The emulator's certificate is made at start; trusting it would need NODE_EXTRA_CA_CERTS at launch.
+    config: configForEmulator(emu.info, { 'Verify SSL': false }),
     admin,
     async close() {
       await agent.close();

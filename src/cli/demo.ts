@@ -3,6 +3,7 @@
  * Graph emulator (HTTPS, its own CA, demo tenant). It runs the real actions through the same
  * runtime as `msgraph-mail run`, so what it shows is what a playbook would get.
  */
+import { configForEmulator } from './emulator-config.ts';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
@@ -32,15 +33,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
 
     // Verify SSL stays on: the client trusts the emulator's CA, for this client only.
     const ca = info.caCertPath ? await readFile(info.caCertPath, 'utf8') : undefined;
-    const config = {
-      'Azure AD endpoint': info.loginEndpoint,
-      'Microsoft Graph Endpoint': info.graphEndpoint,
-      'Client ID': info.clientId,
-      'Secret ID': info.clientSecret,
-      Tenant: info.tenantId,
-      'Default Mailbox': info.defaultMailbox,
-      'Verify SSL': true,
-    };
+    const config = configForEmulator(info);
     type Params = Record<string, string>;
     const run = (name: string, entities: Entity[] = [], params: Params = {}, state: unknown = null): Promise<ResultDocument> => {
       const def = findAction(name);

@@ -1,4 +1,5 @@
 /** Ping and Get Mailbox Account Out Of Facility Settings through the CLI against the emulator. */
+import { configForEmulator } from '../../src/cli/emulator-config.ts';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +26,7 @@ async function admin(method: string, path: string, body?: unknown): Promise<unkn
 async function writeConfig(name: string, overrides: Record<string, unknown> = {}): Promise<string> {
   const i = emu.info;
   const p = join(dir, name);
-  await writeFile(p, JSON.stringify({
-    'Azure AD endpoint': i.loginEndpoint, 'Microsoft Graph Endpoint': i.graphEndpoint, 'Client ID': i.clientId,
-    'Secret ID': '$ENV:E2E_SECRET', Tenant: i.tenantId, 'Default Mailbox': i.defaultMailbox, 'Verify SSL': true, ...overrides,
-  }));
+  await writeFile(p, JSON.stringify(configForEmulator(i, { 'Secret ID': '$ENV:E2E_SECRET', ...overrides })));
   return p;
 }
 

@@ -1,4 +1,5 @@
 /** The real binary (bin/msgraph-mail.js through tsx): exit codes and a clean stdout. Few spawns: each costs ~0.5 s. */
+import { configForEmulator } from '../../src/cli/emulator-config.ts';
 import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,10 +29,7 @@ beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'bin-'));
   configPath = join(dir, 'config.json');
   const i = emu.info;
-  await writeFile(configPath, JSON.stringify({
-    'Azure AD endpoint': i.loginEndpoint, 'Microsoft Graph Endpoint': i.graphEndpoint, 'Client ID': i.clientId,
-    'Secret ID': '$ENV:BIN_SECRET', Tenant: i.tenantId, 'Default Mailbox': i.defaultMailbox, 'Verify SSL': true,
-  }));
+  await writeFile(configPath, JSON.stringify(configForEmulator(i, { 'Secret ID': '$ENV:BIN_SECRET' })));
 });
 afterAll(async () => {
   await emu?.close();

@@ -3,6 +3,7 @@
  * emulator, with debug logging on, and everything they print is grepped for the client
  * secret, the proxy password and any bearer token.
  */
+import { configForEmulator } from '../../src/cli/emulator-config.ts';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,10 +31,7 @@ async function settings(body: object) {
 async function runPing(overrides: Record<string, unknown>) {
   const i = emu.info;
   const cfg = join(dir, `cfg-${Math.random().toString(36).slice(2)}.json`);
-  await writeFile(cfg, JSON.stringify({
-    'Azure AD endpoint': i.loginEndpoint, 'Microsoft Graph Endpoint': i.graphEndpoint, 'Client ID': i.clientId,
-    'Secret ID': '$ENV:SECRET', Tenant: i.tenantId, 'Default Mailbox': i.defaultMailbox, 'Verify SSL': true, ...overrides,
-  }));
+  await writeFile(cfg, JSON.stringify(configForEmulator(i, { 'Secret ID': '$ENV:SECRET', ...overrides })));
   let printed = '';
   const sink = { write: (s: string) => (printed += s) };
   const code = await main(['run', 'Ping', '--config', cfg], {

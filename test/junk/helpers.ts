@@ -1,4 +1,6 @@
 /** Runs the junk actions through `runAction` with the real Graph client against an emulator. */
+import { configForEmulator } from '../../src/cli/emulator-config.ts';
+import { adminClient } from '../helpers/emulator-admin.ts';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.ts';
 import { DEFAULT_PERMISSIONS } from '../../emulator/state.ts';
 import { createGraphClient, type Clock, type GraphClient } from '../../src/graph/index.ts';
@@ -53,25 +55,8 @@ export function rawMail(opts: { from: string; to: string; subject: string; messa
 export async function junkHarness(opts: EmulatorOptions = {}): Promise<JunkHarness> {
   const emu = await startEmulator({ port: 0, seed: 'demo', http: true, quiet: true, ...opts });
   const i = emu.info;
-  const config = {
-    'Azure AD endpoint': i.loginEndpoint,
-    'Microsoft Graph Endpoint': i.graphEndpoint,
-    'Client ID': i.clientId,
-    'Secret ID': i.clientSecret,
-    Tenant: i.tenantId,
-    'Default Mailbox': i.defaultMailbox,
-    'Verify SSL': true,
-  };
-  const admin = async (method: string, path: string, body?: unknown, contentType = 'application/json') => {
-    const res = await fetch(`${emu.url}/_emulator${path}`, {
-      method,
-      headers: { 'content-type': contentType },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    const text = await res.text();
-    return text ? JSON.parse(text) : undefined;
-  };
+  const config = configForEmulator(i);
+  const admin = adminClient(emu.url);
   let token: string | undefined;
   const graph = async (path: string) => {
     if (!token) {

@@ -1,4 +1,6 @@
 /** A demo-seeded emulator and a Graph client pointed at it, for src/mail and sweep tests. */
+import { configForEmulator } from '../../src/cli/emulator-config.ts';
+import { adminClient } from '../helpers/emulator-admin.ts';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.ts';
 import { createGraphClient } from '../../src/graph/client.ts';
 import type { GraphClient, GraphClientOptions } from '../../src/graph/types.ts';
@@ -34,16 +36,7 @@ export const FAST_CLOCK = {
 export async function mailHarness(opts: EmulatorOptions = {}): Promise<MailHarness> {
   const emu = await startEmulator({ port: 0, seed: 'demo', http: true, quiet: true, ...opts });
   const clients: GraphClient[] = [];
-  const admin = async (method: string, path: string, body?: unknown, contentType = 'application/json') => {
-    const res = await fetch(`${emu.url}/_emulator${path}`, {
-      method,
-      headers: { 'content-type': contentType },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    const text = await res.text();
-    return text ? JSON.parse(text) : undefined;
-  };
+  const admin = adminClient(emu.url);
   return {
     emu,
     client(o = {}) {
@@ -102,11 +95,7 @@ import type { ResultDocument } from '../../src/soar/result.ts';
 
 /** The integration config of the harness's emulator (as a `--config` file would hold it). */
 export function configOf(h: MailHarness): Record<string, unknown> {
-  const i = h.emu.info;
-  return {
-    'Azure AD endpoint': i.loginEndpoint, 'Microsoft Graph Endpoint': i.graphEndpoint, 'Client ID': i.clientId,
-    'Secret ID': i.clientSecret, Tenant: i.tenantId, 'Default Mailbox': i.defaultMailbox, 'Verify SSL': false,
-  };
+  return configForEmulator(h.emu.info, { 'Verify SSL': false });
 }
 
 /** One invocation through the runtime. */
