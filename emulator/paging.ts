@@ -66,30 +66,6 @@ export function paginate<T>(all: T[], options: Options, skip: number, top: numbe
   return { items, count: all.length, nextLink: `${url}?$skiptoken=${token}` };
 }
 
-/**
- * The one filter shape the folder and user lists support: `prop eq 'literal'` (with `''`
- * escaping), optionally joined by `or`. Anything else is a loud 400, never ignored.
- */
-export function simpleEqFilter(filter: string, allowed: string[]): (value: (prop: string) => unknown) => boolean {
-  const clauses: { prop: string; literal: string }[] = [];
-  const clause = /^\s*([A-Za-z]+)\s+eq\s+'((?:[^']|'')*)'\s*/;
-  let rest = filter;
-  for (;;) {
-    const m = clause.exec(rest);
-    if (!m) throw graphErrors.badRequest(`Invalid filter clause: '${filter}'. Only "property eq 'value'" is supported here.`);
-    const prop = allowed.find((a) => a.toLowerCase() === m[1].toLowerCase());
-    if (!prop) throw graphErrors.badRequest(`Could not find a property named '${m[1]}' usable in $filter here.`);
-    clauses.push({ prop, literal: m[2].replace(/''/g, "'") });
-    rest = rest.slice(m[0].length);
-    if (rest.trim() === '') break;
-    const or = /^or\s+/i.exec(rest);
-    if (!or) throw graphErrors.badRequest(`Invalid filter clause: '${filter}'.`);
-    rest = rest.slice(or[0].length);
-  }
-  return (value) =>
-    clauses.some((c) => String(value(c.prop) ?? '').toLowerCase() === c.literal.toLowerCase());
-}
-
 /** `$select=a,b`: keeps id (and the etag) as Graph does. */
 export function selectFields(resource: Record<string, unknown>, select: string | undefined, known: string[]): Record<string, unknown> {
   if (select === undefined) return resource;

@@ -103,8 +103,6 @@ const FOLDER_TEMPLATES: FolderTemplate[] = [
   { wellKnownName: 'recoverableitemsdeletions', names: { en: 'Deletions', de: 'Deletions', fr: 'Deletions' }, hidden: true, outsideRoot: true },
 ];
 
-export const WELL_KNOWN_FOLDER_NAMES = ['msgfolderroot', ...FOLDER_TEMPLATES.map((t) => t.wellKnownName)];
-
 const LANGUAGES: Record<string, { locale: string; displayName: string }> = {
   en: { locale: 'en-US', displayName: 'English (United States)' },
   de: { locale: 'de-DE', displayName: 'Deutsch (Deutschland)' },

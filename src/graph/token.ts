@@ -5,6 +5,7 @@
  */
 import { GraphError } from './errors.ts';
 import type { Clock, TokenInfo, TransportRequest, TransportResponse } from './types.ts';
+import { trimSlash } from './url.ts';
 
 export interface TokenSource {
   loginEndpoint: string;
@@ -16,10 +17,6 @@ export interface TokenSource {
 
 /** Sends the token request through the pipeline's lower layers (retry, transport, Entra error mapping). */
 export type TokenSend = (req: TransportRequest) => Promise<TransportResponse>;
-
-function trimSlash(s: string): string {
-  return s.replace(/\/+$/, '');
-}
 
 export function tokenUrl(src: Pick<TokenSource, 'loginEndpoint' | 'tenant'>): string {
   return `${trimSlash(src.loginEndpoint)}/${encodeURIComponent(src.tenant)}/oauth2/v2.0/token`;

@@ -30,7 +30,7 @@ export function segment(value: string): string {
   return encodeURIComponent(value);
 }
 
-function trimSlash(s: string): string {
+export function trimSlash(s: string): string {
   return s.replace(/\/+$/, '');
 }
 

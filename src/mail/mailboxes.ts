@@ -67,13 +67,6 @@ export function classifyResult<T>(r: BatchItemResult<T>, scope: NotFoundScope): 
   return { kind: 'failed', error };
 }
 
-/** Same verdict for a thrown error of a single request. */
-export function classifyError(e: unknown, scope: NotFoundScope): 'mailboxMissing' | 'notFound' | 'failed' {
-  if (isMailboxMissing(e, scope)) return 'mailboxMissing';
-  if (scope === 'item' && isItemMissing(e)) return 'notFound';
-  return 'failed';
-}
-
 /** `/users/{mailbox}` with the mailbox made safe for one path segment; `@` kept readable. */
 export function mailboxPath(mailbox: string): string {
   return `/users/${segment(mailbox.trim()).replace(/%40/g, '@')}`;
