@@ -145,14 +145,10 @@ export async function sweepStep<R, M extends ActionMessages>(ctx: ActionContext<
     const failure = failedOutcome(e);
     outcomes = new Map(todo.map((m) => [m, failure]));
   }
-  const proves = opts.proves ?? (() => true);
-  const stop = isRunWideStop(
-    todo.map((m) => outcomes.get(m) ?? { kind: 'failed', reason: 'The mailbox was not processed.' }),
-    Object.values(state.results),
-    proves,
-  );
-  for (const m of todo) {
-    const o = outcomes.get(m) ?? { kind: 'failed', reason: 'The mailbox was not processed.' };
+  const notProcessed: MailboxOutcome<R> = { kind: 'failed', reason: 'The mailbox was not processed.' };
+  const batchOutcomes = todo.map((m): [string, MailboxOutcome<R>] => [m, outcomes.get(m) ?? notProcessed]);
+  const stop = isRunWideStop(batchOutcomes.map(([, o]) => o), Object.values(state.results), opts.proves ?? (() => true));
+  for (const [m, o] of batchOutcomes) {
     switch (o.kind) {
       case 'done':
         state.results[m] = o.result;
