@@ -8,6 +8,7 @@ import { EmulatorError, graphErrors } from './errors.ts';
 import { gcsStoreOf } from './gcs/index.ts';
 import { renderError } from './graph-errors-render.ts';
 import { newGuid } from './ids.ts';
+import { isSeed } from './random.ts';
 import { seedDemo } from './seed-demo.ts';
 import { json, noContent, type EmulatorState, type GraphResponse, type Settings } from './state.ts';
 
@@ -251,7 +252,9 @@ async function route(state: EmulatorState, req: AdminRequest): Promise<GraphResp
   if (at('settings')) {
     if (m === 'GET') return json(200, { ...state.settings });
     if (m === 'PUT') {
-      applySettings(state.settings, body(req));
+      const patch = body(req);
+      applySettings(state.settings, patch);
+      if ('randomSeed' in patch) state.reseed();
       return json(200, { ...state.settings });
     }
   }
@@ -317,12 +320,24 @@ export function applySettings(settings: Settings, patch: Record<string, unknown>
   for (const [key, value] of Object.entries(patch)) {
     switch (key) {
       case 'latencyMs':
+      case 'latencyJitterMs':
+      case 'writeLatencyMs':
       case 'tokenLifetimeSeconds':
       case 'clockOffsetSeconds':
         if (typeof value !== 'number' || !Number.isFinite(value) || (key !== 'clockOffsetSeconds' && value < 0)) {
           throw graphErrors.badRequest(`Setting '${key}' must be a non-negative number.`);
         }
         next[key] = value;
+        break;
+      case 'batchParallelism':
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+          throw graphErrors.badRequest("Setting 'batchParallelism' must be a whole number of at least 1.");
+        }
+        next.batchParallelism = value;
+        break;
+      case 'randomSeed':
+        if (!isSeed(value)) throw graphErrors.badRequest("Setting 'randomSeed' must be a whole number from 0 to 4294967295.");
+        next.randomSeed = value;
         break;
       case 'faultRate':
         if (typeof value !== 'number' || value < 0 || value > 1) throw graphErrors.badRequest("Setting 'faultRate' must be a number from 0 to 1.");

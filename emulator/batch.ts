@@ -1,8 +1,18 @@
 /**
- * JSON batching (concepts/json-batching.md): up to 20 requests, run concurrently unless
- * `dependsOn` orders them, each through the whole pipeline on its own (auth, faults,
- * throttling: a throttled item is a 429 with Retry-After inside a 200 batch). Responses come
- * back shuffled, as the service does not promise order.
+ * JSON batching as Graph runs it against Outlook (concepts/json-batching.md and
+ * concepts/throttling-limits.md, "Outlook service limits for JSON batching"):
+ * - up to 20 requests; ids are required and unique ignoring case;
+ * - an unordered batch runs at most `batchParallelism` (default 4) items at a time, whatever their
+ *   mailboxes, in the order given; the others wait (they are not 429'd for waiting, and hold no
+ *   mailbox slot until they start);
+ * - a batch with `dependsOn` must be fully sequential (every item after the first depends on the
+ *   one before it); it then runs one item at a time, and an item whose dependency failed is a 424.
+ *   Anything in between is a 400 ("Batch should be either fully sequential or fully parallel.",
+ *   what Graph answers: microsoft-graph-docs-contrib issue #2339);
+ * - each item goes through the whole pipeline on its own (auth, faults, throttling, latency), so
+ *   a throttled item is a 429 inside a 200 batch, and the per-mailbox limit of 4 concurrent
+ *   requests holds across every batch and single request;
+ * - answers come back shuffled (seeded): the service does not promise their order.
  */
 import { EmulatorError, graphErrors } from './errors.ts';
 import { buildGraphRequest } from './graph-request.ts';
@@ -10,6 +20,7 @@ import type { EmulatorState, GraphRequest, GraphResponse } from './state.ts';
 import { json } from './state.ts';
 
 export const MAX_BATCH_REQUESTS = 20;
+export const DEFAULT_BATCH_PARALLELISM = 4;
 
 interface BatchItem {
   id: string;
@@ -34,25 +45,35 @@ function parseItems(req: GraphRequest): BatchItem[] {
     throw graphErrors.badRequest(`The number of requests in a batch cannot exceed ${MAX_BATCH_REQUESTS}.`);
   }
   const seen = new Set<string>();
-  return requests.map((raw: unknown) => {
+  const items = requests.map((raw: unknown) => {
     const r = (raw ?? {}) as Record<string, unknown>;
-    const id = r.id === undefined ? undefined : String(r.id);
+    const id = r.id === undefined || r.id === null ? undefined : String(r.id);
     if (!id || typeof r.method !== 'string' || typeof r.url !== 'string') {
       throw graphErrors.badRequest('Invalid batch payload format: every request needs an id, a method and a url.');
     }
-    if (seen.has(id)) throw graphErrors.badRequest(`Batch request ids must be unique; '${id}' is used twice.`);
+    if (seen.has(id.toLowerCase())) throw graphErrors.badRequest(`Batch request ids must be unique; '${id}' is used twice.`);
     const dependsOn = Array.isArray(r.dependsOn) ? r.dependsOn.map(String) : [];
     for (const dep of dependsOn) {
-      // Requiring dependencies to come earlier rules out cycles without a graph walk.
-      if (!seen.has(dep)) throw graphErrors.badRequest(`Request '${id}' depends on '${dep}', which is not an earlier request of the batch.`);
+      if (!seen.has(dep.toLowerCase())) throw graphErrors.badRequest(`Invalid dependency for request Id '${id}': '${dep}' is not an earlier request of the batch.`);
     }
-    seen.add(id);
+    seen.add(id.toLowerCase());
     const headers: Record<string, string> = {};
     if (r.headers && typeof r.headers === 'object') {
       for (const [k, v] of Object.entries(r.headers as Record<string, unknown>)) headers[k.toLowerCase()] = String(v);
     }
     return { id, method: r.method.toUpperCase(), url: r.url, headers, body: r.body, dependsOn };
   });
+  if (items.some((i) => i.dependsOn.length > 0) && !isChain(items)) {
+    throw graphErrors.badRequest('Batch should be either fully sequential or fully parallel.');
+  }
+  return items;
+}
+
+/** Every item after the first depends on exactly the one before it. */
+function isChain(items: BatchItem[]): boolean {
+  return items.every((item, i) =>
+    i === 0 ? item.dependsOn.length === 0 : item.dependsOn.length === 1 && item.dependsOn[0].toLowerCase() === items[i - 1].id.toLowerCase(),
+  );
 }
 
 function itemBody(item: BatchItem): Buffer | undefined {
@@ -84,12 +105,8 @@ export async function runBatch(
   execute: (sub: GraphRequest) => Promise<GraphResponse>,
 ): Promise<GraphResponse> {
   const items = parseItems(outer);
-  const done = new Map<string, Promise<GraphResponse>>();
-  const run = async (item: BatchItem): Promise<GraphResponse> => {
-    const deps = await Promise.all(item.dependsOn.map((d) => done.get(d)!));
-    if (deps.some((d) => d.status >= 400)) {
-      return json(424, { error: { code: 'FailedDependency', message: 'A request this request depends on failed.' } });
-    }
+  const sequential = items.some((i) => i.dependsOn.length > 0);
+  const runOne = async (item: BatchItem): Promise<GraphResponse> => {
     try {
       if (/^https?:/i.test(item.url)) throw graphErrors.badRequest('A batch request url must be relative to the version, e.g. /users/{id}/messages.');
       const [pathPart, queryPart = ''] = item.url.split(/\?(.*)/s, 2);
@@ -108,8 +125,29 @@ export async function runBatch(
       return json(e.status, { error: { code: e.code, message: e.message } }, e.headers);
     }
   };
-  for (const item of items) done.set(item.id, run(item));
-  const responses = await Promise.all(items.map(async (item) => toItemResponse(item.id, await done.get(item.id)!)));
+  const answers = new Array<GraphResponse>(items.length);
+  if (sequential) {
+    // One at a time in the given order; once an item fails, each later one fails its dependency.
+    let failed = false;
+    for (let i = 0; i < items.length; i += 1) {
+      answers[i] = failed
+        ? json(424, { error: { code: 'FailedDependency', message: 'A request this request depends on failed.' } })
+        : await runOne(items[i]);
+      if (answers[i].status >= 400) failed = true;
+    }
+  } else {
+    // `batchParallelism` lanes take the items in order, as Graph feeds Outlook.
+    let next = 0;
+    const lane = async () => {
+      while (next < items.length) {
+        const i = next++;
+        answers[i] = await runOne(items[i]);
+      }
+    };
+    const lanes = Math.min(items.length, Math.max(1, state.settings.batchParallelism));
+    await Promise.all(Array.from({ length: lanes }, lane));
+  }
+  const responses = items.map((item, i) => toItemResponse(item.id, answers[i]));
   for (let i = responses.length - 1; i > 0; i -= 1) {
     const j = Math.floor(state.random() * (i + 1));
     [responses[i], responses[j]] = [responses[j], responses[i]];

@@ -13,6 +13,8 @@ import { RequestLog } from './request-log.ts';
 import { DEMO_DOMAIN, demoMailboxes } from './seed-demo.ts';
 import { DEFAULT_PERMISSIONS, type EmulatorState, type Settings } from './state.ts';
 import { Store } from './store.ts';
+import { DEFAULT_BATCH_PARALLELISM } from './batch.ts';
+import { freshSeed, isSeed, seededRandom } from './random.ts';
 import { Throttler } from './throttle.ts';
 import { makeCertificates, type Certificates } from './tls.ts';
 import { TokenSigner } from './tokens.ts';
@@ -28,6 +30,11 @@ export interface EmulatorOptions {
   faultStatuses?: number[];
   throttle?: boolean;
   tokenLifetimeSeconds?: number;
+  latencyJitterMs?: number;
+  writeLatencyMs?: number;
+  batchParallelism?: number;
+  /** Seeds every random choice; without it a fresh seed is drawn (and shown by GET /_emulator/settings). */
+  randomSeed?: number;
   quiet?: boolean;
 }
 
@@ -59,6 +66,14 @@ function checkOptions(opts: EmulatorOptions): void {
   nonNegative('port');
   nonNegative('latencyMs');
   nonNegative('tokenLifetimeSeconds');
+  nonNegative('latencyJitterMs');
+  nonNegative('writeLatencyMs');
+  if (opts.batchParallelism !== undefined && !(Number.isInteger(opts.batchParallelism) && opts.batchParallelism >= 1)) {
+    throw new TypeError(`emulator option batchParallelism must be a whole number of at least 1, got ${String(opts.batchParallelism)}`);
+  }
+  if (opts.randomSeed !== undefined && !isSeed(opts.randomSeed)) {
+    throw new TypeError(`emulator option randomSeed must be a whole number from 0 to 4294967295, got ${String(opts.randomSeed)}`);
+  }
   if (opts.faultRate !== undefined && (typeof opts.faultRate !== 'number' || opts.faultRate < 0 || opts.faultRate > 1)) {
     throw new TypeError(`emulator option faultRate must be between 0 and 1, got ${String(opts.faultRate)}`);
   }
@@ -85,8 +100,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     tokenLifetimeSeconds: opts.tokenLifetimeSeconds ?? 3600,
     permissions: [...DEFAULT_PERMISSIONS],
     clockOffsetSeconds: 0,
+    latencyJitterMs: opts.latencyJitterMs ?? 0,
+    writeLatencyMs: opts.writeLatencyMs ?? 0,
+    batchParallelism: opts.batchParallelism ?? DEFAULT_BATCH_PARALLELISM,
+    randomSeed: opts.randomSeed ?? freshSeed(),
   };
   const now = () => Date.now() + settings.clockOffsetSeconds * 1000;
+  let rng = seededRandom(settings.randomSeed);
   const state: EmulatorState = {
     settings,
     tenant: {
@@ -102,7 +122,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     log: new RequestLog(),
     origin: '',
     now,
-    random: Math.random,
+    random: () => rng.next(),
+    reseed: () => {
+      rng = seededRandom(settings.randomSeed);
+    },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 

@@ -136,7 +136,7 @@ const throttle: Stage = async (req, state, next) => {
   const { key, label } = mailboxKey(req, state);
   req.mailbox = label;
   if (!state.settings.throttle || isBatch(req)) return next();
-  const release = state.throttler.acquire(req.claims?.appid ?? '', key, state.settings.latencyMs);
+  const release = state.throttler.acquire(req.claims?.appid ?? '', key, expectedLatencyMs(req, state));
   try {
     return await next();
   } finally {
@@ -144,8 +144,28 @@ const throttle: Stage = async (req, state, next) => {
   }
 };
 
-const addLatency: Stage = async (_req, state, next) => {
-  if (state.settings.latencyMs > 0) await state.sleep(state.settings.latencyMs);
+const WRITES = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+
+/** Base latency of this request: reads cost `latencyMs`, writes `writeLatencyMs` more. */
+function baseLatencyMs(req: GraphRequest, state: EmulatorState): number {
+  return state.settings.latencyMs + (WRITES.has(req.method) ? state.settings.writeLatencyMs : 0);
+}
+
+/** What a request is expected to take (sizes the concurrency 429's Retry-After). */
+function expectedLatencyMs(req: GraphRequest, state: EmulatorState): number {
+  return baseLatencyMs(req, state) + state.settings.latencyJitterMs / 2;
+}
+
+/**
+ * The service time of one Graph request: base latency plus a seeded uniform jitter. The outer
+ * `$batch` call adds none of its own: its items each pay theirs, at most `batchParallelism` at a
+ * time, so a batch of 4 costs what one request does and a batch of 20 five times that.
+ */
+const addLatency: Stage = async (req, state, next) => {
+  if (isBatch(req)) return next();
+  const jitter = state.settings.latencyJitterMs > 0 ? state.random() * state.settings.latencyJitterMs : 0;
+  const ms = baseLatencyMs(req, state) + jitter;
+  if (ms > 0) await state.sleep(ms);
   return next();
 };
 

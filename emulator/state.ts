@@ -30,6 +30,17 @@ export interface Settings {
   permissions: string[];
   /** Moves the emulator's clock (token lifetime, throttling windows) so tests need not sleep. */
   clockOffsetSeconds: number;
+  /** Each request also waits a uniformly random 0..latencyJitterMs (seeded, see randomSeed). */
+  latencyJitterMs: number;
+  /** Extra latency of a write (POST, PATCH, PUT, DELETE) over a read; see docs/benchmarks.md for the figures. */
+  writeLatencyMs: number;
+  /**
+   * Items of one `$batch` that run at a time, whatever their mailboxes (Graph sends Outlook up to
+   * four at a time: concepts/throttling-limits.md, "Outlook service limits for JSON batching").
+   */
+  batchParallelism: number;
+  /** Seeds every random choice (faults, jitter, the order of `$batch` answers); setting it restarts the sequence. */
+  randomSeed: number;
 }
 
 export interface Tenant {
@@ -50,7 +61,10 @@ export interface EmulatorState {
   /** `https://127.0.0.1:PORT`, known once listening. */
   origin: string;
   now(): number;
+  /** Seeded by settings.randomSeed (emulator/random.ts). */
   random(): number;
+  /** Restarts the random sequence from settings.randomSeed. */
+  reseed(): void;
   sleep(ms: number): Promise<void>;
 }
 

@@ -1,7 +1,9 @@
 /**
- * JSON `$batch`. Graph runs a call's items concurrently and counts each against the mailbox's
- * concurrency budget, so a call carries at most 20 items and at most `perMailbox` items of any
- * one mailbox, and holds that many limiter slots while in flight. A throttled item is retried
+ * JSON `$batch`. Graph runs at most four items of a call at a time against Outlook and counts each
+ * against the mailbox's concurrency budget, so a call carries at most `itemsPerCall` items
+ * (default 4: one service time per call; at most 20) and at most `perMailbox` items of any one
+ * mailbox, holds that many limiter slots while in flight, and the calls of one `batch()` go out
+ * side by side (the app-wide pacer, not the call size, keeps the rate). A throttled item is retried
  * alone (as a single request through the full pipeline) after its own Retry-After; a failure of
  * the whole call is retried by the pipeline's retry layer.
  */
@@ -13,6 +15,8 @@ import { mailboxFromPath } from './url.ts';
 import type { ApiVersion, BatchItem, BatchItemResult, Clock, GraphRequest, GraphResponse, RetryPolicy } from './types.ts';
 
 export const MAX_BATCH_ITEMS = 20;
+/** What Graph runs of one batch at a time against Outlook (concepts/throttling-limits.md). */
+export const DEFAULT_BATCH_ITEMS_PER_CALL = 4;
 
 export interface BatchEntry {
   index: number;
@@ -24,6 +28,8 @@ export interface BatchEntry {
 export interface BatchDeps {
   version: ApiVersion;
   perMailbox: number;
+  /** Items per `$batch` call (1..20). */
+  itemsPerCall: number;
   /** Fails fast on bad credentials instead of failing every item. */
   ensureToken(): Promise<unknown>;
   /** The pipeline with an explicit set of limiter slots. */
@@ -182,6 +188,6 @@ export async function runBatch<T>(items: BatchItem[], deps: BatchDeps): Promise<
     );
   };
 
-  await Promise.all(packBatches(entries, deps.perMailbox).map(runCall));
+  await Promise.all(packBatches(entries, deps.perMailbox, deps.itemsPerCall).map(runCall));
   return results;
 }

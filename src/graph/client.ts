@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { GraphError } from './errors.ts';
 import { errorFromEntra, errorFromNetwork, errorFromResponse, type Endpoint } from './error-builders.ts';
-import { runBatch } from './batch.ts';
+import { DEFAULT_BATCH_ITEMS_PER_CALL, MAX_BATCH_ITEMS, runBatch } from './batch.ts';
 import { MailboxLimiter, RequestRateLimiter } from './limiter.ts';
 import { paginate } from './paging.ts';
 import { Redactor } from './redact.ts';
@@ -144,6 +144,10 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
   const streamIdleMs = opts.streamIdleMs ?? timeoutMs;
   const perMailbox = opts.mailboxConcurrency ?? 4;
   const limiter = new MailboxLimiter(perMailbox);
+  const itemsPerCall = opts.batchItemsPerCall ?? DEFAULT_BATCH_ITEMS_PER_CALL;
+  if (!Number.isInteger(itemsPerCall) || itemsPerCall < 1 || itemsPerCall > MAX_BATCH_ITEMS) {
+    throw new TypeError(`batchItemsPerCall must be a whole number from 1 to ${MAX_BATCH_ITEMS}, got ${String(itemsPerCall)}`);
+  }
   const requestsPerSecond = opts.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND;
   if (!Number.isInteger(requestsPerSecond) || requestsPerSecond < 0) {
     throw new TypeError(`requestsPerSecond must be a non-negative integer, got ${String(requestsPerSecond)}`);
@@ -300,6 +304,7 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
       return runBatch<T>(items, {
         version: o.version ?? defaultVersion,
         perMailbox,
+        itemsPerCall,
         ensureToken: () => tokens.get(),
         execute,
         request,

@@ -51,6 +51,13 @@ export interface GraphClientOptions {
   proxy?: ProxySettings;
   /** Concurrent requests per mailbox (Graph's MailboxConcurrency). Default 4. */
   mailboxConcurrency?: number;
+  /**
+   * Items per `$batch` call, at most 20 (Graph's cap). Default 4: Graph sends Outlook at most four
+   * items of a batch at a time, so a call of 20 takes five service times where five calls of 4,
+   * sent side by side, take one (concepts/throttling-limits.md, "Outlook service limits for JSON
+   * batching"); the price is more round trips, which Graph does not limit.
+   */
+  batchItemsPerCall?: number;
   /** App-wide pacing: Graph requests per second this client sends at most, each `$batch` item
    * counted (CONTRACT.md §5: 2,000 per app). Default 2000; 0 turns pacing off. */
   requestsPerSecond?: number;

@@ -4,9 +4,10 @@
  * all first lookups, then one per page depth.
  */
 import type { GraphError } from '../graph/errors.ts';
-import type { GraphClient } from '../graph/types.ts';
-import type { ResolvedFolder } from './folders.ts';
-import { inFolder, lookupItem, parseLookup, type FieldSelection, type GraphMessage, type MailId, type MailIdMatch } from './mail-ids.ts';
+import type { BatchItem, BatchItemResult, GraphClient } from '../graph/types.ts';
+import { folderPath, type ResolvedFolder } from './folders.ts';
+import { inFolder, knownFolderId, lookupItem, parseLookup, type FieldSelection, type GraphMessage, type MailId, type MailIdMatch } from './mail-ids.ts';
+import { classifyResult } from './mailboxes.ts';
 import { drainPages } from './pages.ts';
 import { searchMailboxes, type SearchCriteria } from './search.ts';
 
@@ -60,6 +61,11 @@ function withIdFields(select: FieldSelection | undefined): FieldSelection | unde
   return [...new Set([...select, 'id', 'internetMessageId', 'isRead', 'receivedDateTime', 'parentFolderId'])];
 }
 
+/** `GET mailFolders/{wellKnownName}?$select=id`: the folder's real id. */
+function folderIdItem(mailbox: string, folder: ResolvedFolder): BatchItem {
+  return { method: 'GET', url: `${folderPath(mailbox, folder)}?$select=id`, mailbox };
+}
+
 export async function findInMailboxes(graph: GraphClient, targets: readonly FindTarget[], req: FindRequest): Promise<Map<string, FindOutcome>> {
   if (req.ids.length === 0) {
     const res = await searchMailboxes(graph, targets, req.criteria, { now: req.now, select: req.select, max: req.max });
@@ -69,13 +75,30 @@ export async function findInMailboxes(graph: GraphClient, targets: readonly Find
   }
   const select = withIdFields(req.select);
   const jobs = targets.flatMap((t) => req.ids.map((id) => ({ t, id })));
-  const results = await graph.batch(jobs.map((j) => lookupItem(j.t.mailbox, j.t.folder, j.id, select)));
+  // A well-known folder's real id, for the parentFolderId check of Graph-id lookups: one GET per
+  // mailbox, in the same $batch stage as the lookups (so no longer chain of requests).
+  const folderJobs = req.ids.some((id) => id.kind === 'graph') ? targets.filter((t) => t.folder?.wellKnownName !== undefined) : [];
+  const results = await graph.batch([
+    ...jobs.map((j) => lookupItem(j.t.mailbox, j.t.folder, j.id, select)),
+    ...folderJobs.map((t) => folderIdItem(t.mailbox, t.folder!)),
+  ]);
   const failedBox = new Map<string, FindOutcome>();
+  const folderIds = new Map<string, string>();
+  for (const t of targets) {
+    const id = knownFolderId(t.folder);
+    if (id !== undefined) folderIds.set(t.mailbox, id);
+  }
+  folderJobs.forEach((t, i) => {
+    const r = classifyResult(results[jobs.length + i] as BatchItemResult<{ id?: unknown }>, 'item');
+    if (r.kind === 'ok' && typeof r.body?.id === 'string') folderIds.set(t.mailbox, r.body.id);
+    else if (r.kind === 'notFound') failedBox.set(t.mailbox, { kind: 'folderNotFound', error: r.error });
+    else if (r.kind !== 'ok') failedBox.set(t.mailbox, r);
+  });
   const perId = new Map<string, GraphMessage[]>();
   const pages: Array<{ key: string; mailbox: string; link: string }> = [];
   jobs.forEach((j, i) => {
     const key = String(i);
-    const o = parseLookup(j.id, j.t.folder, results[i]);
+    const o = parseLookup(j.id, j.t.folder, results[i], folderIds.get(j.t.mailbox));
     if (o.kind === 'found') {
       perId.set(key, [...o.messages]);
       if (o.nextLink) pages.push({ key, mailbox: j.t.mailbox, link: o.nextLink });
@@ -87,8 +110,8 @@ export async function findInMailboxes(graph: GraphClient, targets: readonly Find
     }
   });
   const pageFailures = await drainPages<GraphMessage>(graph, pages, (key, items) => {
-    const folder = jobs[Number(key)].t.folder;
-    perId.get(key)!.push(...items.filter((m) => typeof m?.id === 'string' && inFolder(m, folder)));
+    const { t } = jobs[Number(key)];
+    perId.get(key)!.push(...items.filter((m) => typeof m?.id === 'string' && inFolder(m, t.folder, folderIds.get(t.mailbox))));
     return true;
   });
   for (const [key, f] of pageFailures) {

@@ -3,13 +3,13 @@
  * the messages they name in one mailbox folder. The batch-friendly pair `lookupItem` /
  * `parseLookup` lets a sweep look up every id of every mailbox in one `$batch` stage.
  */
-import { GraphError } from '../graph/errors.ts';
+import type { GraphError } from '../graph/errors.ts';
 import { eq } from '../graph/odata.ts';
-import type { BatchItem, BatchItemResult, GraphClient } from '../graph/types.ts';
+import type { BatchItem, BatchItemResult } from '../graph/types.ts';
 import { encodeQuery, segment } from '../graph/url.ts';
 import { folderPath, type ResolvedFolder } from './folders.ts';
-import { classifyResult, mailboxPath, MailboxNotFoundError } from './mailboxes.ts';
-import { drainPages, type Page } from './pages.ts';
+import { classifyResult, mailboxPath } from './mailboxes.ts';
+import type { Page } from './pages.ts';
 
 export type MailId =
   | { kind: 'graph'; id: string; input: string }
@@ -85,23 +85,40 @@ export type LookupOutcome =
   | { kind: 'mailboxMissing'; error: GraphError }
   | { kind: 'failed'; error: GraphError };
 
-/** Whether a returned message lies in the folder looked in (Graph answers a message id from any folder). */
-export function inFolder(m: GraphMessage, folder: ResolvedFolder | null): boolean {
-  // Only a real folder id can be compared; a well-known name was resolved by Graph itself.
-  if (!folder || folder.wellKnownName || typeof m.parentFolderId !== 'string') return true;
-  return m.parentFolderId === folder.id;
+/**
+ * Whether a returned message lies in the folder looked in. `folderId` is the folder's real id:
+ * Graph may serve a message id from any folder even under `mailFolders/{folder}/messages/{id}`
+ * (its docs never say the segment scopes the lookup), so every id lookup in a folder is checked
+ * against `parentFolderId`, and a well-known name is first resolved to its id (find.ts). A
+ * collection lookup (`$filter` on internetMessageId) is scoped by Graph itself; it is checked too
+ * when the id is known.
+ */
+export function inFolder(m: GraphMessage, folder: ResolvedFolder | null, folderId: string | undefined): boolean {
+  if (!folder || folderId === undefined) return true;
+  return m.parentFolderId === folderId;
 }
 
-/** Read the answer of `lookupItem`. */
-export function parseLookup(id: MailId, folder: ResolvedFolder | null, result: BatchItemResult): LookupOutcome {
+/** The real id of a folder when the path resolution already has it (a well-known name has none yet). */
+export function knownFolderId(folder: ResolvedFolder | null): string | undefined {
+  return folder && !folder.wellKnownName ? folder.id : undefined;
+}
+
+/**
+ * Read the answer of `lookupItem`. For a Graph id in a folder, `folderId` must be the folder's
+ * real id: without it the message cannot be proven to be in the folder, so it is not found.
+ */
+export function parseLookup(id: MailId, folder: ResolvedFolder | null, result: BatchItemResult, folderId = knownFolderId(folder)): LookupOutcome {
   if (id.kind === 'graph') {
     const r = classifyResult(result as BatchItemResult<GraphMessage>, 'item');
-    if (r.kind === 'ok') return r.body && typeof r.body.id === 'string' && inFolder(r.body, folder) ? { kind: 'found', messages: [r.body] } : { kind: 'notFound' };
+    if (r.kind === 'ok') {
+      const proven = !folder || (folderId !== undefined && inFolder(r.body, folder, folderId));
+      return r.body && typeof r.body.id === 'string' && proven ? { kind: 'found', messages: [r.body] } : { kind: 'notFound' };
+    }
     return r;
   }
   const r = classifyResult(result as BatchItemResult<Page<GraphMessage>>, folder ? 'item' : 'mailbox');
   if (r.kind === 'ok') {
-    const messages = (r.body?.value ?? []).filter((m) => typeof m?.id === 'string' && inFolder(m, folder));
+    const messages = (r.body?.value ?? []).filter((m) => typeof m?.id === 'string' && inFolder(m, folder, folderId));
     const link = r.body?.['@odata.nextLink'];
     if (messages.length === 0 && !link) return { kind: 'notFound' };
     return { kind: 'found', messages, ...(typeof link === 'string' && link !== '' ? { nextLink: link } : {}) };
@@ -114,39 +131,4 @@ export interface MailIdMatch {
   mailId: MailId;
   /** Empty when the id matched nothing in this mailbox folder. */
   messages: GraphMessage[];
-}
-
-/**
- * Resolve ids in one mailbox (one `$batch` for all ids, then any further pages). Throws
- * MailboxNotFoundError when the mailbox is missing, a GraphError when the folder answered 404
- * (code ErrorItemNotFound) or a lookup failed after retries.
- */
-export async function findMessages(
-  graph: GraphClient,
-  mailbox: string,
-  folder: ResolvedFolder | null,
-  ids: readonly MailId[],
-  opts: { select?: FieldSelection } = {},
-): Promise<MailIdMatch[]> {
-  const results = await graph.batch(ids.map((id) => lookupItem(mailbox, folder, id, opts.select)));
-  const matches: MailIdMatch[] = ids.map((mailId) => ({ mailId, messages: [] }));
-  const pages: Array<{ key: string; mailbox: string; link: string }> = [];
-  for (let i = 0; i < ids.length; i++) {
-    const o = parseLookup(ids[i], folder, results[i]);
-    if (o.kind === 'mailboxMissing') throw new MailboxNotFoundError(mailbox, o.error);
-    if (o.kind === 'failed' || o.kind === 'folderNotFound') throw o.error;
-    if (o.kind === 'found') {
-      matches[i].messages.push(...o.messages);
-      if (o.nextLink) pages.push({ key: String(i), mailbox, link: o.nextLink });
-    }
-  }
-  const failures = await drainPages<GraphMessage>(graph, pages, (key, items) => {
-    matches[Number(key)].messages.push(...items.filter((m) => typeof m?.id === 'string' && inFolder(m, folder)));
-    return true;
-  });
-  for (const f of failures.values()) {
-    if (f.kind === 'mailboxMissing') throw new MailboxNotFoundError(mailbox, f.error);
-    throw f.error;
-  }
-  return matches;
 }

@@ -31,22 +31,45 @@ describe('$batch', () => {
     }
   });
 
-  it('runs PATCH with a body, dependsOn order, and 424 after a failed dependency', async () => {
+  it('runs a fully sequential batch in order, with 424 for everything after a failure', async () => {
     const list = await h.json(`/v1.0/users/${ALICE}/messages?$top=1`);
     const id = encodeURIComponent(list.body.value[0].id);
     const r = await post([
       { id: 'a', method: 'PATCH', url: `/users/${ALICE}/messages/${id}`, headers: { 'Content-Type': 'application/json' }, body: { isRead: true } },
       { id: 'b', method: 'GET', url: `/users/${ALICE}/messages/${id}?$select=isRead`, dependsOn: ['a'] },
-      { id: 'c', method: 'GET', url: `/users/${ALICE}/messages/AAMkAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=` },
+      { id: 'c', method: 'GET', url: `/users/${ALICE}/messages/AAMkAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`, dependsOn: ['B'] },
       { id: 'd', method: 'GET', url: '/users', dependsOn: ['c'] },
-      { id: 'e', method: 'PATCH', url: `/users/${ALICE}/messages/${id}`, body: { isRead: false } },
     ]);
     const byId = Object.fromEntries(r.body.responses.map((x: any) => [x.id, x]));
     expect(byId.a.status).toBe(200);
     expect(byId.b.body.isRead).toBe(true);
     expect(byId.c.status).toBe(404);
     expect(byId.d.status).toBe(424);
-    expect(byId.e.status).toBe(400);
+  });
+
+  it('refuses a batch that is neither fully sequential nor fully parallel, and bad dependencies', async () => {
+    const get = (id: string, dependsOn?: string[]) => ({ id, method: 'GET', url: '/users', ...(dependsOn ? { dependsOn } : {}) });
+    for (const requests of [
+      [get('1'), get('2', ['1']), get('3')],
+      [get('1'), get('2'), get('3', ['1'])],
+      [get('1'), get('2', ['1']), get('3', ['1'])],
+      [get('1'), get('2', ['1']), get('3', ['1', '2'])],
+    ]) {
+      const r = await post(requests);
+      expect(r.status).toBe(400);
+      expect(r.body.error.message).toBe('Batch should be either fully sequential or fully parallel.');
+    }
+    const later = await post([get('1', ['2']), get('2')]);
+    expect(later.status).toBe(400);
+    expect(later.body.error.message).toMatch(/^Invalid dependency for request Id '1'/);
+  });
+
+  it('takes ids as unique ignoring case, and needs a Content-Type with a body', async () => {
+    const dup = await post([{ id: 'a', method: 'GET', url: '/users' }, { id: 'A', method: 'GET', url: '/users' }]);
+    expect(dup.status).toBe(400);
+    const list = await h.json(`/v1.0/users/${ALICE}/messages?$top=1`);
+    const r = await post([{ id: '1', method: 'PATCH', url: `/users/${ALICE}/messages/${encodeURIComponent(list.body.value[0].id)}`, body: { isRead: false } }]);
+    expect(r.body.responses[0].status).toBe(400);
   });
 
   it('each sub-request is authenticated and logged on its own', async () => {

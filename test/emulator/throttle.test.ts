@@ -92,7 +92,7 @@ describe('throttling and faults over HTTP', () => {
     expect(log.entries.find((e: any) => e.status === 200).ms).toBeGreaterThanOrEqual(290);
   });
 
-  it('a $batch of 20 to one mailbox sees 429s inside a 200; spread over mailboxes it does not', async () => {
+  it('a $batch runs 4 items at a time, so 20 to one mailbox stay within its limit; more lanes, or a request beside it, meet 429s', async () => {
     const mailboxes = (await h.json('/v1.0/users?$top=50')).body.value.map((x: any) => x.userPrincipalName) as string[];
     const token = await h.token();
     const batch = (urls: string[]) =>
@@ -102,14 +102,45 @@ describe('throttling and faults over HTTP', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ requests: urls.map((url, i) => ({ id: String(i + 1), method: 'GET', url })) }),
       });
-    const one = await batch(Array.from({ length: 20 }, () => `/users/${SOC}/messages?$top=1`));
+    const twenty = Array.from({ length: 20 }, () => `/users/${SOC}/messages?$top=1`);
+    // Graph feeds Outlook 4 items of a batch at a time: one batch alone never exceeds a mailbox's 4.
+    const one = await batch(twenty);
     expect(one.status).toBe(200);
-    const throttled = one.body.responses.filter((r: any) => r.status === 429);
-    expect(throttled.length).toBe(16);
-    expect(throttled[0].headers['Retry-After']).toBeDefined();
+    expect(one.body.responses.filter((r: any) => r.status !== 200)).toEqual([]);
+    // A single request while the batch holds the mailbox's 4 slots (latency 300 ms each) is refused,
+    // and so is every item a second batch starts meanwhile.
+    const [busy, single, second] = await Promise.all([batch(twenty), new Promise((r) => setTimeout(r, 450)).then(() => h.graph(`/v1.0/users/${SOC}/messages?$top=1`, { token })), new Promise((r) => setTimeout(r, 450)).then(() => batch(twenty.slice(0, 4)))]);
+    expect(busy.body.responses.every((r: any) => r.status === 200)).toBe(true);
+    expect(single.status).toBe(429);
+    expect(second.body.responses.every((r: any) => r.status === 429 && r.headers['Retry-After'])).toBe(true);
+    // With more lanes than the mailbox allows (not Graph's default), the fifth item at once is a 429.
+    await h.admin('/settings', { method: 'PUT', body: JSON.stringify({ batchParallelism: 20 }) });
+    try {
+      const wide = await batch(twenty);
+      const throttled = wide.body.responses.filter((r: any) => r.status === 429);
+      expect(throttled.length).toBe(16);
+      expect(throttled[0].headers['Retry-After']).toBeDefined();
+    } finally {
+      await h.admin('/settings', { method: 'PUT', body: JSON.stringify({ batchParallelism: 4 }) });
+    }
     const spread = mailboxes.filter((m) => !m.startsWith('dave'));
-    const many = await batch(spread.map((m) => `/users/${m}/mailFolders/inbox`));
+    const many = await batch(spread.slice(0, 20).map((m) => `/users/${m}/mailFolders/inbox`));
     expect(many.body.responses.every((r: any) => r.status === 200)).toBe(true);
+  });
+
+  it('the items of a batch wait for a lane whatever their mailboxes: 8 items at 300 ms take at least two service times', async () => {
+    const mailboxes = (await h.json('/v1.0/users?$top=50')).body.value.map((x: any) => x.userPrincipalName).filter((m: string) => !m.startsWith('dave')) as string[];
+    const token = await h.token();
+    const started = performance.now();
+    const r = await h.json('/v1.0/$batch', {
+      token,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ requests: mailboxes.slice(0, 8).map((m, i) => ({ id: String(i), method: 'GET', url: `/users/${m}/mailFolders/inbox` })) }),
+    });
+    // A lower bound only (a slow machine can make it longer, never shorter): 8 items, 4 lanes, 300 ms each.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(590);
+    expect(r.body.responses.every((x: any) => x.status === 200)).toBe(true);
   });
 
   it('throttle:false turns it off', async () => {

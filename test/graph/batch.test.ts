@@ -22,9 +22,27 @@ function items(n: number, mailbox: (i: number) => string): BatchItem[] {
 }
 
 describe('$batch', () => {
+  it('sends calls of 4 items by default (what Graph runs of a batch at a time), side by side', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const t = scripted(async (call) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 2));
+      inFlight--;
+      return json(200, { responses: subRequests(call).map(ok) });
+    });
+    const c = createGraphClient(baseOptions({ transport: t.transport }));
+    const res = await c.batch(items(45, (i) => `u${i}@x.test`));
+    expect(t.calls.map((call) => subRequests(call).length).sort((a, b) => b - a)).toEqual([...Array(11).fill(4), 1]);
+    expect(peak).toBe(12);
+    expect(res.map((r) => r.id)).toEqual(Array.from({ length: 45 }, (_, i) => String(i)));
+    expect(() => createGraphClient(baseOptions({ batchItemsPerCall: 21 }))).toThrow(/batchItemsPerCall/);
+  });
+
   it('splits more than 20 items into calls of at most 20 and returns results in input order', async () => {
     const t = scripted((call) => json(200, { responses: subRequests(call).map(ok) }));
-    const c = createGraphClient(baseOptions({ transport: t.transport }));
+    const c = createGraphClient(baseOptions({ transport: t.transport, batchItemsPerCall: 20 }));
     const res = await c.batch(items(45, (i) => `u${i}@x.test`));
     const sizes = t.calls.map((call) => subRequests(call).length).sort((a, b) => b - a);
     expect(sizes).toEqual([20, 20, 5]);
@@ -46,7 +64,7 @@ describe('$batch', () => {
       inFlight -= forA;
       return json(200, { responses: reqs.map(ok) });
     });
-    const c = createGraphClient(baseOptions({ transport: t.transport, mailboxConcurrency: 4 }));
+    const c = createGraphClient(baseOptions({ transport: t.transport, mailboxConcurrency: 4, batchItemsPerCall: 20 }));
     // 10 items for a@, 10 spread over other mailboxes
     const res = await c.batch(items(20, (i) => (i % 2 === 0 ? 'A@x.test' : `o${i}@x.test`)));
     expect(res.every((r) => r.status === 200)).toBe(true);

@@ -68,7 +68,7 @@ describe('client pacing', () => {
     const t = scripted(batchOk);
     // limit 60: burst 20, refill 30 per second (never below half the limit). 60 items = 3 calls:
     // one at once, then 20 tokens' refill before each of the other two.
-    const c = createGraphClient(baseOptions({ transport: t.transport, clock, requestsPerSecond: 60 }));
+    const c = createGraphClient(baseOptions({ transport: t.transport, clock, requestsPerSecond: 60, batchItemsPerCall: 20 }));
     const res = await c.batch(Array.from({ length: 60 }, (_, i) => ({ method: 'GET' as const, url: `/users/u${i}@x.test/messages` })));
     expect(res.every((r) => r.status === 200)).toBe(true);
     expect(t.calls.length).toBe(3);
@@ -78,7 +78,7 @@ describe('client pacing', () => {
   it('does not wait at all with requestsPerSecond: 0', async () => {
     const clock = new FakeClock();
     const t = scripted(batchOk);
-    const c = createGraphClient(baseOptions({ transport: t.transport, clock, requestsPerSecond: 0 }));
+    const c = createGraphClient(baseOptions({ transport: t.transport, clock, requestsPerSecond: 0, batchItemsPerCall: 20 }));
     await c.batch(Array.from({ length: 200 }, (_, i) => ({ method: 'GET' as const, url: `/users/u${i}@x.test/messages` })));
     expect(t.calls.length).toBe(10);
     expect(clock.sleeps).toEqual([]);

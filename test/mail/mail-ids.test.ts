@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PHISH_MESSAGE_ID } from '../../emulator/seed-demo.ts';
-import { resolveFolder } from '../../src/mail/folders.ts';
-import { findMessages, parseMailId, parseMailIds } from '../../src/mail/mail-ids.ts';
-import { MailboxNotFoundError } from '../../src/mail/mailboxes.ts';
+import { findInMailboxes } from '../../src/mail/find.ts';
+import { resolveFolders, type ResolvedFolder } from '../../src/mail/folders.ts';
+import { parseMailId, parseMailIds, type MailId, type MailIdMatch } from '../../src/mail/mail-ids.ts';
 import type { GraphClient } from '../../src/graph/types.ts';
 import { ALICE, GHOST, SOC, mailHarness, rawMail, type MailHarness } from './helpers.ts';
 
@@ -28,44 +28,76 @@ describe('parseMailIds', () => {
   });
 });
 
-describe('findMessages against the emulator', () => {
+/** The finder of every sweep, for one mailbox: the matches per id, or the verdict that is not "found". */
+async function find(mailbox: string, folder: ResolvedFolder | null, ids: MailId[]): Promise<MailIdMatch[]> {
+  const o = (await findInMailboxes(g, [{ mailbox, folder }], { ids, criteria: {}, now: new Date() })).get(mailbox)!;
+  if (o.kind !== 'found') throw Object.assign(new Error(`not found: ${o.kind}`), { outcome: o });
+  return o.matches;
+}
+
+async function folderOf(mailbox: string, path: string): Promise<ResolvedFolder> {
+  const f = (await resolveFolders(g, [mailbox], path)).get(mailbox)!;
+  if (f.kind !== 'found') throw new Error(`no folder ${path}`);
+  return f.folder;
+}
+
+describe('findInMailboxes by Mail IDs against the emulator', () => {
   it('finds the phish by internetMessageId with and without brackets, and by Graph id', async () => {
-    const inbox = await resolveFolder(g, ALICE, 'Inbox');
+    const inbox = await folderOf(ALICE, 'Inbox');
     const bare = PHISH_MESSAGE_ID.slice(1, -1);
-    const [withBrackets, without] = await findMessages(g, ALICE, inbox, parseMailIds([PHISH_MESSAGE_ID, bare]).slice(0, 1).concat(parseMailIds([bare])));
+    const [withBrackets] = await find(ALICE, inbox, parseMailIds([PHISH_MESSAGE_ID]));
+    const [without] = await find(ALICE, inbox, parseMailIds([bare]));
     expect(withBrackets.messages).toHaveLength(1);
     expect(without.messages.map((m) => m.id)).toEqual(withBrackets.messages.map((m) => m.id));
     expect(withBrackets.messages[0]).toMatchObject({ internetMessageId: PHISH_MESSAGE_ID, subject: 'Action required: your mailbox password expires today' });
     const id = withBrackets.messages[0].id;
-    const [byId, malformed, unknown] = await findMessages(g, ALICE, inbox, parseMailIds([id, 'not-an-id!!', 'AAMkAGZmZmZmZmZm']));
+    const [byId, malformed, unknown] = await find(ALICE, inbox, parseMailIds([id, 'not-an-id!!', 'AAMkAGZmZmZmZmZm']));
     expect(byId.messages.map((m) => m.id)).toEqual([id]);
     expect(malformed.messages).toEqual([]);
     expect(unknown.messages).toEqual([]);
   });
 
   it('does not find a message outside the folder, and returns every duplicate of an internetMessageId', async () => {
-    const phishing = await resolveFolder(g, SOC, 'Inbox/Phishing');
-    const [phish] = await findMessages(g, SOC, phishing, parseMailIds([PHISH_MESSAGE_ID]));
+    const phishing = await folderOf(SOC, 'Inbox/Phishing');
+    const [phish] = await find(SOC, phishing, parseMailIds([PHISH_MESSAGE_ID]));
     expect(phish.messages).toEqual([]);
     const mid = '<dup@test.contoso.example>';
     for (let i = 0; i < 3; i++) await h.deliver(SOC, 'Inbox/Phishing', rawMail({ subject: `dup ${i}`, messageId: mid }));
-    const [dups] = await findMessages(g, SOC, phishing, parseMailIds(['dup@test.contoso.example']));
+    const [dups] = await find(SOC, phishing, parseMailIds(['dup@test.contoso.example']));
     expect(dups.messages.map((m) => m.subject).sort()).toEqual(['dup 0', 'dup 1', 'dup 2']);
-    const [anywhere] = await findMessages(g, SOC, null, parseMailIds([mid]));
+    const [anywhere] = await find(SOC, null, parseMailIds([mid]));
     expect(anywhere.messages).toHaveLength(3);
   });
 
+  it('never takes a Graph id from another folder for one in the folder asked about, well-known or not', async () => {
+    // Graph may serve mailFolders/inbox/messages/{id} for a message in any folder; the finder checks parentFolderId.
+    const sent = await h.deliver(ALICE, 'Sent Items', rawMail({ subject: 'sent copy', messageId: '<sent-copy@test.contoso.example>' }));
+    const deleted = await h.deliver(ALICE, 'Deleted Items', rawMail({ subject: 'binned', messageId: '<binned@test.contoso.example>' }));
+    const res = await fetch(`${h.emu.url}/v1.0/users/${ALICE}/mailFolders/inbox/messages/${encodeURIComponent(sent.id)}?$select=id,parentFolderId`, {
+      headers: { Authorization: `Bearer ${(await g.getToken()).accessToken}` },
+    });
+    expect(res.status).toBe(200); // the emulator, like Graph, does not scope the id by the path
+    for (const path of ['Inbox', 'inbox', 'Archive']) {
+      const [a, b] = await find(ALICE, await folderOf(ALICE, path), parseMailIds([sent.id, deleted.id]));
+      expect(a.messages).toEqual([]);
+      expect(b.messages).toEqual([]);
+    }
+    const [inSent] = await find(ALICE, await folderOf(ALICE, 'Sent Items'), parseMailIds([sent.id]));
+    expect(inSent.messages.map((m) => m.subject)).toEqual(['sent copy']);
+  });
+
   it('treats quotes in an internetMessageId as data', async () => {
-    const [m] = await findMessages(g, SOC, null, parseMailIds(["<x' or internetMessageId ne 'x@y>"]));
+    const [m] = await find(SOC, null, parseMailIds(["<x' or internetMessageId ne 'x@y>"]));
     expect(m.messages).toEqual([]);
     const odd = "<o'brien(1)@test.contoso.example>";
     await h.deliver(SOC, 'Inbox', rawMail({ subject: 'quoted id', messageId: odd }));
-    const [hit] = await findMessages(g, SOC, null, parseMailIds([odd]));
+    const [hit] = await find(SOC, null, parseMailIds([odd]));
     expect(hit.messages.map((x) => x.subject)).toEqual(['quoted id']);
   });
 
-  it('throws MailboxNotFoundError for a missing mailbox', async () => {
-    await expect(findMessages(g, GHOST, null, parseMailIds([PHISH_MESSAGE_ID]))).rejects.toBeInstanceOf(MailboxNotFoundError);
-    await expect(findMessages(g, GHOST, await resolveFolder(g, SOC, 'Inbox'), parseMailIds(['AAMkAGZmZmZmZmZm']))).rejects.toBeInstanceOf(MailboxNotFoundError);
+  it('says the mailbox is missing', async () => {
+    await expect(find(GHOST, null, parseMailIds([PHISH_MESSAGE_ID]))).rejects.toMatchObject({ outcome: { kind: 'mailboxMissing' } });
+    const inbox = await folderOf(SOC, 'Inbox');
+    await expect(find(GHOST, inbox, parseMailIds(['AAMkAGZmZmZmZmZm']))).rejects.toMatchObject({ outcome: { kind: 'mailboxMissing' } });
   });
 });
