@@ -127,136 +127,200 @@ async function readBodyInto(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+type AdminHandler = (state: EmulatorState, req: AdminRequest, params: Record<string, string>) => Promise<GraphResponse> | GraphResponse;
+
+interface AdminRoute {
+  method: string;
+  /** Segments after `/_emulator`; `:name` captures one segment, literals match exactly. */
+  pattern: string[];
+  handler: AdminHandler;
+}
+
+async function reset(state: EmulatorState, req: AdminRequest): Promise<GraphResponse> {
+  const seed = body(req).seed ?? 'demo';
+  if (seed !== 'demo' && seed !== 'empty') throw graphErrors.badRequest(`Unknown seed '${String(seed)}': use "demo" or "empty".`);
+  await resetTenant(state, seed);
+  return json(200, { seed, mailboxes: state.store.mailboxAddresses(), defaultMailbox: state.tenant.defaultMailbox });
+}
+
+function getInfo(state: EmulatorState): GraphResponse {
+  // The secret stays out of this answer; it is printed once at start.
+  const { clientSecret: _secret, ...info } = infoOf(state);
+  return json(200, info);
+}
+
+function addUser(state: EmulatorState, req: AdminRequest): GraphResponse {
+  const b = body(req);
+  const user = state.store.addUser({
+    userPrincipalName: String(b.userPrincipalName ?? ''),
+    displayName: typeof b.displayName === 'string' ? b.displayName : undefined,
+    givenName: typeof b.givenName === 'string' ? b.givenName : undefined,
+    surname: typeof b.surname === 'string' ? b.surname : undefined,
+    jobTitle: typeof b.jobTitle === 'string' ? b.jobTitle : undefined,
+    mailbox: b.mailbox !== false,
+    language: typeof b.language === 'string' ? b.language : undefined,
+  });
+  return json(201, { id: user.id, userPrincipalName: user.userPrincipalName });
+}
+
+function addFolder(state: EmulatorState, req: AdminRequest, { upn }: Record<string, string>): GraphResponse {
+  const mailbox = state.store.mailbox(upn);
+  const path = body(req).path;
+  if (typeof path !== 'string') throw graphErrors.badRequest('Body must be {"path": "Inbox/Sub/Folder"}.');
+  const folder = state.store.folderByPath(mailbox, path, true);
+  return json(201, { id: folder.id, displayName: folder.displayName, parentFolderId: folder.parentId });
+}
+
+async function addMessage(state: EmulatorState, req: AdminRequest, { upn }: Record<string, string>): Promise<GraphResponse> {
+  const store = state.store;
+  const mailbox = store.mailbox(upn);
+  if (req.body.length === 0) throw graphErrors.badRequest('Body must be the raw RFC 822 message.');
+  const folder = store.folderByPath(mailbox, req.query.get('folder') ?? 'Inbox', true);
+  const isRead = req.query.get('isRead');
+  const message = await store.addMessage(mailbox, folder, req.body, {
+    isRead: isRead === 'true',
+    receivedDateTime: req.query.get('receivedDateTime') ?? undefined,
+  });
+  return json(201, { id: message.id, internetMessageId: message.fields.internetMessageId ?? null, parentFolderId: message.folderId });
+}
+
+function putPresence(state: EmulatorState, req: AdminRequest, { upn }: Record<string, string>): GraphResponse {
+  const user = state.store.findUser(upn);
+  if (!user) throw graphErrors.userNotFound(upn);
+  const b = body(req);
+  if (typeof b.availability === 'string') user.presence.availability = b.availability;
+  if (typeof b.activity === 'string') user.presence.activity = b.activity;
+  if ('statusMessage' in b) user.presence.statusMessage = b.statusMessage;
+  const oof = b.outOfOfficeSettings as Record<string, unknown> | undefined;
+  if (oof && typeof oof === 'object') {
+    if (typeof oof.isOutOfOffice === 'boolean') user.presence.outOfOfficeSettings.isOutOfOffice = oof.isOutOfOffice;
+    if (typeof oof.message === 'string' || oof.message === null) user.presence.outOfOfficeSettings.message = oof.message as string | null;
+  }
+  return json(200, { ...user.presence });
+}
+
+function putMailboxSettings(state: EmulatorState, req: AdminRequest, { upn }: Record<string, string>): GraphResponse {
+  const user = state.store.mailbox(upn);
+  const b = body(req);
+  for (const [k, v] of Object.entries(b)) {
+    const current = user.mailboxSettings[k];
+    user.mailboxSettings[k] =
+      current && typeof current === 'object' && v && typeof v === 'object' && !Array.isArray(v) ? { ...(current as object), ...(v as object) } : v;
+  }
+  // Exchange derives presence's out-of-office flag from the automatic replies setting.
+  const replies = user.mailboxSettings.automaticRepliesSetting as Record<string, unknown>;
+  if (b.automaticRepliesSetting) {
+    const on = replies.status === 'alwaysEnabled' || replies.status === 'scheduled';
+    user.presence.outOfOfficeSettings = { isOutOfOffice: on, message: on ? String(replies.internalReplyMessage ?? '') : null };
+  }
+  return json(200, structuredClone(user.mailboxSettings));
+}
+
+function getBlockedSenders(state: EmulatorState, _req: AdminRequest, { upn }: Record<string, string>): GraphResponse {
+  const user = state.store.mailbox(upn);
+  return json(200, { senders: [...user.blockedSenders] });
+}
+
+function putBlockedSenders(state: EmulatorState, req: AdminRequest, { upn }: Record<string, string>): GraphResponse {
+  const user = state.store.mailbox(upn);
+  const senders = body(req).senders;
+  if (!Array.isArray(senders) || !senders.every((x) => typeof x === 'string')) {
+    throw graphErrors.badRequest('Body must be {"senders": ["addr@example.com", "@domain.example"]}.');
+  }
+  user.blockedSenders = new Set(senders.map((x) => x.toLowerCase()));
+  return json(200, { senders: [...user.blockedSenders] });
+}
+
+function addBucket(state: EmulatorState, req: AdminRequest): GraphResponse {
+  const name = body(req).name;
+  if (typeof name !== 'string') throw graphErrors.badRequest('Body must be {"name": "bucket-name"}.');
+  const gcs = gcsStoreOf(state);
+  try {
+    gcs.createBucket(name, { ifAbsent: true });
+  } catch (err) {
+    throw graphErrors.badRequest(err instanceof Error ? err.message : String(err));
+  }
+  return json(201, { name });
+}
+
+function listBuckets(state: EmulatorState): GraphResponse {
+  const gcs = gcsStoreOf(state);
+  return json(200, { buckets: gcs.listBuckets().map((b) => ({ name: b.name, objects: [...b.objects.values()].map((o) => ({ name: o.name, size: o.size, contentType: o.contentType })) })) });
+}
+
+function findCopies(state: EmulatorState, req: AdminRequest): GraphResponse {
+  const wanted = req.query.get('internetMessageId');
+  if (!wanted) throw graphErrors.badRequest('Query must name ?internetMessageId=<...>.');
+  return json(200, copiesOf(state, wanted));
+}
+
+function putSettings(state: EmulatorState, req: AdminRequest): GraphResponse {
+  const patch = body(req);
+  applySettings(state.settings, patch);
+  if ('randomSeed' in patch) state.reseed();
+  return json(200, { ...state.settings });
+}
+
+function p(path: string): string[] {
+  return path.split('/');
+}
+
+/**
+ * Every admin route (CONTRACT.md §5). Attachment uploads are not here: they are served by
+ * handleAdminUpload before the pipeline buffers the body.
+ */
+const ADMIN_ROUTES: AdminRoute[] = [
+  { method: 'POST', pattern: p('reset'), handler: reset },
+  { method: 'GET', pattern: p('info'), handler: getInfo },
+  { method: 'POST', pattern: p('users'), handler: addUser },
+  { method: 'POST', pattern: p('users/:upn/folders'), handler: addFolder },
+  { method: 'POST', pattern: p('users/:upn/messages'), handler: addMessage },
+  { method: 'PUT', pattern: p('users/:upn/presence'), handler: putPresence },
+  { method: 'PUT', pattern: p('users/:upn/mailboxSettings'), handler: putMailboxSettings },
+  { method: 'GET', pattern: p('users/:upn/blockedSenders'), handler: getBlockedSenders },
+  { method: 'PUT', pattern: p('users/:upn/blockedSenders'), handler: putBlockedSenders },
+  { method: 'POST', pattern: p('gcs/buckets'), handler: addBucket },
+  { method: 'GET', pattern: p('gcs/buckets'), handler: listBuckets },
+  { method: 'POST', pattern: p('bulk'), handler: async (state, req) => json(201, await bulkSeed(state, body(req))) },
+  { method: 'GET', pattern: p('traffic'), handler: (state) => json(200, state.log.trafficSnapshot()) },
+  { method: 'GET', pattern: p('messages'), handler: findCopies },
+  { method: 'GET', pattern: p('requests'), handler: (state) => json(200, state.log.snapshot()) },
+  {
+    method: 'DELETE',
+    pattern: p('requests'),
+    handler: (state) => {
+      state.log.clear();
+      return noContent();
+    },
+  },
+  { method: 'GET', pattern: p('settings'), handler: (state) => json(200, { ...state.settings }) },
+  { method: 'PUT', pattern: p('settings'), handler: putSettings },
+];
+
+/** Path segments after `/_emulator`, decoded; empty segments (`//`, a trailing `/`) are ignored. */
 function segmentsOf(path: string): string[] {
   return path.split('/').filter(Boolean).slice(1).map((s) => decodeURIComponent(s));
 }
 
-async function route(state: EmulatorState, req: AdminRequest): Promise<GraphResponse> {
-  const s = segmentsOf(req.path);
-  const m = req.method.toUpperCase();
-  const store = state.store;
-  const at = (...parts: string[]) => s.length === parts.length && parts.every((p, i) => p === '*' || p === s[i]);
+function matchPattern(pattern: string[], segments: string[]): Record<string, string> | undefined {
+  if (pattern.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i += 1) {
+    const want = pattern[i]!;
+    if (want.startsWith(':')) params[want.slice(1)] = segments[i]!;
+    else if (want !== segments[i]) return undefined;
+  }
+  return params;
+}
 
-  if (m === 'POST' && at('reset')) {
-    const seed = body(req).seed ?? 'demo';
-    if (seed !== 'demo' && seed !== 'empty') throw graphErrors.badRequest(`Unknown seed '${String(seed)}': use "demo" or "empty".`);
-    await resetTenant(state, seed);
-    return json(200, { seed, mailboxes: store.mailboxAddresses(), defaultMailbox: state.tenant.defaultMailbox });
-  }
-  if (m === 'GET' && at('info')) {
-    // The secret stays out of this answer; it is printed once at start.
-    const { clientSecret: _secret, ...info } = infoOf(state);
-    return json(200, info);
-  }
-  if (m === 'POST' && at('users')) {
-    const b = body(req);
-    const user = store.addUser({
-      userPrincipalName: String(b.userPrincipalName ?? ''),
-      displayName: typeof b.displayName === 'string' ? b.displayName : undefined,
-      givenName: typeof b.givenName === 'string' ? b.givenName : undefined,
-      surname: typeof b.surname === 'string' ? b.surname : undefined,
-      jobTitle: typeof b.jobTitle === 'string' ? b.jobTitle : undefined,
-      mailbox: b.mailbox !== false,
-      language: typeof b.language === 'string' ? b.language : undefined,
-    });
-    return json(201, { id: user.id, userPrincipalName: user.userPrincipalName });
-  }
-  if (m === 'POST' && at('users', '*', 'folders')) {
-    const mailbox = store.mailbox(s[1]);
-    const path = body(req).path;
-    if (typeof path !== 'string') throw graphErrors.badRequest('Body must be {"path": "Inbox/Sub/Folder"}.');
-    const folder = store.folderByPath(mailbox, path, true);
-    return json(201, { id: folder.id, displayName: folder.displayName, parentFolderId: folder.parentId });
-  }
-  if (m === 'POST' && at('users', '*', 'messages')) {
-    const mailbox = store.mailbox(s[1]);
-    if (req.body.length === 0) throw graphErrors.badRequest('Body must be the raw RFC 822 message.');
-    const folder = store.folderByPath(mailbox, req.query.get('folder') ?? 'Inbox', true);
-    const isRead = req.query.get('isRead');
-    const message = await store.addMessage(mailbox, folder, req.body, {
-      isRead: isRead === 'true',
-      receivedDateTime: req.query.get('receivedDateTime') ?? undefined,
-    });
-    return json(201, { id: message.id, internetMessageId: message.fields.internetMessageId ?? null, parentFolderId: message.folderId });
-  }
-  if (m === 'PUT' && at('users', '*', 'presence')) {
-    const user = store.findUser(s[1]);
-    if (!user) throw graphErrors.userNotFound(s[1]);
-    const b = body(req);
-    if (typeof b.availability === 'string') user.presence.availability = b.availability;
-    if (typeof b.activity === 'string') user.presence.activity = b.activity;
-    if ('statusMessage' in b) user.presence.statusMessage = b.statusMessage;
-    const oof = b.outOfOfficeSettings as Record<string, unknown> | undefined;
-    if (oof && typeof oof === 'object') {
-      if (typeof oof.isOutOfOffice === 'boolean') user.presence.outOfOfficeSettings.isOutOfOffice = oof.isOutOfOffice;
-      if (typeof oof.message === 'string' || oof.message === null) user.presence.outOfOfficeSettings.message = oof.message as string | null;
-    }
-    return json(200, { ...user.presence });
-  }
-  if (m === 'PUT' && at('users', '*', 'mailboxSettings')) {
-    const user = store.mailbox(s[1]);
-    const b = body(req);
-    for (const [k, v] of Object.entries(b)) {
-      const current = user.mailboxSettings[k];
-      user.mailboxSettings[k] =
-        current && typeof current === 'object' && v && typeof v === 'object' && !Array.isArray(v) ? { ...(current as object), ...(v as object) } : v;
-    }
-    // Exchange derives presence's out-of-office flag from the automatic replies setting.
-    const replies = user.mailboxSettings.automaticRepliesSetting as Record<string, unknown>;
-    if (b.automaticRepliesSetting) {
-      const on = replies.status === 'alwaysEnabled' || replies.status === 'scheduled';
-      user.presence.outOfOfficeSettings = { isOutOfOffice: on, message: on ? String(replies.internalReplyMessage ?? '') : null };
-    }
-    return json(200, structuredClone(user.mailboxSettings));
-  }
-  if (at('users', '*', 'blockedSenders')) {
-    const user = store.mailbox(s[1]);
-    if (m === 'PUT') {
-      const senders = body(req).senders;
-      if (!Array.isArray(senders) || !senders.every((x) => typeof x === 'string')) {
-        throw graphErrors.badRequest('Body must be {"senders": ["addr@example.com", "@domain.example"]}.');
-      }
-      user.blockedSenders = new Set(senders.map((x) => x.toLowerCase()));
-    }
-    if (m === 'PUT' || m === 'GET') return json(200, { senders: [...user.blockedSenders] });
-  }
-  if (m === 'POST' && at('gcs', 'buckets')) {
-    const name = body(req).name;
-    if (typeof name !== 'string') throw graphErrors.badRequest('Body must be {"name": "bucket-name"}.');
-    const gcs = gcsStoreOf(state);
-    try {
-      gcs.createBucket(name, { ifAbsent: true });
-    } catch (err) {
-      throw graphErrors.badRequest(err instanceof Error ? err.message : String(err));
-    }
-    return json(201, { name });
-  }
-  if (m === 'GET' && at('gcs', 'buckets')) {
-    const gcs = gcsStoreOf(state);
-    return json(200, { buckets: gcs.listBuckets().map((b) => ({ name: b.name, objects: [...b.objects.values()].map((o) => ({ name: o.name, size: o.size, contentType: o.contentType })) })) });
-  }
-  if (m === 'POST' && at('bulk')) return json(201, await bulkSeed(state, body(req)));
-  if (m === 'GET' && at('traffic')) return json(200, state.log.trafficSnapshot());
-  if (m === 'GET' && at('messages')) {
-    const wanted = req.query.get('internetMessageId');
-    if (!wanted) throw graphErrors.badRequest('Query must name ?internetMessageId=<...>.');
-    return json(200, copiesOf(state, wanted));
-  }
-  if (at('requests')) {
-    if (m === 'GET') return json(200, state.log.snapshot());
-    if (m === 'DELETE') {
-      state.log.clear();
-      return noContent();
-    }
-  }
-  if (at('settings')) {
-    if (m === 'GET') return json(200, { ...state.settings });
-    if (m === 'PUT') {
-      const patch = body(req);
-      applySettings(state.settings, patch);
-      if ('randomSeed' in patch) state.reseed();
-      return json(200, { ...state.settings });
-    }
+/** An unknown path and a known path with another method both answer 404, naming both. */
+async function route(state: EmulatorState, req: AdminRequest): Promise<GraphResponse> {
+  const segments = segmentsOf(req.path);
+  const m = req.method.toUpperCase();
+  for (const r of ADMIN_ROUTES) {
+    if (r.method !== m) continue;
+    const params = matchPattern(r.pattern, segments);
+    if (params) return await r.handler(state, req, params);
   }
   throw new EmulatorError(404, 'NotFound', `No admin route ${m} ${req.path}.`);
 }

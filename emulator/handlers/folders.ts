@@ -1,6 +1,6 @@
 import { json } from '../state.ts';
 import { effectiveOptions, paginate, parseBool, parseTop, selectFields } from '../paging.ts';
-import { compileFilter, mailFolderSchema } from '../odata.ts';
+import { compileFilter, mailFolderSchema } from '../odata/index.ts';
 import type { FolderRecord } from '../store.ts';
 import { collectionUrl, contextUrl, folderOf, mailboxOf, quoteKey, type Handler } from './common.ts';
 

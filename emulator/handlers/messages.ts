@@ -1,5 +1,5 @@
 import { EmulatorError, graphErrors } from '../errors.ts';
-import { compileMessageQuery } from '../odata.ts';
+import { compileMessageQuery } from '../odata/index.ts';
 import { effectiveOptions, paginate, parseBool, parseTop } from '../paging.ts';
 import { bytes, json, noContent } from '../state.ts';
 import type { AttachmentRecord, MessageRecord, Store } from '../store.ts';

@@ -1,7 +1,7 @@
 import { json } from '../state.ts';
 import type { UserRecord } from '../store.ts';
 import { effectiveOptions, paginate, parseBool, parseTop, selectFields } from '../paging.ts';
-import { compileFilter, userSchema } from '../odata.ts';
+import { compileFilter, userSchema } from '../odata/index.ts';
 import { graphErrors } from '../errors.ts';
 import { collectionUrl, contextUrl, mailboxOf, quoteKey, type Handler } from './common.ts';
 

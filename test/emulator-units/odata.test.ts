@@ -9,7 +9,7 @@ import {
   mailFolderSchema,
   messageSchema,
   tokenize,
-} from '../../emulator/odata.ts';
+} from '../../emulator/odata/index.ts';
 
 type Msg = Record<string, unknown>;
 

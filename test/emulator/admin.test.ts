@@ -110,6 +110,21 @@ describe('admin API', () => {
     expect((await h.json('/v1.0/users/analyst@contoso.example')).status).toBe(404);
   });
 
+  it('routes by method and path: anything else is a 404 naming both', async () => {
+    const unknown = await adminJson('/nope');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toMatchObject({ code: 'NotFound', message: 'No admin route GET /_emulator/nope.' });
+    // A known path with another method is a 404 too, not a 405.
+    const wrongMethod = await adminJson('/settings', { method: 'DELETE' });
+    expect(wrongMethod.status).toBe(404);
+    expect(wrongMethod.body.error.message).toBe('No admin route DELETE /_emulator/settings.');
+    // Literals match exactly; empty segments are ignored; {upn} is decoded.
+    expect((await adminJson('/Settings')).status).toBe(404);
+    expect((await adminJson('/settings/')).status).toBe(200);
+    const blocked = await adminJson(`/users/${u(h.emu.info.defaultMailbox)}/blockedSenders`);
+    expect(blocked).toEqual({ status: 200, body: { senders: [] } });
+  });
+
   it('answers loopback callers only', async () => {
     // Only the clock is needed: the loopback check comes before any route.
     const res = await handleAdmin({ now: () => 0 } as any, {
