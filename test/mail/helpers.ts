@@ -1,4 +1,5 @@
 /** A demo-seeded emulator and a Graph client pointed at it, for src/mail and sweep tests. */
+import { afterEach } from 'vitest';
 import { configForEmulator } from '../../src/cli/emulator-config.ts';
 import { adminClient } from '../helpers/emulator-admin.ts';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.ts';
@@ -32,6 +33,20 @@ export const FAST_CLOCK = {
   now: () => Date.now(),
   sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.ceil(ms / 50))),
 };
+
+/**
+ * A seed for the emulator's random choices (faults, jitter, batch answer order): EMULATOR_SEED
+ * when set, a fresh one otherwise, printed when a test of the file fails so the storm replays.
+ * Call it at the top of a test file (it registers an afterEach hook).
+ */
+export function replayableSeed(): number {
+  const given = process.env.EMULATOR_SEED;
+  const seed = given !== undefined && given !== '' ? Number(given) >>> 0 : Math.floor(Math.random() * 2 ** 32);
+  afterEach((ctx) => {
+    if (ctx.task.result?.state === 'fail') console.error(`[emulator] replay with EMULATOR_SEED=${seed} (${ctx.task.name})`);
+  });
+  return seed;
+}
 
 export async function mailHarness(opts: EmulatorOptions = {}): Promise<MailHarness> {
   const emu = await startEmulator({ port: 0, seed: 'demo', http: true, quiet: true, ...opts });

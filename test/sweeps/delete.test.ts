@@ -78,6 +78,18 @@ describe('Delete Email', () => {
     expect(r.not_found_ids).toEqual(['<nothing@nowhere.example>', 'AAMkAGZmZmZmZmZm']);
   });
 
+  it('never deletes a Graph id that lies outside the Folder Name, well-known or not', async () => {
+    // Graph serves mailFolders/inbox/messages/{id} for a message in any folder (the emulator does too).
+    const sent = await h.deliver(ALICE, 'Sent Items', rawMail({ subject: 'my own sent mail', messageId: '<own-sent@test.contoso.example>' }));
+    const binned = await h.deliver(ALICE, 'Deleted Items', rawMail({ subject: 'already binned', messageId: '<binned@test.contoso.example>' }));
+    for (const folder of ['Inbox', 'inbox', 'Archive']) {
+      const doc = await invoke(h, deleteEmail, { 'Delete In Mailbox': ALICE, 'Folder Name': folder, 'Mail IDs': `${sent.id}, ${binned.id}` });
+      expect((doc.json_result as any).mailboxes[0]).toMatchObject({ deleted: [], not_found_ids: [sent.id, binned.id] });
+    }
+    expect(await subjectsIn(ALICE, 'sentitems')).toContain('my own sent mail');
+    expect(await subjectsIn(ALICE, 'deleteditems')).toContain('already binned');
+  });
+
   it('works in nested folders and in a German mailbox', async () => {
     await h.deliver(SOC, 'Inbox/Phishing/2024', rawMail({ subject: 'Phish copy', messageId: '<copy@x.example>' }));
     await h.deliver(BOB, 'Posteingang/Projekte', rawMail({ subject: 'Phish copy', messageId: '<copy@x.example>' }));

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteEmail } from '../../src/actions/delete-email.ts';
 import { moveEmailToFolder } from '../../src/actions/move-email-to-folder.ts';
 import type { GraphClient } from '../../src/graph/types.ts';
-import { DOMAIN, invokeAll, mailHarness, rawMail, type MailHarness } from '../mail/helpers.ts';
+import { DOMAIN, invokeAll, mailHarness, rawMail, replayableSeed, type MailHarness } from '../mail/helpers.ts';
 
 const BATCH = 'How many mailboxes to process in a single batch';
 const PHISH_ID = '<lost-answer-phish@evil.example>';
@@ -15,9 +15,10 @@ const PHISH_SUBJECT = 'Reset your password now';
 const N = 30;
 const users = Array.from({ length: N }, (_, i) => `lost${String(i).padStart(2, '0')}@${DOMAIN}`);
 
+const SEED = replayableSeed();
 let h: MailHarness;
 beforeAll(async () => {
-  h = await mailHarness({ seed: 'empty' });
+  h = await mailHarness({ seed: 'empty', randomSeed: SEED });
 });
 afterAll(async () => h?.close());
 

@@ -14,16 +14,17 @@ import { GraphError } from '../../src/graph/errors.ts';
 import type { GraphClient } from '../../src/graph/types.ts';
 import { runAction } from '../../src/soar/runtime.ts';
 import type { ResultDocument } from '../../src/soar/result.ts';
-import { DOMAIN, FAST_CLOCK, FAST_RETRY, configOf, invokeAll, mailHarness, rawMail, type MailHarness } from '../mail/helpers.ts';
+import { DOMAIN, FAST_CLOCK, FAST_RETRY, configOf, invokeAll, mailHarness, rawMail, replayableSeed, type MailHarness } from '../mail/helpers.ts';
 
 const BATCH = 'How many mailboxes to process in a single batch';
 const PHISH_ID = '<storm-phish@evil.example>';
 const N = 40;
 const users = Array.from({ length: N }, (_, i) => `user${String(i).padStart(2, '0')}@${DOMAIN}`);
 
+const SEED = replayableSeed();
 let h: MailHarness;
 beforeAll(async () => {
-  h = await mailHarness({ seed: 'empty', latencyMs: 2 });
+  h = await mailHarness({ seed: 'empty', latencyMs: 2, randomSeed: SEED });
 });
 afterAll(async () => h?.close());
 
