@@ -1,5 +1,5 @@
 /**
- * The tenant of the purge benchmark: an in-process emulator (throttling on, 20 ms latency), N
+ * The tenant of the purge benchmark: an in-process emulator (throttling on, the service model given), N
  * mailboxes seeded in one bulk admin call, and the admin-side checks that say what a run did.
  */
 import { configForEmulator } from '../src/cli/emulator-config.ts';
@@ -9,6 +9,7 @@ import { buildMail } from '../emulator/rfc822.ts';
 import { Worker } from 'node:worker_threads';
 import type { EmulatorInfo, EmulatorOptions } from '../emulator/index.ts';
 import type { Traffic } from '../emulator/request-log.ts';
+import type { ServiceModel } from './lower-bound.ts';
 
 export const PHISH_ID = '<invoice-7731.4f2a@billing-secure.example>';
 export const DOMAIN = 'contoso.test';
@@ -63,8 +64,18 @@ function mailsFor(): Array<{ raw: string; folder: string; isRead?: boolean }> {
   ];
 }
 
-export async function startPurgeTenant(opts: { latencyMs: number }): Promise<PurgeTenant> {
-  const emu = await startEmulatorThread({ seed: 'empty', throttle: true, latencyMs: opts.latencyMs, quiet: true });
+export async function startPurgeTenant(opts: { model: ServiceModel; randomSeed: number }): Promise<PurgeTenant> {
+  const { model } = opts;
+  const emu = await startEmulatorThread({
+    seed: 'empty',
+    throttle: true,
+    latencyMs: model.latencyMs,
+    latencyJitterMs: model.jitterMs,
+    writeLatencyMs: model.writeLatencyMs,
+    batchParallelism: model.batchParallelism,
+    randomSeed: opts.randomSeed,
+    quiet: true,
+  });
   const ca = await readFile(emu.info.caCertPath, 'utf8');
   const agent = new Agent({ connect: { ca }, keepAliveTimeout: 30_000 });
   const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
