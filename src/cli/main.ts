@@ -16,6 +16,9 @@ interface EmulatorFlags {
   seed?: 'demo' | 'empty';
   http?: boolean;
   latencyMs?: number;
+  latencyJitterMs?: number;
+  batchParallelism?: number;
+  randomSeed?: number;
   faultRate?: number;
   throttle: boolean;
   tokenLifetime?: number;
@@ -78,6 +81,9 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
     .addOption(new Option('--seed <seed>', 'initial tenant').choices(['demo', 'empty']))
     .option('--http', 'plain HTTP instead of HTTPS')
     .option('--latency-ms <n>', 'added latency per request', toNumber('--latency-ms'))
+    .option('--latency-jitter-ms <n>', 'each request also waits a random 0..n ms', toNumber('--latency-jitter-ms'))
+    .option('--batch-parallelism <n>', 'items of one $batch run at a time (Graph: 4)', toNumber('--batch-parallelism'))
+    .option('--random-seed <n>', 'seed of every random choice (faults, jitter), to replay a run', toNumber('--random-seed'))
     .option('--fault-rate <p>', 'share of requests failing with a transient error', toNumber('--fault-rate'))
     .option('--no-throttle', 'disable the throttling model')
     .option('--token-lifetime <seconds>', 'access token lifetime', toNumber('--token-lifetime'))
@@ -90,6 +96,9 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
         seed: opts.seed,
         http: opts.http,
         latencyMs: opts.latencyMs,
+        latencyJitterMs: opts.latencyJitterMs,
+        batchParallelism: opts.batchParallelism,
+        randomSeed: opts.randomSeed,
         faultRate: opts.faultRate,
         throttle: opts.throttle,
         tokenLifetimeSeconds: opts.tokenLifetime,
