@@ -85,6 +85,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     tokenLifetimeSeconds: opts.tokenLifetimeSeconds ?? 3600,
     permissions: [...DEFAULT_PERMISSIONS],
     clockOffsetSeconds: 0,
+    deniedMailboxes: [],
+    secretExpired: false,
   };
   const now = () => Date.now() + settings.clockOffsetSeconds * 1000;
   const state: EmulatorState = {

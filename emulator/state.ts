@@ -30,6 +30,13 @@ export interface Settings {
   permissions: string[];
   /** Moves the emulator's clock (token lifetime, throttling windows) so tests need not sleep. */
   clockOffsetSeconds: number;
+  /**
+   * UPNs (or object ids) an Exchange application access policy keeps the app out of: every mail
+   * request at them is a 403 `ErrorAccessDenied`, whatever roles the token holds.
+   */
+  deniedMailboxes: string[];
+  /** The app's client secret has expired: the right secret gets Entra's AADSTS7000222. */
+  secretExpired: boolean;
 }
 
 export interface Tenant {
