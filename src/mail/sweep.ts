@@ -138,6 +138,7 @@ async function heldRole<M extends ActionMessages>(ctx: ActionContext<M>, granted
   try {
     roles = (await ctx.graph.getToken()).roles;
   } catch {
+    // No token to read: decide as without `grantedBy`.
     return undefined;
   }
   const granted = new Set(roles.map((r) => r.toLowerCase()));
@@ -149,7 +150,7 @@ export function accessPolicyReason(role: string, graphReason: string): string {
   return (
     `The app holds the ${role} application permission, yet Exchange refused this mailbox: an application access policy ` +
     `(or an RBAC for Applications scope) keeps the app out of it; an Exchange administrator can include it ` +
-    `(Test-ApplicationAccessPolicy shows the verdict). ${graphReason}`
+    `(Test-ApplicationAccessPolicy, or Test-ServicePrincipalAuthorization for RBAC for Applications, shows the verdict). ${graphReason}`
   );
 }
 

@@ -203,7 +203,7 @@ describe('run-wide errors reported as outcomes', () => {
     expect(policy.last.failed[0].reason).toBe(
       'The app holds the Mail.ReadWrite application permission, yet Exchange refused this mailbox: an application access policy ' +
         '(or an RBAC for Applications scope) keeps the app out of it; an Exchange administrator can include it ' +
-        '(Test-ApplicationAccessPolicy shows the verdict). Access is denied.',
+        '(Test-ApplicationAccessPolicy, or Test-ServicePrincipalAuthorization for RBAC for Applications, shows the verdict). Access is denied.',
     );
     // The token lacks the role: a missing permission, which stops the run.
     const missing = await run(['Mail.Read', 'User.Read.All']);
