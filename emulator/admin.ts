@@ -427,6 +427,16 @@ export function applySettings(settings: Settings, patch: Record<string, unknown>
         }
         next.permissions = [...value];
         break;
+      case 'deniedMailboxes':
+        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.trim() !== '')) {
+          throw graphErrors.badRequest("Setting 'deniedMailboxes' must be an array of user principal names.");
+        }
+        next.deniedMailboxes = value.map((v: string) => v.trim());
+        break;
+      case 'secretExpired':
+        if (typeof value !== 'boolean') throw graphErrors.badRequest("Setting 'secretExpired' must be a boolean.");
+        next.secretExpired = value;
+        break;
       default:
         throw graphErrors.badRequest(`Unknown setting '${key}'.`);
     }

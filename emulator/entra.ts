@@ -62,9 +62,32 @@ function tenantNotFound(state: EmulatorState, tenant: string, error: string): Gr
   );
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+/**
+ * Whether Entra could look the tenant up at all: a directory id (GUID) or a DNS name of two or more
+ * labels. Anything else (`contoso`, `invalid_tenant`, a GUID with a typo) is AADSTS900023 before
+ * any lookup; a well-formed name Entra does not know is AADSTS90002.
+ */
+function wellFormedTenant(tenant: string): boolean {
+  if (GUID.test(tenant)) return true;
+  const labels = tenant.split('.');
+  return tenant.length <= 253 && labels.length >= 2 && labels.every((l) => DNS_LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1]);
+}
+
+function malformedTenant(state: EmulatorState, tenant: string, error: string): GraphResponse {
+  return entraError(state, 400, error, 900023, `Specified tenant identifier '${tenant}' is neither a valid DNS name, nor a valid external domain.`);
+}
+
+/** The resource a `{resource}/.default` scope names, as Entra echoes it: the scope without `/.default`. */
+function resourceNamed(scope: string): string {
+  return scope.replace(/\/\.default$/i, '');
+}
+
 /** Resources a token may be asked for: the emulator's own Graph base, or Graph's public names. */
 function resourceOf(state: EmulatorState, scope: string): string | undefined {
-  const resource = scope.replace(/\/\.default$/i, '').replace(/\/$/, '');
+  const resource = resourceNamed(scope).replace(/\/$/, '');
   const accepted = ['https://graph.microsoft.com', '00000003-0000-0000-c000-000000000000'];
   return isOwnOrigin(state, resource) || accepted.includes(resource.toLowerCase()) ? resource : undefined;
 }
@@ -84,6 +107,9 @@ export async function handleEntra(
       'api-version': '1.1',
       metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
     });
+  }
+  if (!wellFormedTenant(route.tenant)) {
+    return malformedTenant(state, route.tenant, route.kind === 'token' ? 'invalid_request' : 'invalid_tenant');
   }
   if (!knownTenant(state, route.tenant)) {
     return tenantNotFound(state, route.tenant, route.kind === 'token' ? 'invalid_request' : 'invalid_tenant');
@@ -158,6 +184,15 @@ export async function handleEntra(
       `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${tenant.clientId}'.`,
     );
   }
+  if (state.settings.secretExpired) {
+    return entraError(
+      state,
+      401,
+      'invalid_client',
+      7000222,
+      `The provided client secret keys for app '${tenant.clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
+    );
+  }
   const scope = form.get('scope');
   if (!scope) {
     return entraError(state, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'scope'.");
@@ -174,12 +209,14 @@ export async function handleEntra(
   }
   const resource = resourceOf(state, scopes[0]);
   if (!resource) {
+    // A well-formed scope of a resource this tenant has no service principal for (a wrong
+    // Microsoft Graph Endpoint, another cloud's Graph): Entra's resource lookup fails, not the scope syntax.
     return entraError(
       state,
       400,
-      'invalid_scope',
-      70011,
-      `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`,
+      'invalid_resource',
+      500011,
+      `The resource principal named ${resourceNamed(scopes[0])} was not found in the tenant named ${tenant.tenantDomain}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
     );
   }
   const lifetime = state.settings.tokenLifetimeSeconds;

@@ -26,6 +26,9 @@ export const graphErrors = {
     new EmulatorError(404, 'Request_ResourceNotFound', `Resource '${user}' does not exist or one of its queried reference-property objects are not present.`),
   accessDenied: () =>
     new EmulatorError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.'),
+  /** What Exchange answers an app-only request an application access policy (or RBAC for Applications) keeps out. */
+  accessPolicyDenied: () =>
+    new EmulatorError(403, 'ErrorAccessDenied', 'Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.'),
   directoryAccessDenied: () =>
     new EmulatorError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'),
   badRequest: (message: string) => new EmulatorError(400, 'BadRequest', message),

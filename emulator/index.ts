@@ -104,6 +104,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     writeLatencyMs: opts.writeLatencyMs ?? 0,
     batchParallelism: opts.batchParallelism ?? DEFAULT_BATCH_PARALLELISM,
     randomSeed: opts.randomSeed ?? freshSeed(),
+    deniedMailboxes: [],
+    secretExpired: false,
   };
   const now = () => Date.now() + settings.clockOffsetSeconds * 1000;
   let rng = seededRandom(settings.randomSeed);

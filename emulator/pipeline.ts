@@ -7,8 +7,8 @@
  * and a Graph request (top level or one item of a $batch) runs these stages, each wrapping
  * the next:
  *
- *   stampIds -> renderErrors -> injectFaults -> authenticate -> throttle -> addLatency
- *     -> checkRoute (route, roles, strict query options) -> dispatch
+ *   stampIds -> renderErrors -> injectFaults -> authenticate -> denyMailboxes -> throttle
+ *     -> addLatency -> checkRoute (route, roles, strict query options) -> dispatch
  *
  * Latency sits after throttling, not before it: on the real service a slow request holds its
  * mailbox-concurrency slot for its whole duration, and that is what makes clients meet 429s.
@@ -125,6 +125,29 @@ const authenticate: Stage = async (req, state, next) => {
   return next();
 };
 
+/**
+ * Exchange data under `/users/{id}/`: what an application access policy scopes. The user object
+ * itself (directory) and presence (Teams) are not Exchange's, so a policy leaves them answering.
+ */
+const EXCHANGE_SEGMENTS = new Set(['mailfolders', 'messages', 'sendmail', 'mailboxsettings']);
+
+/**
+ * `deniedMailboxes`: an Exchange application access policy that leaves these mailboxes out. Every
+ * Exchange request at them is refused, whatever roles the token holds ($batch items alike, as each
+ * runs these stages).
+ */
+const denyMailboxes: Stage = async (req, state, next) => {
+  const denied = state.settings.deniedMailboxes;
+  if (denied.length === 0 || req.segments.length < 3 || req.segments[0].toLowerCase() !== 'users') return next();
+  if (!EXCHANGE_SEGMENTS.has(req.segments[2].toLowerCase())) return next();
+  const user = state.store.findUser(req.segments[1]);
+  const names = new Set((user ? [user.userPrincipalName, user.id] : [req.segments[1]]).map((n) => n.toLowerCase()));
+  if (!denied.some((d) => names.has(d.toLowerCase()))) return next();
+  // The request log names the mailbox even though the throttle stage (which usually does) is skipped.
+  req.mailbox = user?.userPrincipalName ?? req.segments[1];
+  throw graphErrors.accessPolicyDenied();
+};
+
 /** `/users/{id}/...` routes are per mailbox; the key is the user's object id when known. */
 function mailboxKey(req: GraphRequest, state: EmulatorState): { key?: string; label?: string } {
   if (req.segments[0]?.toLowerCase() !== 'users' || req.segments.length < 2) return {};
@@ -210,7 +233,7 @@ const dispatch: Stage = async (req, state) => {
   return match.route.handler({ req, params: match.params, state, versionBase: `${requestOrigin(state, req.headers.host)}/${req.version}` });
 };
 
-export const GRAPH_STAGES: Stage[] = [stampIds, renderErrors, injectFaults, authenticate, throttle, addLatency, checkRoute, dispatch];
+export const GRAPH_STAGES: Stage[] = [stampIds, renderErrors, injectFaults, authenticate, denyMailboxes, throttle, addLatency, checkRoute, dispatch];
 
 function runStages(req: GraphRequest, state: EmulatorState, index: number): Promise<GraphResponse> {
   const stage = GRAPH_STAGES[index];

@@ -41,6 +41,13 @@ export interface Settings {
   batchParallelism: number;
   /** Seeds every random choice (faults, jitter, the order of `$batch` answers); setting it restarts the sequence. */
   randomSeed: number;
+  /**
+   * UPNs (or object ids) an Exchange application access policy keeps the app out of: every mail
+   * request at them is a 403 `ErrorAccessDenied`, whatever roles the token holds.
+   */
+  deniedMailboxes: string[];
+  /** The app's client secret has expired: the right secret gets Entra's AADSTS7000222. */
+  secretExpired: boolean;
 }
 
 export interface Tenant {

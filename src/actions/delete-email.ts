@@ -146,6 +146,7 @@ async function runDelete(ctx: ActionContext<DeleteMessages>): Promise<ActionOutc
     processBatch: (batch) => inChunks(batch, (chunk) => deleteInMailboxes(ctx.graph, chunk, folder, req)),
     // A mailbox without matches only shows that searching works, not that deleting does.
     proves: (r) => removedCount(r) > 0,
+    grantedBy: ['Mail.ReadWrite'],
   });
   if (!step.finished) {
     const deleted = Object.values(step.state.results).reduce((n, r) => n + removedCount(r), 0);

@@ -7,7 +7,7 @@ import type { FindRequest } from '../mail/find.ts';
 import { locateMessages } from '../mail/locate.ts';
 import type { GraphMessage } from '../mail/mail-ids.ts';
 import { parseMailFile, type MailFileType, type ParsedMail } from '../mail/parse/index.ts';
-import { failureLines, inChunks, progressMessage, reasonOf, sweepStep, type MailboxOutcome, type SweepState } from '../mail/sweep.ts';
+import { failedOutcome, failureLines, inChunks, progressMessage, reasonOf, sweepStep, type MailboxOutcome, type SweepState } from '../mail/sweep.ts';
 import { folderParam, mailIdsParam, subjectSenderParams } from '../mail/sweep-inputs.ts';
 import { defineAction, failed, inProgress, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
 import { InputError } from '../soar/errors.ts';
@@ -249,7 +249,7 @@ export async function downloadInMailboxes(
     if (l.kind === 'found') work.push({ mailbox: m, messages: l.messages, run: new MailboxDownload(graph, m, opts, guard, l.messages.length, l.unmatchedIds) });
     else if (l.kind === 'folderNotFound') out.set(m, { kind: 'folderNotFound', which: P.folder });
     else if (l.kind === 'missing') out.set(m, { kind: 'missing' });
-    else out.set(m, { kind: 'failed', ...reasonOf(l.error) });
+    else out.set(m, failedOutcome(l.error));
   }
   await mapLimit(work, MAILBOX_CONCURRENCY, async (w) => {
     for (const msg of w.messages) await w.run.message(msg);
@@ -279,6 +279,7 @@ async function runDownload(ctx: ActionContext<DownloadMessages>): Promise<Action
   const step = await sweepStep<DownloadResult, DownloadMessages>(ctx, {
     mailboxParam: P.mailbox,
     processBatch: (batch) => inChunks(batch, (chunk) => downloadInMailboxes(ctx.graph, chunk, folder, req, opts, guard)),
+    grantedBy: ['Mail.Read', 'Mail.ReadWrite'],
   });
   if (!step.finished) {
     const n = Object.values(step.state.results).reduce((k, r) => k + r.downloaded.length, 0);

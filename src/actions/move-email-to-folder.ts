@@ -149,6 +149,7 @@ async function runMove(ctx: ActionContext<MoveMessages>): Promise<ActionOutcome>
     processBatch: (batch) => inChunks(batch, (chunk) => moveInMailboxes(ctx.graph, chunk, source, destination, req)),
     // A mailbox without matches only shows that searching works, not that moving does.
     proves: (r) => movedCount(r) > 0,
+    grantedBy: ['Mail.ReadWrite'],
   });
   if (!step.finished) {
     const moved = Object.values(step.state.results).reduce((n, r) => n + movedCount(r), 0);

@@ -110,6 +110,7 @@ async function runSearch(ctx: ActionContext<SearchMessages>): Promise<ActionOutc
   const step = await sweepStep<SearchResult, SearchMessages>(ctx, {
     mailboxParam: MAILBOX_PARAM,
     processBatch: (batch) => inChunks(batch, (chunk) => searchInMailboxes(ctx.graph, chunk, folder, req)),
+    grantedBy: ['Mail.Read', 'Mail.ReadWrite'],
   });
   if (!step.finished) {
     const found = Object.values(step.state.results).reduce((n, r) => n + r.emails.length, 0);

@@ -4,8 +4,9 @@
  * (default 4: one service time per call; at most 20) and at most `perMailbox` items of any one
  * mailbox, holds that many limiter slots while in flight, and the calls of one `batch()` go out
  * side by side (the app-wide pacer, not the call size, keeps the rate). A throttled item is retried
- * alone (as a single request through the full pipeline) after its own Retry-After; a failure of
- * the whole call is retried by the pipeline's retry layer.
+ * alone (as a single request through the full pipeline) after its own Retry-After; a 401 item is
+ * sent once more after one shared token refresh; a failure of the whole call is retried by the
+ * pipeline's retry and auth layers.
  */
 import { GraphError } from './errors.ts';
 import { errorFromResponse } from './error-builders.ts';
@@ -32,8 +33,10 @@ export interface BatchDeps {
   itemsPerCall: number;
   /** Fails fast on bad credentials instead of failing every item. */
   ensureToken(): Promise<unknown>;
-  /** The pipeline with an explicit set of limiter slots. */
-  execute<T>(req: GraphRequest, slots: Map<string, number>, operations?: number): Promise<GraphResponse<T>>;
+  /** Drops `accessToken` from the cache unless a newer one already replaced it (see TokenProvider). */
+  invalidateToken(accessToken: string): void;
+  /** The pipeline with an explicit set of limiter slots; `sent` learns the access token the answer was got with. */
+  execute<T>(req: GraphRequest, slots: Map<string, number>, operations?: number, sent?: { accessToken?: string }): Promise<GraphResponse<T>>;
   request<T>(req: GraphRequest): Promise<GraphResponse<T>>;
   clock: Clock;
   random: () => number;
@@ -149,8 +152,30 @@ export async function runBatch<T>(items: BatchItem[], deps: BatchDeps): Promise<
     return retryAlone(e);
   };
 
-  const runCall = async (call: BatchEntry[]): Promise<void> => {
+  /**
+   * Items answered 401 inside a 200 `$batch`: their token was refused before Graph acted (it expired
+   * between the call's check and theirs, or the service clock runs ahead of ours), so sending them
+   * again is safe for any method. One refresh serves every call that met the same token (the
+   * provider shares a fetch in flight and `invalidate` ignores a token already replaced); the
+   * items then go once more, as one call, and a second 401 is their answer.
+   */
+  const renewAndResend = async (rejected: BatchEntry[], used: string | undefined): Promise<void> => {
+    if (used !== undefined) deps.invalidateToken(used);
+    try {
+      await deps.ensureToken();
+    } catch (err) {
+      if (!(err instanceof GraphError)) throw err;
+      for (const e of rejected) results[e.index] = { id: e.id, status: err.status, error: err };
+      return;
+    }
+    await sendCall(rejected, false);
+  };
+
+  const runCall = (call: BatchEntry[]): Promise<void> => sendCall(call, true);
+
+  const sendCall = async (call: BatchEntry[], resendOn401: boolean): Promise<void> => {
     let responses: BatchResponseItem[];
+    const sent: { accessToken?: string } = {};
     try {
       const res = await deps.execute<{ responses?: BatchResponseItem[] }>(
         {
@@ -172,6 +197,7 @@ export async function runBatch<T>(items: BatchItem[], deps: BatchDeps): Promise<
         slotsOf(call),
         // Graph counts each item against the app's rate, so pacing does too.
         call.length,
+        sent,
       );
       responses = Array.isArray(res.body?.responses) ? res.body.responses : [];
     } catch (err) {
@@ -181,11 +207,16 @@ export async function runBatch<T>(items: BatchItem[], deps: BatchDeps): Promise<
     }
     const byId = new Map<string, BatchResponseItem>();
     for (const r of responses) byId.set(String(r.id).toLowerCase(), r);
-    await Promise.all(
-      call.map(async (e) => {
-        results[e.index] = await settleItem(e, byId.get(e.id.toLowerCase()));
-      }),
-    );
+    const answerOf = (e: BatchEntry) => byId.get(e.id.toLowerCase());
+    const rejected = resendOn401 ? call.filter((e) => Number(answerOf(e)?.status) === 401) : [];
+    await Promise.all([
+      ...call
+        .filter((e) => !rejected.includes(e))
+        .map(async (e) => {
+          results[e.index] = await settleItem(e, answerOf(e));
+        }),
+      ...(rejected.length > 0 ? [renewAndResend(rejected, sent.accessToken)] : []),
+    ]);
   };
 
   await Promise.all(packBatches(entries, deps.perMailbox, deps.itemsPerCall).map(runCall));

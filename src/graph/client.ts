@@ -223,7 +223,7 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
   }
 
   /** The whole pipeline for one Graph request, with explicit limiter slots (batch calls hold several). */
-  async function execute<T>(req: GraphRequest, slots: Map<string, number>, operations = 1): Promise<GraphResponse<T>> {
+  async function execute<T>(req: GraphRequest, slots: Map<string, number>, operations = 1, sent?: { accessToken?: string }): Promise<GraphResponse<T>> {
     if (!METHODS.has(req.method)) throw new TypeError(`Unsupported HTTP method ${String(req.method)}`);
     const url = buildUrl(graphEndpoint, req.version ?? defaultVersion, req.path, req.query);
     const stream = req.responseType === 'stream';
@@ -268,6 +268,7 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
       token = await tokens.get();
       res = await limitedRetried(token.accessToken);
     }
+    if (sent) sent.accessToken = token.accessToken;
 
     let body: unknown;
     if (req.responseType === 'stream') body = res.body;
@@ -306,6 +307,7 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
         perMailbox,
         itemsPerCall,
         ensureToken: () => tokens.get(),
+        invalidateToken: (accessToken) => tokens.invalidate(accessToken),
         execute,
         request,
         clock,

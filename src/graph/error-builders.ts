@@ -92,13 +92,23 @@ const AADSTS_HINTS: Record<number, { parameter: string; hint: string }> = {
     parameter: 'Secret ID',
     hint: "the client secret is invalid. The `Secret ID` parameter must hold the client secret's VALUE (shown once when the secret is created), not its ID",
   },
-  7000222: { parameter: 'Secret ID', hint: 'the client secret has expired; create a new one and put its VALUE in the `Secret ID` parameter' },
+  7000222: {
+    parameter: 'Secret ID',
+    hint: "the client secret has expired; create a new client secret for the app (Entra ID > App registrations > Certificates & secrets) and put its VALUE in the `Secret ID` parameter",
+  },
   90002: { parameter: 'Tenant', hint: 'the tenant was not found; check the `Tenant` parameter (directory ID or a verified domain)' },
-  900023: { parameter: 'Tenant', hint: 'the tenant identifier is not valid; check the `Tenant` parameter (directory ID or a verified domain)' },
+  900023: {
+    parameter: 'Tenant',
+    hint: 'the `Tenant` parameter is not a valid tenant identifier; use the Directory (tenant) ID (a GUID) or a verified domain such as contoso.onmicrosoft.com',
+  },
   90013: { parameter: 'Tenant', hint: 'the tenant identifier is not valid; check the `Tenant` parameter' },
   700016: {
     parameter: 'Client ID',
     hint: 'no application with this ID exists in the tenant; check the `Client ID` parameter (the application (client) ID) and the `Tenant` parameter',
+  },
+  500011: {
+    parameter: 'Microsoft Graph Endpoint',
+    hint: 'Entra ID does not know the resource the token was asked for (the `Microsoft Graph Endpoint` parameter followed by /.default); check the `Microsoft Graph Endpoint` parameter (e.g. https://graph.microsoft.com, or the Graph endpoint of the same cloud as the `Azure AD endpoint`)',
   },
   1002012: {
     parameter: 'Microsoft Graph Endpoint',

@@ -80,12 +80,14 @@ const CONNECTION_CODES = new Set(['UntrustedUrl', 'TlsError', 'ProxyError']);
 /**
  * How far a failure reaches beyond its mailbox: `app` = the credentials or the connection (401,
  * TLS, proxy) fail every request alike; `permission` = a 403, which is either a missing
- * application permission (every mailbox) or an application access policy (some mailboxes only);
+ * application permission (every mailbox) or an application access policy (some mailboxes only),
+ * and only the former when the token does not hold the permission (`permissionHeld`);
  * undefined = this mailbox only.
  */
-function reachOf(o: { code?: string; status?: number }): 'app' | 'permission' | undefined {
+function reachOf(o: { code?: string; status?: number }, permissionHeld: boolean): 'app' | 'permission' | undefined {
   if (o.status === 401 || (o.code !== undefined && CONNECTION_CODES.has(o.code))) return 'app';
-  if (o.status === 403) return 'permission';
+  // With the permission in the token, a 403 can only be a policy on this mailbox.
+  if (o.status === 403 && !permissionHeld) return 'permission';
   return undefined;
 }
 
@@ -99,10 +101,11 @@ function isRunWideStop<R>(
   outcomes: ReadonlyArray<MailboxOutcome<R>>,
   earlier: readonly R[],
   proves: (result: R) => boolean,
+  permissionHeld: boolean,
 ): boolean {
   const failures = outcomes.filter((o): o is Extract<MailboxOutcome<R>, { kind: 'failed' }> => o.kind === 'failed');
   if (failures.length === 0) return false;
-  const reaches = failures.map(reachOf);
+  const reaches = failures.map((f) => reachOf(f, permissionHeld));
   if (reaches.some((r) => r === undefined)) return false;
   if (outcomes.some((o) => o.kind === 'done' && proves(o.result))) return false;
   return reaches.includes('app') || !earlier.some(proves);
@@ -118,6 +121,37 @@ export interface SweepOptions<R> {
    * Delete: something was deleted, not merely searched). Default: every result does.
    */
   proves?(result: R): boolean;
+  /**
+   * Application roles, any one of which grants every Graph request the action makes (Delete:
+   * Mail.ReadWrite). When the app's token holds one, a 403 is not a missing permission but an
+   * Exchange application access policy (or RBAC for Applications scope) keeping the app out of
+   * that mailbox: the mailbox fails with that reason and the run goes on. Without it, or when the
+   * token holds none, a batch of nothing but 403s stops the run as before.
+   */
+  grantedBy?: readonly string[];
+}
+
+/** The role of `grantedBy` the app's token holds, if any (a cached token: no request in the common case). */
+async function heldRole<M extends ActionMessages>(ctx: ActionContext<M>, grantedBy: readonly string[] | undefined): Promise<string | undefined> {
+  if (!grantedBy || grantedBy.length === 0) return undefined;
+  let roles: readonly string[];
+  try {
+    roles = (await ctx.graph.getToken()).roles;
+  } catch {
+    // No token to read: decide as without `grantedBy`.
+    return undefined;
+  }
+  const granted = new Set(roles.map((r) => r.toLowerCase()));
+  return grantedBy.find((r) => granted.has(r.toLowerCase()));
+}
+
+/** The reason a mailbox failed with when its 403 came with the permission in the token. */
+export function accessPolicyReason(role: string, graphReason: string): string {
+  return (
+    `The app holds the ${role} application permission, yet Exchange refused this mailbox: an application access policy ` +
+    `(or an RBAC for Applications scope) keeps the app out of it; an Exchange administrator can include it ` +
+    `(Test-ApplicationAccessPolicy, or Test-ServicePrincipalAuthorization for RBAC for Applications, shows the verdict). ${graphReason}`
+  );
 }
 
 /** Runs this invocation's batch and returns the updated state. */
@@ -146,8 +180,15 @@ export async function sweepStep<R, M extends ActionMessages>(ctx: ActionContext<
     outcomes = new Map(todo.map((m) => [m, failure]));
   }
   const notProcessed: MailboxOutcome<R> = { kind: 'failed', reason: 'The mailbox was not processed.' };
-  const batchOutcomes = todo.map((m): [string, MailboxOutcome<R>] => [m, outcomes.get(m) ?? notProcessed]);
-  const stop = isRunWideStop(batchOutcomes.map(([, o]) => o), Object.values(state.results), opts.proves ?? (() => true));
+  let batchOutcomes = todo.map((m): [string, MailboxOutcome<R>] => [m, outcomes.get(m) ?? notProcessed]);
+  const denied = batchOutcomes.some(([, o]) => o.kind === 'failed' && o.status === 403);
+  const held = denied ? await heldRole(ctx, opts.grantedBy) : undefined;
+  if (held !== undefined) {
+    batchOutcomes = batchOutcomes.map(([m, o]): [string, MailboxOutcome<R>] =>
+      o.kind === 'failed' && o.status === 403 ? [m, { ...o, reason: accessPolicyReason(held, o.reason) }] : [m, o],
+    );
+  }
+  const stop = isRunWideStop(batchOutcomes.map(([, o]) => o), Object.values(state.results), opts.proves ?? (() => true), held !== undefined);
   for (const [m, o] of batchOutcomes) {
     switch (o.kind) {
       case 'done':

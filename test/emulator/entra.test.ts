@@ -46,7 +46,11 @@ describe('Entra token endpoint', () => {
     ['unknown client id', { client_id: '11111111-2222-3333-4444-555555555555' }, undefined, 400, 'unauthorized_client', 700016],
     ['wrong secret', { client_secret: 'wrong' }, undefined, 401, 'invalid_client', 7000215],
     ['scope without /.default', { scope: 'Mail.Read' }, undefined, 400, 'invalid_scope', 1002012],
-    ['scope of another resource', { scope: 'https://other.example/.default' }, undefined, 400, 'invalid_scope', 70011],
+    ['scope of another resource', { scope: 'https://other.example/.default' }, undefined, 400, 'invalid_resource', 500011],
+    ['malformed tenant (no dot)', {}, 'contoso', 400, 'invalid_request', 900023],
+    ['malformed tenant (underscore)', {}, 'invalid_tenant', 400, 'invalid_request', 900023],
+    ['malformed tenant (GUID with a typo)', {}, '1234567-89ab-cdef-0123-456789abcdef', 400, 'invalid_request', 900023],
+    ['well-formed unknown GUID', {}, '01234567-89ab-cdef-0123-456789abcdef', 400, 'invalid_request', 90002],
     ['wrong grant type', { grant_type: 'password' }, undefined, 400, 'unsupported_grant_type', 70003],
   ])('%s -> AADSTS error', async (_name, override, tenant, status, error, code) => {
     const res = await tokenRequest({ ...good(), ...override }, tenant);
@@ -69,9 +73,44 @@ describe('Entra token endpoint', () => {
     const ok = await fetch(`${h.base}/${h.emu.info.tenantId}/v2.0/.well-known/openid-configuration`);
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as any).token_endpoint).toBe(`${h.base}/${h.emu.info.tenantId}/oauth2/v2.0/token`);
-    const bad = await fetch(`${h.base}/other-tenant/v2.0/.well-known/openid-configuration`);
+    const bad = await fetch(`${h.base}/other-tenant.example/v2.0/.well-known/openid-configuration`);
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as any).error_codes).toEqual([90002]);
+    expect(((await bad.json()) as any)).toMatchObject({ error: 'invalid_tenant', error_codes: [90002] });
+    const malformed = await fetch(`${h.base}/other-tenant/v2.0/.well-known/openid-configuration`);
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as any)).toMatchObject({ error: 'invalid_tenant', error_codes: [900023] });
+  });
+
+  it('words the tenant, resource and expired-secret errors as Entra does', async () => {
+    const malformed = await tokenRequest(good(), 'contoso');
+    expect(malformed.body.error_description).toMatch(
+      /^AADSTS900023: Specified tenant identifier 'contoso' is neither a valid DNS name, nor a valid external domain\.\r\nTrace ID: /,
+    );
+    const resource = await tokenRequest({ ...good(), scope: 'https://graph.microsoft.us/.default' });
+    expect(resource.body.error_description).toMatch(
+      /^AADSTS500011: The resource principal named https:\/\/graph\.microsoft\.us was not found in the tenant named contoso\.example\. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant\. You might have sent your authentication request to the wrong tenant\.\r\n/,
+    );
+    // Graph's own names are still accepted.
+    expect((await tokenRequest({ ...good(), scope: 'https://graph.microsoft.com/.default' })).status).toBe(200);
+  });
+
+  it('secretExpired: the right secret gets AADSTS7000222, a wrong one still AADSTS7000215', async () => {
+    await h.admin('/settings', { method: 'PUT', body: JSON.stringify({ secretExpired: true }) });
+    try {
+      const expired = await tokenRequest(good());
+      expect(expired.status).toBe(401);
+      expect(expired.body).toMatchObject({ error: 'invalid_client', error_codes: [7000222] });
+      expect(expired.body.error_description).toMatch(
+        new RegExp(`^AADSTS7000222: The provided client secret keys for app '${h.emu.info.clientId}' are expired\\. Visit the Azure portal to create new keys for your app: https://aka\\.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka\\.ms/certCreds\\.\r\nTrace ID: `),
+      );
+      expect(JSON.stringify(expired.body)).not.toContain(h.emu.info.clientSecret);
+      expect((await tokenRequest({ ...good(), client_secret: 'wrong' })).body.error_codes).toEqual([7000215]);
+    } finally {
+      await h.admin('/settings', { method: 'PUT', body: JSON.stringify({ secretExpired: false }) });
+    }
+    expect((await tokenRequest(good())).status).toBe(200);
+    const bad = await h.admin('/settings', { method: 'PUT', body: JSON.stringify({ secretExpired: 'yes' }) });
+    expect(bad.status).toBe(400);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGraphClient, GraphError, packBatches } from '../../src/graph/index.ts';
 import type { BatchItem } from '../../src/graph/index.ts';
-import { baseOptions, FakeClock, graphError, json, scripted, type Call } from './helpers.ts';
+import { baseOptions, FakeClock, graphError, json, scripted, tokenResponse, type Call } from './helpers.ts';
 
 interface SubRequest {
   id: string;
@@ -148,6 +148,68 @@ describe('$batch', () => {
     const c = createGraphClient(baseOptions({ transport: t.transport }));
     const res = await c.batch(items(2, () => 'x@x.test'));
     expect(res.map((r) => r.error?.code)).toEqual(['BadRequest', 'BadRequest']);
+  });
+
+  describe('items answered 401 inside a 200 call', () => {
+    const expired = (r: SubRequest) => ({
+      id: r.id, status: 401, headers: {}, body: { error: { code: 'InvalidAuthenticationToken', message: 'Lifetime validation failed, the token is expired.' } },
+    });
+    /** The first token is refused on the items whose index `refused` picks, as if it expired between the call and them. */
+    const expiringFirstToken = (refused: (id: string) => boolean) => {
+      let first: string | undefined;
+      return (call: Call) => {
+        first ??= call.headers.Authorization;
+        const stale = call.headers.Authorization === first;
+        return json(200, { responses: subRequests(call).map((r) => (stale && refused(r.id) ? expired(r) : ok(r))) });
+      };
+    };
+
+    it('refresh the token once and go again, as one call, with the new token', async () => {
+      const t = scripted(expiringFirstToken((id) => Number(id) >= 2));
+      const c = createGraphClient(baseOptions({ transport: t.transport }));
+      const res = await c.batch([
+        ...items(4, () => 'x@x.test'),
+        // A 401 is refused before Graph acts, so even a move goes again.
+        { method: 'POST', url: '/users/y@x.test/messages/m4/move', body: { destinationId: 'junkemail' } },
+      ]);
+      expect(res.map((r) => [r.id, r.status, r.error])).toEqual(['0', '1', '2', '3', '4'].map((id) => [id, 200, undefined]));
+      expect(t.tokenCalls).toHaveLength(2);
+      expect(t.calls).toHaveLength(2);
+      expect(subRequests(t.calls[1]).map((r) => r.id)).toEqual(['2', '3', '4']);
+      expect(subRequests(t.calls[1])[2]).toMatchObject({ method: 'POST', body: { destinationId: 'junkemail' } });
+      expect(t.calls[1].headers.Authorization).not.toBe(t.calls[0].headers.Authorization);
+    });
+
+    it('share one refresh across every call that met the same token', async () => {
+      const t = scripted(expiringFirstToken(() => true));
+      const c = createGraphClient(baseOptions({ transport: t.transport }));
+      const res = await c.batch(items(60, (i) => `u${i}@x.test`));
+      expect(res.every((r) => r.status === 200 && r.error === undefined)).toBe(true);
+      expect(t.tokenCalls).toHaveLength(2);
+      // 3 calls with the expired token, then its 60 items again in 3 calls.
+      expect(t.calls).toHaveLength(6);
+    });
+
+    it('a second 401 is the item\'s answer', async () => {
+      const t = scripted((call) => json(200, { responses: subRequests(call).map((r) => (r.id === '1' ? expired(r) : ok(r))) }));
+      const c = createGraphClient(baseOptions({ transport: t.transport }));
+      const res = await c.batch(items(3, () => 'x@x.test'));
+      expect(res.map((r) => r.status)).toEqual([200, 401, 200]);
+      expect(res[1].error).toMatchObject({ status: 401, code: 'InvalidAuthenticationToken' });
+      expect(t.tokenCalls).toHaveLength(2);
+      expect(t.calls.map((call) => subRequests(call).map((r) => r.id))).toEqual([['0', '1', '2'], ['1']]);
+    });
+
+    it('a refresh that fails gives the refused items its error', async () => {
+      const t = scripted(expiringFirstToken((id) => id === '0'), (_req, n) =>
+        n === 1 ? tokenResponse() : json(401, { error: 'invalid_client', error_description: 'AADSTS7000222: The provided client secret keys are expired.', error_codes: [7000222] }),
+      );
+      const c = createGraphClient(baseOptions({ transport: t.transport }));
+      const res = await c.batch(items(2, () => 'x@x.test'));
+      expect(res[1]).toMatchObject({ status: 200 });
+      expect(res[0].error).toMatchObject({ status: 401, code: 'invalid_client', parameter: 'Secret ID' });
+      expect(t.calls).toHaveLength(1);
+    });
   });
 
   it('rejects duplicate ids', async () => {

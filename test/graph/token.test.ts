@@ -67,6 +67,8 @@ describe('token', () => {
     ['unknown client', entra(400, 'unauthorized_client', 700016, "Application with identifier 'x' was not found."), 'Client ID', /Client ID/],
     ['bad scope', entra(400, 'invalid_scope', 1002012, 'The provided value for scope is not valid.'), 'Microsoft Graph Endpoint', /Microsoft Graph Endpoint/],
     ['bad scope 70011', entra(400, 'invalid_scope', 70011, 'The provided value for the input parameter scope is not valid.'), 'Microsoft Graph Endpoint', /Microsoft Graph Endpoint/],
+    ['unknown resource 500011', entra(400, 'invalid_resource', 500011, 'The resource principal named https://graph.test was not found in the tenant named Contoso.'), 'Microsoft Graph Endpoint', /does not know the resource.*`Microsoft Graph Endpoint`/],
+    ['expired secret 7000222', entra(401, 'invalid_client', 7000222, "The provided client secret keys for app 'x' are expired."), 'Secret ID', /expired; create a new client secret.*`Secret ID`/],
   ];
   for (const [name, handler, parameter, text] of cases) {
     it(`Entra error: ${name} -> names ${parameter}`, async () => {

@@ -9,7 +9,7 @@ import { baseConfig, fakeGraph } from '../soar/fake-graph.ts';
 
 const BATCH = 'How many mailboxes to process in a single batch';
 
-function testAction(process: (batch: string[]) => Promise<Map<string, MailboxOutcome<number>>>, seen: string[][]) {
+function testAction(process: (batch: string[]) => Promise<Map<string, MailboxOutcome<number>>>, seen: string[][], grantedBy?: string[]) {
   return defineAction({
     name: 'Sweep Test',
     description: '',
@@ -29,6 +29,7 @@ function testAction(process: (batch: string[]) => Promise<Map<string, MailboxOut
           seen.push(b);
           return process(b);
         },
+        grantedBy,
       });
       if (!step.finished) return inProgress(`at ${step.state.cursor}`, step.state);
       const s = step.state;
@@ -38,11 +39,11 @@ function testAction(process: (batch: string[]) => Promise<Map<string, MailboxOut
   });
 }
 
-async function runAll(def: ReturnType<typeof testAction>, params: Record<string, string>) {
+async function runAll(def: ReturnType<typeof testAction>, params: Record<string, string>, roles: string[] = []) {
   const docs = [];
   let state: unknown = null;
   for (;;) {
-    const doc = await runAction(def, { config: baseConfig, params, state }, { createGraph: () => fakeGraph({}) });
+    const doc = await runAction(def, { config: baseConfig, params, state }, { createGraph: () => fakeGraph({}, { roles }) });
     docs.push(doc);
     if (doc.execution_state !== 'IN_PROGRESS') return docs;
     state = doc.state;
@@ -186,6 +187,29 @@ describe('run-wide errors reported as outcomes', () => {
     const done = JSON.parse((await runAll(policy, { Mailboxes: 'a@x,b@x,c@x,d@x,e@x', [BATCH]: '2' })).at(-1)!.output_message);
     expect(later).toEqual([['a@x', 'b@x'], ['c@x', 'd@x'], ['e@x']]);
     expect(done.skipped).toEqual([]);
+  });
+
+  it('takes 403s for an access policy, not a missing permission, when the token holds a role that grants the action', async () => {
+    const run = async (roles: string[]) => {
+      const seen: string[][] = [];
+      const def = testAction(async (b) => outcomes(b, (m) => (m === 'a@x' || m === 'b@x' ? denied : { kind: 'done', result: 1 })), seen, ['Mail.ReadWrite']);
+      const last = JSON.parse((await runAll(def, { Mailboxes: 'a@x,b@x,c@x,d@x', [BATCH]: '2' }, roles)).at(-1)!.output_message);
+      return { seen, last };
+    };
+    const policy = await run(['User.Read.All', 'mail.readwrite']);
+    expect(policy.seen).toEqual([['a@x', 'b@x'], ['c@x', 'd@x']]);
+    expect(policy.last.skipped).toEqual([]);
+    expect(policy.last.failed.map((f: any) => [f.mailbox, f.code])).toEqual([['a@x', 'ErrorAccessDenied'], ['b@x', 'ErrorAccessDenied']]);
+    expect(policy.last.failed[0].reason).toBe(
+      'The app holds the Mail.ReadWrite application permission, yet Exchange refused this mailbox: an application access policy ' +
+        '(or an RBAC for Applications scope) keeps the app out of it; an Exchange administrator can include it ' +
+        '(Test-ApplicationAccessPolicy, or Test-ServicePrincipalAuthorization for RBAC for Applications, shows the verdict). Access is denied.',
+    );
+    // The token lacks the role: a missing permission, which stops the run.
+    const missing = await run(['Mail.Read', 'User.Read.All']);
+    expect(missing.seen).toEqual([['a@x', 'b@x']]);
+    expect(missing.last.skipped).toEqual(['c@x', 'd@x']);
+    expect(missing.last.failed[0].reason).toBe('Access is denied.');
   });
 
   it('goes on when a failure in the batch is not run-wide or a mailbox of the batch succeeded', async () => {
