@@ -166,7 +166,7 @@ describe('$batch', () => {
 
     it('refresh the token once and go again, as one call, with the new token', async () => {
       const t = scripted(expiringFirstToken((id) => Number(id) >= 2));
-      const c = createGraphClient(baseOptions({ transport: t.transport }));
+      const c = createGraphClient(baseOptions({ transport: t.transport, batchItemsPerCall: 20 }));
       const res = await c.batch([
         ...items(4, () => 'x@x.test'),
         // A 401 is refused before Graph acts, so even a move goes again.
@@ -182,7 +182,7 @@ describe('$batch', () => {
 
     it('share one refresh across every call that met the same token', async () => {
       const t = scripted(expiringFirstToken(() => true));
-      const c = createGraphClient(baseOptions({ transport: t.transport }));
+      const c = createGraphClient(baseOptions({ transport: t.transport, batchItemsPerCall: 20 }));
       const res = await c.batch(items(60, (i) => `u${i}@x.test`));
       expect(res.every((r) => r.status === 200 && r.error === undefined)).toBe(true);
       expect(t.tokenCalls).toHaveLength(2);
@@ -192,7 +192,7 @@ describe('$batch', () => {
 
     it('a second 401 is the item\'s answer', async () => {
       const t = scripted((call) => json(200, { responses: subRequests(call).map((r) => (r.id === '1' ? expired(r) : ok(r))) }));
-      const c = createGraphClient(baseOptions({ transport: t.transport }));
+      const c = createGraphClient(baseOptions({ transport: t.transport, batchItemsPerCall: 20 }));
       const res = await c.batch(items(3, () => 'x@x.test'));
       expect(res.map((r) => r.status)).toEqual([200, 401, 200]);
       expect(res[1].error).toMatchObject({ status: 401, code: 'InvalidAuthenticationToken' });
@@ -204,7 +204,7 @@ describe('$batch', () => {
       const t = scripted(expiringFirstToken((id) => id === '0'), (_req, n) =>
         n === 1 ? tokenResponse() : json(401, { error: 'invalid_client', error_description: 'AADSTS7000222: The provided client secret keys are expired.', error_codes: [7000222] }),
       );
-      const c = createGraphClient(baseOptions({ transport: t.transport }));
+      const c = createGraphClient(baseOptions({ transport: t.transport, batchItemsPerCall: 20 }));
       const res = await c.batch(items(2, () => 'x@x.test'));
       expect(res[1]).toMatchObject({ status: 200 });
       expect(res[0].error).toMatchObject({ status: 401, code: 'invalid_client', parameter: 'Secret ID' });

@@ -50,7 +50,8 @@ describe('a token expiring mid-sweep', () => {
       messages: [{ raw: rawMail({ subject: 'Reset your password', messageId: PHISH_ID, from: 'x@evil.example' }) }],
     });
     await h.admin('DELETE', '/requests');
-    const clock = expiringAfter(5);
+    // The find calls of the first invocation go out together; the clock moves when the second is answered, so the delete stage meets the refusal.
+    const clock = expiringAfter(2);
     try {
       const docs = await invokeAll(h, deleteEmail, { 'Delete In Mailbox': users.join(','), 'Folder Name': 'Inbox', 'Mail IDs': PHISH_ID, [BATCH]: '10' }, { transport: clock.transport });
       expect(clock.moved()).toBe(true);
@@ -69,6 +70,29 @@ describe('a token expiring mid-sweep', () => {
       expect(traffic.tokenRequests).toBe(docs.length + 1);
     } finally {
       await h.admin('PUT', '/settings', { clockOffsetSeconds: 0, tokenLifetimeSeconds: 3600 });
+    }
+  });
+
+  it('a $batch call whose token expires while its items wait for a lane: the refused items go again after one refresh', async () => {
+    await h.reset('empty');
+    const boxes = users.slice(0, 20);
+    await h.admin('PUT', '/settings', { throttle: false, clockOffsetSeconds: 0, tokenLifetimeSeconds: LIFETIME, latencyMs: 300 });
+    await h.admin('POST', '/bulk', { users: boxes.map((u) => ({ userPrincipalName: u })), messages: [] });
+    const g = h.client({ batchItemsPerCall: 20 });
+    try {
+      await g.getToken();
+      await h.admin('DELETE', '/requests');
+      // Graph runs the 20 items 4 at a time (300 ms each); the service clock passes the token's
+      // expiry while the first wave runs, so the later waves are refused inside the 200 call.
+      const moved = new Promise<void>((resolve) => setTimeout(() => void h.admin('PUT', '/settings', { clockOffsetSeconds: LIFETIME + 1 }).then(() => resolve()), 150));
+      const results = await g.batch(boxes.map((u) => ({ method: 'GET' as const, url: `/users/${u}/mailFolders/inbox?$select=id`, mailbox: u })));
+      await moved;
+      expect(results.map((r) => r.status)).toEqual(boxes.map(() => 200));
+      const log: Array<{ status: number; path: string }> = (await h.admin('GET', '/requests')).entries;
+      expect(log.filter((e) => e.status === 401 && e.path.includes('/mailFolders/')).length).toBeGreaterThan(0);
+      expect((await h.admin('GET', '/traffic')).tokenRequests).toBe(1);
+    } finally {
+      await h.admin('PUT', '/settings', { clockOffsetSeconds: 0, tokenLifetimeSeconds: 3600, latencyMs: 0 });
     }
   });
 });
