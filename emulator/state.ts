@@ -30,6 +30,18 @@ export interface Settings {
   permissions: string[];
   /** Moves the emulator's clock (token lifetime, throttling windows) so tests need not sleep. */
   clockOffsetSeconds: number;
+  /**
+   * false: 429 answers (throttling and injected faults, top level and `$batch` items) carry no
+   * `Retry-After`, which Graph does not promise for every service (concepts/throttling.md).
+   * Default true.
+   */
+  retryAfterOn429?: boolean;
+  /**
+   * Chance (0..1) that a list page is served empty with an `@odata.nextLink` to the real page,
+   * and that a last page gets a nextLink to a trailing empty page: "a page of results may contain
+   * zero or more results" (concepts/paging.md). Default 0.
+   */
+  emptyPageRate?: number;
 }
 
 export interface Tenant {
