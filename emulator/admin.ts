@@ -421,6 +421,14 @@ export function applySettings(settings: Settings, patch: Record<string, unknown>
         if (typeof value !== 'boolean') throw graphErrors.badRequest("Setting 'throttle' must be a boolean.");
         next.throttle = value;
         break;
+      case 'retryAfterOn429':
+        if (typeof value !== 'boolean') throw graphErrors.badRequest("Setting 'retryAfterOn429' must be a boolean.");
+        next.retryAfterOn429 = value;
+        break;
+      case 'emptyPageRate':
+        if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw graphErrors.badRequest("Setting 'emptyPageRate' must be a number from 0 to 1.");
+        next.emptyPageRate = value;
+        break;
       case 'permissions':
         if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
           throw graphErrors.badRequest("Setting 'permissions' must be an array of role names.");

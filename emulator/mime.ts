@@ -6,11 +6,17 @@
  *
  * Headers are split here rather than taken from postal-mime so that a message whose body
  * breaks the MIME parser still gets its subject, addresses and dates (Exchange accepts such
- * messages too; it just shows an empty body).
+ * messages too; it just shows an empty body). Attachments come from our own part walker
+ * (mime-parts.ts), which keeps each part's bytes and headers exactly as delivered: postal-mime
+ * gives attached emails back with LF line ends and part headers with whitespace collapsed.
  */
 import { createHash } from 'node:crypto';
-import PostalMime, { addressParser, decodeWords } from 'postal-mime';
-import type { Attachment as PostalAttachment, Email } from 'postal-mime';
+import PostalMime, { addressParser } from 'postal-mime';
+import type { Email } from 'postal-mime';
+import { decodedBody, findHeader, mimeLeaves, parseHeaderBlock, type MimeLeaf, type RawHeader } from './mime-parts.ts';
+import { canonicalEncodedWords, decodeEncodedWords } from './mime-words.ts';
+
+export { parseHeaderBlock, type RawHeader };
 
 export interface ParsedAttachment {
   kind: 'file' | 'item';
@@ -29,11 +35,6 @@ export interface ParsedMessage {
   /** Root Message-ID of the thread: first of References, else In-Reply-To, else its own. */
   conversationKey: string;
   attachments: ParsedAttachment[];
-}
-
-export interface RawHeader {
-  name: string;
-  value: string;
 }
 
 interface GraphRecipient {
@@ -62,7 +63,7 @@ export async function parseMime(raw: Buffer): Promise<ParsedMessage> {
     email = undefined;
   }
 
-  const attachments = (email?.attachments ?? []).map((a, i) => toAttachment(a, i));
+  const attachments = attachmentsOf(raw);
 
   const internetMessageId = firstMessageId(header('message-id')) ?? syntheticMessageId(raw);
   const references = allMessageIds(header('references'));
@@ -115,54 +116,16 @@ export async function parseMime(raw: Buffer): Promise<ParsedMessage> {
   return { message, conversationKey, attachments };
 }
 
-/**
- * The top-level header block, unfolded, in message order. Works on bytes up to the first
- * empty line, so it never depends on the body being valid MIME.
- */
-export function parseHeaderBlock(raw: Buffer): RawHeader[] {
-  const end = headerBlockEnd(raw);
-  const block = new TextDecoder('utf-8').decode(raw.subarray(0, end));
-  const unfolded = block.replace(/\r?\n(?=[ \t])/g, '');
-  const headers: RawHeader[] = [];
-  for (const line of unfolded.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    // mbox "From " separator lines and garbage have no usable name; skip them as Exchange does.
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim();
-    if (name === '' || /\s/.test(name)) continue;
-    headers.push({ name, value: line.slice(colon + 1).trim() });
-  }
-  return headers;
-}
-
-function headerBlockEnd(raw: Buffer): number {
-  for (let i = 0; i < raw.length; i++) {
-    if (raw[i] !== 0x0a) continue;
-    // A line break followed by another line break (optionally CRLF) ends the headers.
-    if (raw[i + 1] === 0x0a) return i;
-    if (raw[i + 1] === 0x0d && raw[i + 2] === 0x0a) return i;
-  }
-  return raw.length;
-}
-
-function findHeader(headers: RawHeader[], name: string): string | undefined {
-  const lower = name.toLowerCase();
-  return headers.find((h) => h.name.toLowerCase() === lower)?.value;
-}
-
 function decodeHeaderWords(value: string): string {
-  try {
-    return decodeWords(value);
-  } catch {
-    return value;
-  }
+  return decodeEncodedWords(value);
 }
 
 function parseAddresses(value: string | undefined): GraphRecipient[] {
   if (value === undefined || value.trim() === '') return [];
   let parsed: ReturnType<typeof addressParser>;
   try {
-    parsed = addressParser(value, { flatten: true });
+    // The parser decodes display-name words itself, counting base64 padding naively.
+    parsed = addressParser(canonicalEncodedWords(value), { flatten: true });
   } catch {
     return [];
   }
@@ -276,13 +239,38 @@ const EXTENSIONS: Record<string, string> = {
   'image/gif': 'gif',
 };
 
-function toAttachment(a: PostalAttachment, index: number): ParsedAttachment {
-  const content = toBuffer(a.content);
-  const contentType = (a.mimeType || 'application/octet-stream').toLowerCase();
+/**
+ * The parts Graph lists as attachments, in document order, as postal-mime classifies them with
+ * forceRfc822Attachments: every message/rfc822 part is an item, every part that is not inline
+ * text/plain or text/html a file. A message too deep or too big to walk has none, as before.
+ */
+function attachmentsOf(raw: Buffer): ParsedAttachment[] {
+  let leaves: MimeLeaf[];
+  try {
+    leaves = mimeLeaves(raw, PARSER_LIMITS);
+  } catch {
+    return [];
+  }
+  const out: ParsedAttachment[] = [];
+  for (const leaf of leaves) {
+    const type = leaf.contentType.value;
+    const disposition = leaf.disposition?.value ?? '';
+    if (type !== 'message/rfc822' && disposition !== 'attachment' && (type === 'text/plain' || type === 'text/html')) continue;
+    out.push(toAttachment(leaf, out.length));
+  }
+  return out;
+}
+
+function toAttachment(leaf: MimeLeaf, index: number): ParsedAttachment {
+  // An attached email is kept as the bytes of its part, only its transfer encoding undone.
+  const content = decodedBody(leaf);
+  const contentType = leaf.contentType.value || 'application/octet-stream';
   const kind = contentType === 'message/rfc822' ? 'item' : 'file';
-  const contentId = a.contentId?.replace(/^<|>$/g, '') || undefined;
-  const isInline = kind === 'file' && (a.related === true || (a.disposition === 'inline' && contentId !== undefined));
-  const name = a.filename ?? defaultName(kind, contentType, content, index);
+  const contentId = findHeader(leaf.headers, 'content-id')?.replace(/^<|>$/g, '').trim() || undefined;
+  const disposition = leaf.disposition?.value;
+  const isInline = kind === 'file' && contentId !== undefined && (leaf.related || disposition === 'inline');
+  const given = leaf.disposition?.params.get('filename') || leaf.contentType.params.get('name');
+  const name = given ? given : defaultName(kind, contentType, content, index);
   const out: ParsedAttachment = { kind, name, contentType, size: content.length, isInline, content };
   if (contentId !== undefined) out.contentId = contentId;
   return out;
@@ -298,10 +286,4 @@ function defaultName(kind: 'file' | 'item', contentType: string, content: Buffer
   // Exchange's names for nameless parts: ATT00001.ext, ATT00002.ext, ...
   const ext = EXTENSIONS[contentType] ?? 'bin';
   return `ATT${String(index + 1).padStart(5, '0')}.${ext}`;
-}
-
-function toBuffer(content: ArrayBuffer | Uint8Array | string): Buffer {
-  if (typeof content === 'string') return Buffer.from(content, 'utf8');
-  if (content instanceof Uint8Array) return Buffer.from(content.buffer, content.byteOffset, content.byteLength);
-  return Buffer.from(content);
 }

@@ -47,6 +47,8 @@ const renderErrors: Stage = async (req, state, next) => {
     return await next();
   } catch (err) {
     const res = renderError(err, req, state.now());
+    // Graph does not promise a Retry-After on every 429; clients must back off on their own.
+    if (res.status === 429 && state.settings.retryAfterOn429 === false) delete res.headers['Retry-After'];
     if (res.status === 401) {
       res.headers['WWW-Authenticate'] =
         `Bearer realm="", authorization_uri="${state.origin}/${state.tenant.tenantId}/oauth2/v2.0/authorize", client_id="00000003-0000-0000-c000-000000000000"`;

@@ -48,6 +48,18 @@ export interface Settings {
   deniedMailboxes: string[];
   /** The app's client secret has expired: the right secret gets Entra's AADSTS7000222. */
   secretExpired: boolean;
+  /**
+   * false: 429 answers (throttling and injected faults, top level and `$batch` items) carry no
+   * `Retry-After`, which Graph does not promise for every service (concepts/throttling.md).
+   * Default true.
+   */
+  retryAfterOn429?: boolean;
+  /**
+   * Chance (0..1) that a list page is served empty with an `@odata.nextLink` to the real page,
+   * and that a last page gets a nextLink to a trailing empty page: "a page of results may contain
+   * zero or more results" (concepts/paging.md). Default 0.
+   */
+  emptyPageRate?: number;
 }
 
 export interface Tenant {

@@ -1,5 +1,5 @@
 import { json } from '../state.ts';
-import { effectiveOptions, paginate, parseBool, parseTop, selectFields } from '../paging.ts';
+import { effectiveOptions, emptyPagesOf, paginate, parseBool, parseTop, selectFields } from '../paging.ts';
 import { compileFilter, mailFolderSchema } from '../odata/index.ts';
 import type { FolderRecord } from '../store.ts';
 import { collectionUrl, contextUrl, folderOf, mailboxOf, quoteKey, type Handler } from './common.ts';
@@ -11,14 +11,14 @@ export const listFolders: Handler = (ctx) => {
   const store = ctx.state.store;
   const mailbox = mailboxOf(ctx);
   const parent = folderOf(ctx, mailbox) ?? store.rootFolder(mailbox);
-  const { options, skip } = effectiveOptions(ctx.req);
+  const { options, skip, emptyServed } = effectiveOptions(ctx.req);
   const top = parseTop(options.$top, 10, 1000);
   let folders: FolderRecord[] = store.childFolders(parent, parseBool('includeHiddenFolders', options.includeHiddenFolders));
   if (options.$filter !== undefined) {
     const test = compileFilter(options.$filter, mailFolderSchema);
     folders = folders.filter((f) => test({ ...store.folderResource(f), wellKnownName: f.wellKnownName ?? null }));
   }
-  const page = paginate(folders, options, skip, top, collectionUrl(ctx));
+  const page = paginate(folders, options, skip, top, collectionUrl(ctx), emptyPagesOf(ctx.state, emptyServed));
   const where = ctx.params.folder === undefined ? 'mailFolders' : `mailFolders(${quoteKey(ctx.params.folder)})/childFolders`;
   return json(200, {
     '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/${where}`),

@@ -1,6 +1,6 @@
 import { EmulatorError, graphErrors } from '../errors.ts';
 import { compileMessageQuery } from '../odata/index.ts';
-import { effectiveOptions, paginate, parseBool, parseTop } from '../paging.ts';
+import { effectiveOptions, emptyPagesOf, paginate, parseBool, parseTop } from '../paging.ts';
 import { bytes, json, noContent } from '../state.ts';
 import type { AttachmentRecord, MessageRecord, Store } from '../store.ts';
 import { attachmentResource, parseAttachmentSelect, selectAttachment } from './attachments.ts';
@@ -30,7 +30,7 @@ export const listMessages: Handler = (ctx) => {
   const store = ctx.state.store;
   const mailbox = mailboxOf(ctx);
   const folder = folderOf(ctx, mailbox);
-  const { options, skip } = effectiveOptions(ctx.req);
+  const { options, skip, emptyServed } = effectiveOptions(ctx.req);
   const top = parseTop(options.$top, MESSAGE_PAGE_DEFAULT, MESSAGE_PAGE_MAX);
   const query = compileMessageQuery({ filter: options.$filter, orderby: options.$orderby, search: options.$search, select: options.$select });
   const rows = store
@@ -39,7 +39,7 @@ export const listMessages: Handler = (ctx) => {
     .filter((row) => query.matches(row.r));
   const compare = query.compare;
   rows.sort(compare ? (a, b) => compare(a.r, b.r) || b.m.seq - a.m.seq : byReceivedDesc);
-  const page = paginate(rows, options, skip, top, collectionUrl(ctx));
+  const page = paginate(rows, options, skip, top, collectionUrl(ctx), emptyPagesOf(ctx.state, emptyServed));
   const where = ctx.params.folder === undefined ? 'messages' : `mailFolders(${quoteKey(ctx.params.folder)})/messages`;
   return json(200, {
     '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/${where}`),

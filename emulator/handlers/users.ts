@@ -1,6 +1,6 @@
 import { json } from '../state.ts';
 import type { UserRecord } from '../store.ts';
-import { effectiveOptions, paginate, parseBool, parseTop, selectFields } from '../paging.ts';
+import { effectiveOptions, emptyPagesOf, paginate, parseBool, parseTop, selectFields } from '../paging.ts';
 import { compileFilter, userSchema } from '../odata/index.ts';
 import { graphErrors } from '../errors.ts';
 import { collectionUrl, contextUrl, mailboxOf, quoteKey, type Handler } from './common.ts';
@@ -36,14 +36,14 @@ function userResource(u: UserRecord): Record<string, unknown> {
 }
 
 export const listUsers: Handler = (ctx) => {
-  const { options, skip } = effectiveOptions(ctx.req);
+  const { options, skip, emptyServed } = effectiveOptions(ctx.req);
   const top = parseTop(options.$top, 100, 999);
   let users = ctx.state.store.listUsers();
   if (options.$filter !== undefined) {
     const test = compileFilter(options.$filter, userSchema);
     users = users.filter((u) => test({ ...userResource(u), accountEnabled: true, userType: 'Member' }));
   }
-  const page = paginate(users, options, skip, top, collectionUrl(ctx));
+  const page = paginate(users, options, skip, top, collectionUrl(ctx), emptyPagesOf(ctx.state, emptyServed));
   return json(200, {
     '@odata.context': contextUrl(ctx, 'users'),
     ...(parseBool('$count', options.$count) ? { '@odata.count': page.count } : {}),

@@ -4,6 +4,9 @@
  *   throttled or unavailable service did not act on the request;
  * - we guess (network failure, other 5xx): capped exponential backoff with full jitter, and only
  *   for idempotent requests, because a non-idempotent one may already have taken effect.
+ * A 429 without `Retry-After` (Graph does not promise one for every service) is also a guess, but
+ * throttling.md asks to "avoid immediate retries" and, without the header, for exponential backoff:
+ * there the jitter spreads only the upper half of the window, so no retry goes out at once.
  */
 import { GraphError } from './errors.ts';
 import { networkFailures } from './error-builders.ts';
@@ -42,6 +45,12 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
   return Math.floor(random() * ceiling);
 }
 
+/** Equal jitter: uniform in [ceiling / 2, ceiling), ceiling = min(cap, base * 2^attempt). */
+export function throttledBackoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  return Math.floor(ceiling / 2 + random() * (ceiling / 2));
+}
+
 /** Milliseconds to wait before the next attempt, or undefined to give up with `err`. */
 export function retryDelay(
   err: unknown,
@@ -60,8 +69,8 @@ export function retryDelay(
   // Retrying before the service said so only earns another 429; a wait longer than the policy
   // allows (e.g. a 10-minute mailbox window) fails now, carrying retryAfterMs for the caller.
   if (serviceSaidWhen) return err.retryAfterMs! <= policy.maxDelayMs ? err.retryAfterMs : undefined;
-  // A 429 without Retry-After still means "not acted on".
-  if (err.status === 429) return backoffDelay(attempt, policy, random);
+  // A 429 without Retry-After still means "not acted on", so any method may be retried.
+  if (err.status === 429) return throttledBackoffDelay(attempt, policy, random);
   if (err.status >= 500 && idempotent) return backoffDelay(attempt, policy, random);
   return undefined;
 }

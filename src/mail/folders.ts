@@ -10,6 +10,7 @@ import { eq } from '../graph/odata.ts';
 import type { BatchItem, GraphClient } from '../graph/types.ts';
 import { encodeQuery, segment } from '../graph/url.ts';
 import { classifyResult, mailboxKey, mailboxPath, MailboxNotFoundError } from './mailboxes.ts';
+import { drainPages, type Page, type PageTask } from './pages.ts';
 
 export interface ResolvedFolder {
   /** A Graph folder id, or a well-known name (Graph accepts both wherever a folder id goes). */
@@ -93,12 +94,11 @@ export function childLookupItem(mailbox: string, parentId: string | null, name: 
   return { method: 'GET', url: `${base}?${query}`, mailbox };
 }
 
-interface FolderPage {
-  value?: Array<{ id?: string; displayName?: string }>;
-}
+type FolderRow = { id?: string; displayName?: string };
+type FolderPage = Page<FolderRow>;
 
-function pick(page: FolderPage | undefined, name: string): { id: string; displayName: string } | undefined {
-  const list = (page?.value ?? []).filter((f): f is { id: string; displayName: string } => typeof f.id === 'string');
+function pick(rows: readonly FolderRow[], name: string): { id: string; displayName: string } | undefined {
+  const list = rows.filter((f): f is { id: string; displayName: string } => typeof f.id === 'string');
   // Graph's `displayName eq` is already case-insensitive; prefer an exact-case match if there are several.
   return list.find((f) => f.displayName === name) ?? list.find((f) => f.displayName?.toLowerCase() === name.toLowerCase()) ?? list[0];
 }
@@ -136,23 +136,36 @@ export async function resolveFolders(
     const name = levels[level];
     const pending = [...cursor.entries()];
     const results = await graph.batch<FolderPage>(pending.map(([m, c]) => childLookupItem(m, c.parentId, name)));
+    // Graph may answer fewer matches than exist, even none, with a nextLink (paging.md): a
+    // folder is "not found" only once no page is left.
+    const rows = new Map<string, FolderRow[]>();
+    const more: PageTask[] = [];
     pending.forEach(([m, c], i) => {
       // Listing the top level addresses only the mailbox, so any 404 there means the mailbox.
       const r = classifyResult(results[i], c.parentId === null ? 'mailbox' : 'item');
       if (r.kind === 'ok') {
-        const f = pick(r.body, name);
-        if (f) {
-          cursor.set(m, { parentId: f.id, displayName: f.displayName ?? name });
-          return;
-        }
-        out.set(m, { kind: 'notFound' });
-      } else if (r.kind === 'notFound') {
-        out.set(m, { kind: 'notFound' });
-      } else {
-        out.set(m, r);
+        rows.set(m, [...(r.body?.value ?? [])]);
+        const link = r.body?.['@odata.nextLink'];
+        if (typeof link === 'string' && link !== '') more.push({ key: m, mailbox: m, link });
+        return;
       }
+      out.set(m, r.kind === 'notFound' ? { kind: 'notFound' } : r);
       cursor.delete(m);
     });
+    const failures = await drainPages<FolderRow>(graph, more, (m, items) => {
+      rows.get(m)!.push(...items);
+      return true;
+    });
+    for (const [m, list] of rows) {
+      const failure = failures.get(m);
+      const f = failure ? undefined : pick(list, name);
+      if (f) {
+        cursor.set(m, { parentId: f.id, displayName: f.displayName ?? name });
+        continue;
+      }
+      out.set(m, failure ?? { kind: 'notFound' });
+      cursor.delete(m);
+    }
   }
   for (const [m, c] of cursor) {
     out.set(m, { kind: 'found', folder: { id: c.parentId!, displayName: c.displayName, path: normalised } });

@@ -26,6 +26,24 @@ describe('paginate', () => {
     expect(t.calls.every((c) => c.headers.ConsistencyLevel === 'eventual')).toBe(true);
   });
 
+  it('keeps following nextLinks past empty pages, a leading and a trailing one included', async () => {
+    const link = (n: number) => `https://graph.test/v1.0/users/a@x.test/messages?$skiptoken=p${n}`;
+    const pages = [
+      { value: [], '@odata.nextLink': link(1) },
+      { value: [1], '@odata.nextLink': link(2) },
+      { value: [], '@odata.nextLink': link(3) },
+      { '@odata.nextLink': link(4) },
+      { value: [2, 3], '@odata.nextLink': link(5) },
+      { value: [] },
+    ];
+    const t = scripted((_req, n) => json(200, pages[n - 1]));
+    const c = createGraphClient(baseOptions({ transport: t.transport }));
+    const out: number[] = [];
+    for await (const v of c.paginate<number>('/users/a@x.test/messages')) out.push(v);
+    expect(out).toEqual([1, 2, 3]);
+    expect(t.calls).toHaveLength(6);
+  });
+
   it('refuses a nextLink to another origin and never sends the token there', async () => {
     const t = scripted((_req, n) =>
       n === 1 ? json(200, { value: [1], '@odata.nextLink': 'https://evil.test/v1.0/users/a/messages?$skip=1' }) : json(200, { value: [2] }),

@@ -99,6 +99,33 @@ describe('retry layer', () => {
     expect(c.stats.throttled).toBe(4);
   });
 
+  it('backs off a 429 without Retry-After exponentially with equal jitter, capped, never at once, for a POST too', async () => {
+    for (const [random, expected] of [
+      [() => 0, [250, 500, 1000, 2000, 2000]],
+      [() => 0.999, [499, 999, 1999, 3998, 3998]],
+    ] as const) {
+      const clock = new FakeClock();
+      const t = scripted((_req, n) => (n <= 5 ? graphError(429, 'ApplicationThrottled') : json(202, undefined)));
+      const c = createGraphClient(baseOptions({ clock, random, transport: t.transport, retry: { maxRetries: 5, baseDelayMs: 500, maxDelayMs: 4000 } }));
+      await c.post('/users/a@x.test/messages/1/move', { destinationId: 'inbox' });
+      expect(t.calls).toHaveLength(6);
+      // Window min(cap, 500 * 2^n): its lower half is always waited, the upper half is random; the cap binds from the 4th wait.
+      expect(clock.sleeps).toEqual(expected);
+      expect(c.stats).toMatchObject({ retries: 5, throttled: 5 });
+    }
+  });
+
+  it('gives up on a 429 without Retry-After after maxRetries, with no retryAfterMs on the error', async () => {
+    const clock = new FakeClock();
+    const t = scripted(() => graphError(429, 'ApplicationThrottled'));
+    const c = createGraphClient(baseOptions({ clock, transport: t.transport, retry: { maxRetries: 2 } }));
+    const err = (await c.get('/users/a@x.test/messages').catch((e: unknown) => e)) as GraphError;
+    expect(err).toMatchObject({ status: 429, code: 'ApplicationThrottled' });
+    expect(err.retryAfterMs).toBeUndefined();
+    expect(t.calls).toHaveLength(3);
+    expect(clock.sleeps.every((ms) => ms > 0)).toBe(true);
+  });
+
   it('gives up at once when Retry-After is longer than maxDelayMs, carrying the wait', async () => {
     const clock = new FakeClock();
     const t = scripted((_r, n) => (n === 1 ? graphError(429, 'TooMany', { 'retry-after': '3600' }) : json(200, {})));
