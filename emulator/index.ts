@@ -106,6 +106,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     randomSeed: opts.randomSeed ?? freshSeed(),
     deniedMailboxes: [],
     secretExpired: false,
+    retryAfterOn429: true,
+    emptyPageRate: 0,
   };
   const now = () => Date.now() + settings.clockOffsetSeconds * 1000;
   let rng = seededRandom(settings.randomSeed);
