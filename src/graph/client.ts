@@ -1,16 +1,12 @@
 /**
- * The Graph client. Every request runs through the same layers, outermost first:
+ * The Graph client: one pipeline of layers (layers.ts, `LAYER_ORDER`) that every Graph request,
+ * every `$batch` call and every request to a pre-authenticated URL Graph handed out runs through:
  *
- *   auth      bearer token from the TokenProvider; one forced refresh + one retry on a 401
- *   limit     per-mailbox concurrency slots (held across retries, so waiting out a 429 does not
- *             let more requests at the same mailbox in)
- *   retry     Retry-After / backoff policy (retry.ts)
- *   attempt   one HTTP exchange: transport, counting, logging, non-2xx -> GraphError
- *
- * The token request uses only `retry` and `attempt` (it is not a Graph request).
+ *   Graph request / $batch call:   auth -> mailboxLimit -> retry -> pacing -> attempt
+ *   pre-authenticated URL:                 mailboxLimit -> retry -> pacing -> attempt (no token)
+ *   token request (Entra):                                 retry ->           attempt
  */
 import { randomUUID } from 'node:crypto';
-import { GraphError } from './errors.ts';
 import { errorFromEntra, errorFromNetwork, errorFromResponse, type Endpoint } from './error-builders.ts';
 import { DEFAULT_BATCH_ITEMS_PER_CALL, MAX_BATCH_ITEMS, runBatch } from './batch.ts';
 import { MailboxLimiter, RequestRateLimiter } from './limiter.ts';
@@ -19,7 +15,8 @@ import { Redactor } from './redact.ts';
 import { isIdempotent, resolveRetryPolicy, withRetry } from './retry.ts';
 import { TokenProvider } from './token.ts';
 import { createHttpTransport, normalizeProxy } from './transport.ts';
-import { buildUrl, mailboxFromPath } from './url.ts';
+import { authLayer, compose, mailboxLimitLayer, pacingLayer, retryLayer, toTransportRequest, type Exchange, type Layer, type Next } from './layers.ts';
+import { buildUrl, checkPreAuthenticatedUrl, mailboxFromPath } from './url.ts';
 import type {
   ApiVersion,
   Clock,
@@ -28,6 +25,8 @@ import type {
   GraphRequest,
   GraphResponse,
   HttpMethod,
+  PreAuthenticatedRequest,
+  PreAuthenticatedTarget,
   TransportRequest,
   TransportResponse,
 } from './types.ts';
@@ -74,55 +73,27 @@ function parseJsonBytes(bytes: Uint8Array): unknown {
   }
 }
 
-/**
- * Graph counts a download against the mailbox until its body has been sent, so a streamed
- * response keeps its limiter slot until the caller has read it to the end or cancelled it.
- * A stream nobody pulls for `idleMs` is cancelled and its slot freed, so one forgotten stream
- * cannot stall its mailbox for good.
- */
-function releaseWhenDone(body: ReadableStream<Uint8Array>, release: () => void, idleMs: number): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  let released = false;
-  let timer: NodeJS.Timeout | undefined;
-  const finish = () => {
-    if (timer) clearTimeout(timer);
-    if (!released) {
-      released = true;
-      release();
+/** Headers and body of a request as sent; the caller's headers win, except Authorization and client-request-id. */
+function encodeRequest(req: { body?: unknown; headers?: Record<string, string> }, clientRequestId: string): { headers: Record<string, string>; body?: string | Uint8Array } {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  let body: string | Uint8Array | undefined;
+  if (req.body !== undefined) {
+    if (typeof req.body === 'string' || req.body instanceof Uint8Array) {
+      body = req.body;
+      headers['Content-Type'] = typeof req.body === 'string' ? 'text/plain' : 'application/octet-stream';
+    } else {
+      body = JSON.stringify(req.body);
+      headers['Content-Type'] = 'application/json';
     }
-  };
-  const arm = () => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      finish();
-      reader.cancel(new Error('stream abandoned: not read for ' + idleMs + ' ms')).catch(() => undefined);
-    }, idleMs);
-    timer.unref();
-  };
-  arm();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (timer) clearTimeout(timer);
-      try {
-        const { done, value } = await reader.read();
-        if (done) {
-          finish();
-          controller.close();
-        } else {
-          controller.enqueue(value);
-          arm();
-        }
-      } catch (err) {
-        finish();
-        controller.error(err);
-      }
-    },
-    cancel(reason) {
-      finish();
-      return reader.cancel(reason);
-    },
-    // No read-ahead: pull runs only when the caller reads, so "not pulled" means "not read".
-  }, { highWaterMark: 0 });
+  }
+  for (const [k, v] of Object.entries(req.headers ?? {})) {
+    const lower = k.toLowerCase();
+    if (lower === 'authorization' || lower === 'client-request-id') continue;
+    for (const existing of Object.keys(headers)) if (existing.toLowerCase() === lower) delete headers[existing];
+    headers[k] = v;
+  }
+  headers['client-request-id'] = clientRequestId;
+  return { headers, body };
 }
 
 function pathForLog(url: string): string {
@@ -199,82 +170,55 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
     (token) => redactor.add(token),
   );
 
-  function toTransportRequest(req: GraphRequest, url: string, accessToken: string, clientRequestId: string): TransportRequest {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    let body: string | Uint8Array | undefined;
-    if (req.body !== undefined) {
-      if (typeof req.body === 'string' || req.body instanceof Uint8Array) {
-        body = req.body;
-        headers['Content-Type'] = typeof req.body === 'string' ? 'text/plain' : 'application/octet-stream';
-      } else {
-        body = JSON.stringify(req.body);
-        headers['Content-Type'] = 'application/json';
-      }
-    }
-    for (const [k, v] of Object.entries(req.headers ?? {})) {
-      const lower = k.toLowerCase();
-      if (lower === 'authorization' || lower === 'client-request-id') continue;
-      for (const existing of Object.keys(headers)) if (existing.toLowerCase() === lower) delete headers[existing];
-      headers[k] = v;
-    }
-    headers['client-request-id'] = clientRequestId;
-    headers.Authorization = `Bearer ${accessToken}`;
-    return { method: req.method, url, headers, body };
+  /** Layer `attempt` over an exchange: pre-authenticated URLs are answered like Graph (same error shape). */
+  const attemptLayer: Layer = (ex) => attempt(toTransportRequest(ex), 'graph', ex.stream);
+  const retry = retryLayer({ policy, clock, random, stats });
+  const pacing = pacingLayer(pacer);
+  const limit = mailboxLimitLayer(limiter, streamIdleMs);
+  const graphPipeline = compose([authLayer(tokens), limit, retry, pacing, attemptLayer]);
+  const preAuthenticatedPipeline = compose([limit, retry, pacing, attemptLayer]);
+
+  async function send<T>(
+    pipeline: Next,
+    req: { method: HttpMethod; body?: unknown; headers?: Record<string, string>; responseType?: GraphRequest['responseType']; idempotent?: boolean },
+    ex: Pick<Exchange, 'url' | 'endpoint' | 'slots' | 'operations' | 'onToken'>,
+  ): Promise<GraphResponse<T>> {
+    if (!METHODS.has(req.method)) throw new TypeError(`Unsupported HTTP method ${String(req.method)}`);
+    // One id for all attempts of this logical request, so Microsoft support can correlate retries.
+    const { headers, body } = encodeRequest(req, randomUUID());
+    const res = await pipeline({
+      ...ex,
+      method: req.method,
+      headers,
+      body,
+      idempotent: isIdempotent(req.method, req.idempotent),
+      stream: req.responseType === 'stream',
+    });
+    let out: unknown;
+    if (req.responseType === 'stream') out = res.body;
+    else if (req.responseType === 'buffer') out = await readAll(res.body);
+    else out = parseJsonBytes(await readAll(res.body));
+    return { status: res.status, headers: res.headers, body: out as T };
   }
 
-  /** The whole pipeline for one Graph request, with explicit limiter slots (batch calls hold several). */
-  async function execute<T>(req: GraphRequest, slots: Map<string, number>, operations = 1, sent?: { accessToken?: string }): Promise<GraphResponse<T>> {
-    if (!METHODS.has(req.method)) throw new TypeError(`Unsupported HTTP method ${String(req.method)}`);
+  /** One Graph request with explicit limiter slots (a `$batch` call holds several). */
+  function execute<T>(req: GraphRequest, slots: Map<string, number>, operations = 1, sent?: { accessToken?: string }): Promise<GraphResponse<T>> {
     const url = buildUrl(graphEndpoint, req.version ?? defaultVersion, req.path, req.query);
-    const stream = req.responseType === 'stream';
-    const idempotent = isIdempotent(req.method, req.idempotent);
-    // One id for all attempts of this logical request, so Microsoft support can correlate retries.
-    const clientRequestId = randomUUID();
+    const onToken = sent ? (t: string) => (sent.accessToken = t) : undefined;
+    return send<T>(graphPipeline, req, { url, endpoint: 'graph', slots, operations, onToken });
+  }
 
-    const limitedRetried = async (accessToken: string): Promise<TransportResponse> => {
-      const release = await limiter.acquire(slots);
-      let handedToStream = false;
-      try {
-        const paced = async () => {
-          await pacer?.take(operations);
-          return attempt(toTransportRequest(req, url, accessToken, clientRequestId), 'graph', stream);
-        };
-        const res = await withRetry(paced, {
-          idempotent,
-          policy,
-          clock,
-          random,
-          stats,
-        });
-        if (stream && !(res.body instanceof Uint8Array)) {
-          handedToStream = true;
-          return { ...res, body: releaseWhenDone(res.body, release, streamIdleMs) };
-        }
-        return res;
-      } finally {
-        if (!handedToStream) release();
-      }
+  function preAuthenticated(url: string): PreAuthenticatedTarget {
+    const target = checkPreAuthenticatedUrl(url, graphEndpoint, opts.preAuthenticatedOrigins ?? []);
+    // The URL carries its own credential (e.g. an upload session's `authtoken`): keep it out of logs and errors.
+    for (const value of new URL(target).searchParams.values()) if (value.length >= 8) redactor.add(value);
+    return {
+      url: target,
+      request<T>(r: PreAuthenticatedRequest) {
+        const mailbox = r.mailbox?.toLowerCase();
+        return send<T>(preAuthenticatedPipeline, r, { url: target, endpoint: 'preauthenticated', slots: mailbox ? new Map([[mailbox, 1]]) : new Map(), operations: 1 });
+      },
     };
-
-    // Layer `auth`: a 401 means the token was rejected before Graph acted, so one retry with a fresh
-    // token is safe for any method; a second 401 is a real permission/config problem.
-    let token = await tokens.get();
-    let res: TransportResponse;
-    try {
-      res = await limitedRetried(token.accessToken);
-    } catch (err) {
-      if (!(err instanceof GraphError) || err.status !== 401) throw err;
-      tokens.invalidate(token.accessToken);
-      token = await tokens.get();
-      res = await limitedRetried(token.accessToken);
-    }
-    if (sent) sent.accessToken = token.accessToken;
-
-    let body: unknown;
-    if (req.responseType === 'stream') body = res.body;
-    else if (req.responseType === 'buffer') body = await readAll(res.body);
-    else body = parseJsonBytes(await readAll(res.body));
-    return { status: res.status, headers: res.headers, body: body as T };
   }
 
   function slotsFor(req: GraphRequest): Map<string, number> {
@@ -317,6 +261,7 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
         redactor,
       });
     },
+    preAuthenticated,
     getToken: (forceRefresh?: boolean) => tokens.get(forceRefresh),
     redact: (text: string) => redactor.scrubKnown(text),
     stats,

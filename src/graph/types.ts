@@ -74,6 +74,28 @@ export interface GraphClientOptions {
   streamIdleMs?: number;
   /** Replaces the HTTP transport (tests). */
   transport?: Transport;
+  /**
+   * Origins beyond the Graph endpoint's own and Outlook's (`https://outlook.office.com`,
+   * `https://outlook.office365.com`) whose pre-authenticated URLs (upload sessions) may be used.
+   */
+  preAuthenticatedOrigins?: string[];
+}
+
+/** A request to a pre-authenticated URL (no bearer token is ever sent with it). */
+export interface PreAuthenticatedRequest {
+  method: HttpMethod;
+  headers?: Record<string, string>;
+  body?: unknown;
+  responseType?: 'json' | 'buffer' | 'stream';
+  idempotent?: boolean;
+  /** The mailbox it acts on, for the per-mailbox concurrency limit. */
+  mailbox?: string;
+}
+
+/** A URL Graph handed out that carries its own credential (an upload session's `uploadUrl`). */
+export interface PreAuthenticatedTarget {
+  readonly url: string;
+  request<T = unknown>(req: PreAuthenticatedRequest): Promise<GraphResponse<T>>;
 }
 
 /** One request as the pipeline sees it. `path` is relative to the version root
@@ -146,7 +168,7 @@ export interface TokenInfo {
 
 /** The Graph client every action and the connector use (created by `createGraphClient`). */
 export interface GraphClient {
-  /** One request through the pipeline: auth -> per-mailbox limit -> retry -> transport.
+  /** One request through the pipeline (layers.ts: auth -> mailboxLimit -> retry -> pacing -> attempt).
    * Non-2xx responses throw GraphError. */
   request<T = unknown>(req: GraphRequest): Promise<GraphResponse<T>>;
   get<T = unknown>(path: string, opts?: Omit<GraphRequest, 'method' | 'path'>): Promise<T>;
@@ -155,10 +177,17 @@ export interface GraphClient {
   delete(path: string, opts?: Omit<GraphRequest, 'method' | 'path'>): Promise<void>;
   /** Every item of a collection, following `@odata.nextLink` as given (never re-sending the query). */
   paginate<T = unknown>(path: string, opts?: Omit<GraphRequest, 'method' | 'path' | 'body'>): AsyncIterable<T>;
-  /** JSON `$batch`: split into calls of at most 20, results matched by id, each 429'd item
+  /** JSON `$batch`: split into calls of `batchItemsPerCall` (default 4, at most 20), results matched by id, each 429'd item
    * retried alone after its own Retry-After. Returns one result per item, in input order;
    * never throws for an item's failure (see `error`). */
   batch<T = unknown>(items: BatchItem[], opts?: { version?: ApiVersion }): Promise<BatchItemResult<T>[]>;
+  /**
+   * Requests to a URL Graph handed out with its own credential (an upload session's `uploadUrl`):
+   * the same layers but `auth`, so the bearer token never goes with them. Refused (GraphError
+   * `UntrustedUrl`) unless the URL is https (or the Graph endpoint's own http origin) on the Graph
+   * endpoint's origin, Outlook's, or one of `preAuthenticatedOrigins`.
+   */
+  preAuthenticated(url: string): PreAuthenticatedTarget;
   /** A valid token (cached until shortly before expiry). */
   getToken(forceRefresh?: boolean): Promise<TokenInfo>;
   /** Removes this client's secrets (client secret, proxy password, every token it fetched) from text. */

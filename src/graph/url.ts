@@ -71,6 +71,35 @@ export function buildUrl(graphEndpoint: string, version: ApiVersion, path: strin
   return base + (base.includes('?') ? '&' : '?') + qs;
 }
 
+/** Outlook's origins, where Graph points upload sessions of mail attachments (attachment-createuploadsession.md). */
+export const OUTLOOK_ORIGINS: readonly string[] = ['https://outlook.office.com', 'https://outlook.office365.com'];
+
+/**
+ * A pre-authenticated URL Graph handed out (an upload session's `uploadUrl`), checked before it is
+ * used: absolute, https (or the Graph endpoint's own http origin, e.g. a local emulator), and on the
+ * Graph endpoint's origin, Outlook's, or one the caller added. Anything else is refused, so a
+ * tampered or unexpected URL cannot make the client send mail content elsewhere.
+ */
+export function checkPreAuthenticatedUrl(url: string, graphEndpoint: string, extraOrigins: readonly string[]): string {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    throw new GraphError({ status: 0, code: 'InvalidUrl', message: 'Refusing a malformed pre-authenticated URL.' });
+  }
+  const own = new URL(graphEndpoint).origin;
+  const allowed = new Set([own, ...OUTLOOK_ORIGINS, ...extraOrigins.map((o) => new URL(o).origin)]);
+  const secure = target.protocol === 'https:' || target.origin === own;
+  if (!secure || !allowed.has(target.origin)) {
+    throw new GraphError({
+      status: 0,
+      code: 'UntrustedUrl',
+      message: `Refusing a pre-authenticated URL on ${target.host}: only the Microsoft Graph Endpoint's origin and Outlook's are trusted.`,
+    });
+  }
+  return target.toString();
+}
+
 /**
  * The mailbox a request acts on, for the per-mailbox concurrency limit: the `{x}` of `/users/{x}/...`
  * (relative, or inside an absolute URL after the version segment). Lower-cased because Graph treats

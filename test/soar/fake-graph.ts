@@ -43,6 +43,9 @@ export function fakeGraph(routes: Record<string, Route>, token: Partial<TokenInf
     async batch() {
       throw new Error('not scripted');
     },
+    preAuthenticated() {
+      throw new Error('not scripted');
+    },
     async getToken() {
       return { accessToken: 'fake-token', expiresOn: Date.now() + 3600_000, roles: [], ...token };
     },
