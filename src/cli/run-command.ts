@@ -6,7 +6,7 @@ import type { GraphClient, GraphClientOptions } from '../graph/types.ts';
 import { actionNames, findAction, unknownActionMessage } from '../actions/index.ts';
 import type { ActionDefinition, Entity } from '../soar/action.ts';
 import { runUntilDone } from '../soar/async.ts';
-import { systemClock } from '../soar/clock.ts';
+import { realClock } from '../graph/client.ts';
 import { loadConfigFile } from '../soar/config.ts';
 import { UsageError } from '../soar/errors.ts';
 import { createLogger } from '../soar/logger.ts';
@@ -144,7 +144,7 @@ export async function runCommand(actionName: string, opts: RunOptions, deps: Cli
   const config = await loadConfigFile(opts.config);
   const initialState = opts.state ? await readStateFile(opts.state) : null;
   if (opts.state) await checkStateFileWritable(opts.state);
-  const clock = deps.clock ?? systemClock;
+  const clock = deps.clock ?? realClock;
   const logger = createLogger({ destination: deps.stderr ?? 2, level: (deps.env ?? process.env).MSGRAPH_MAIL_LOG_LEVEL });
   const createGraph = deps.createGraph ?? (await defaultGraphFactory());
   const invoke = (state: unknown) =>

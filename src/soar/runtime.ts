@@ -8,7 +8,7 @@ import { isGraphError } from '../graph/errors.ts';
 import type { Clock, GraphClient, GraphClientOptions, Logger } from '../graph/types.ts';
 import { notImplementedMessage, type ActionContext, type ActionDefinition, type ActionOutcome, type Entity } from './action.ts';
 import { unwrapState, wrapState } from './async.ts';
-import { systemClock } from './clock.ts';
+import { realClock } from '../graph/client.ts';
 import { parseIntegrationConfig, toGraphClientOptions, type IntegrationConfig } from './config.ts';
 import { InputError } from './errors.ts';
 import { scrubSecrets, silentLogger } from './logger.ts';
@@ -53,7 +53,7 @@ export function errorReason(e: unknown): string {
 
 export async function runAction(def: ActionDefinition, input: RunInput, deps: RunDeps): Promise<ResultDocument> {
   const logger = deps.logger ?? silentLogger;
-  const clock = deps.clock ?? systemClock;
+  const clock = deps.clock ?? realClock;
   let config: IntegrationConfig | undefined;
   let graph: GraphClient | undefined;
   let digest: string | undefined; // known once the parameters are parsed
