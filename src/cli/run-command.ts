@@ -6,7 +6,7 @@ import type { GraphClient, GraphClientOptions } from '../graph/types.ts';
 import { actionNames, findAction, unknownActionMessage } from '../actions/index.ts';
 import type { ActionDefinition, Entity } from '../soar/action.ts';
 import { runUntilDone } from '../soar/async.ts';
-import { realClock } from '../graph/client.ts';
+import { realClock } from '../graph/clock.ts';
 import { loadConfigFile } from '../soar/config.ts';
 import { UsageError } from '../soar/errors.ts';
 import { createLogger } from '../soar/logger.ts';

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { errorFromEntra, errorFromNetwork, errorFromResponse, type Endpoint } from './error-builders.ts';
+import { realClock } from './clock.ts';
 import { DEFAULT_BATCH_ITEMS_PER_CALL, MAX_BATCH_ITEMS, runBatch } from './batch.ts';
 import { MailboxLimiter, RequestRateLimiter } from './limiter.ts';
 import { paginate } from './paging.ts';
@@ -19,7 +20,6 @@ import { authLayer, compose, mailboxLimitLayer, pacingLayer, retryLayer, toTrans
 import { buildUrl, checkPreAuthenticatedUrl, mailboxFromPath } from './url.ts';
 import type {
   ApiVersion,
-  Clock,
   GraphClient,
   GraphClientOptions,
   GraphRequest,
@@ -31,10 +31,7 @@ import type {
   TransportResponse,
 } from './types.ts';
 
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+export { realClock };
 
 /** CONTRACT.md §5: Graph allows an app 2,000 requests per second. */
 export const DEFAULT_REQUESTS_PER_SECOND = 2000;

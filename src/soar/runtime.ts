@@ -8,7 +8,7 @@ import { isGraphError } from '../graph/errors.ts';
 import type { Clock, GraphClient, GraphClientOptions, Logger } from '../graph/types.ts';
 import { notImplementedMessage, type ActionContext, type ActionDefinition, type ActionOutcome, type Entity } from './action.ts';
 import { unwrapState, wrapState } from './async.ts';
-import { realClock } from '../graph/client.ts';
+import { realClock } from '../graph/clock.ts';
 import { parseIntegrationConfig, toGraphClientOptions, type IntegrationConfig } from './config.ts';
 import { InputError } from './errors.ts';
 import { scrubSecrets, silentLogger } from './logger.ts';
