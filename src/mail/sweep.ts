@@ -85,9 +85,12 @@ const CONNECTION_CODES = new Set(['UntrustedUrl', 'TlsError', 'ProxyError']);
  */
 function reachOf(o: { code?: string; status?: number }): 'app' | 'permission' | undefined {
   if (o.status === 401 || (o.code !== undefined && CONNECTION_CODES.has(o.code))) return 'app';
-  if (o.status === 403) return 'permission';
+  if (o.status === 403 && !ITEM_REFUSALS.has(o.code ?? '')) return 'permission';
   return undefined;
 }
+
+/** 403s about one item, not about the app's rights: a DELETE of an email already in Recoverable Items. */
+const ITEM_REFUSALS = new Set(['ErrorCannotDeleteObject']);
 
 /**
  * Whether this batch shows an error that would fail every remaining mailbox alike: every
