@@ -125,7 +125,7 @@ const FOLDER_TEMPLATES: FolderTemplate[] = [
 /** Outside the message tree: soft-deleted items (Deletions) and permanently deleted ones (Purges). */
 const DUMPSTER = new Set(['recoverableitemsdeletions', 'recoverableitemspurges']);
 
-/** The well-known names translateExchangeIds and the admin API see but Graph does not serve. */
+/** Where permanentDelete puts a message: Exchange's name for it, not a Graph well-known name (only the admin API shows it). */
 const PURGES = 'recoverableitemspurges';
 
 /** The formats of translateExchangeIds (exchangeIdFormat). */
