@@ -366,13 +366,16 @@ async function bulkSeed(state: EmulatorState, b: Record<string, unknown>): Promi
   return { users: users.length, messages: stored };
 }
 
-/** Where every copy of one email sits, by folder (well-known name when it has one): checks a sweep. */
+/**
+ * Where every copy of one email sits, by folder (well-known name when it has one): checks a sweep.
+ * Counts the dumpster too: `recoverableitemsdeletions` (soft-deleted) and `recoverableitemspurges`
+ * (permanentDelete), which Graph no longer lists.
+ */
 function copiesOf(state: EmulatorState, internetMessageId: string): { total: number; byFolder: Record<string, number> } {
   const byFolder: Record<string, number> = {};
   const found = state.store.findByInternetMessageId(internetMessageId);
   for (const msg of found) {
-    const user = state.store.findUser(msg.mailboxId);
-    const folder = user ? state.store.folder(user, msg.folderId) : undefined;
+    const folder = state.store.folderRecord(msg.folderId);
     const key = folder?.wellKnownName ?? folder?.displayName ?? '?';
     byFolder[key] = (byFolder[key] ?? 0) + 1;
   }

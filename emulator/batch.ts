@@ -91,7 +91,7 @@ function itemBody(item: BatchItem): Buffer | undefined {
 function toItemResponse(id: string, res: GraphResponse): Record<string, unknown> {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headers)) {
-    if (['content-type', 'retry-after', 'location'].includes(k.toLowerCase())) headers[k] = v;
+    if (['content-type', 'retry-after', 'location', 'preference-applied'].includes(k.toLowerCase())) headers[k] = v;
   }
   const out: Record<string, unknown> = { id, status: res.status, headers };
   if (Buffer.isBuffer(res.body)) out.body = res.body.toString('base64');

@@ -51,4 +51,6 @@ export const graphErrors = {
   methodNotAllowed: () => new EmulatorError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.'),
   routeNotFound: (path: string) =>
     new EmulatorError(400, 'BadRequest', `Resource not found for the segment '${path}'.`),
+  /** DELETE of an item in Recoverable Items (microsoft-graph-docs-contrib #7764, msgraph-sdk-dotnet #3047). */
+  cannotDelete: () => new EmulatorError(403, 'ErrorCannotDeleteObject', 'Object cannot be deleted.'),
 };

@@ -14,11 +14,13 @@ import {
   listMessages,
   moveMessage,
   patchMessage,
+  permanentDeleteMessage,
 } from './handlers/messages.ts';
+import { translateExchangeIds } from './handlers/translate-ids.ts';
 import { getAutomaticReplies, getMailboxSettings, getPresence, getUser, listUsers } from './handlers/users.ts';
 import { forward, reply, replyAll, sendMail } from './handlers/send.ts';
 import { markAsJunk, markAsNotJunk } from './handlers/junk.ts';
-import type { Handler } from './handlers/common.ts';
+import { honoursIdType, type Handler } from './handlers/common.ts';
 import type { GraphVersion } from './state.ts';
 
 export interface Route {
@@ -40,6 +42,8 @@ const USERS = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Dir
 const SETTINGS = ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'];
 const SEND = ['Mail.Send'];
 const PRESENCE = ['Presence.Read.All', 'Presence.ReadWrite.All'];
+/** user-translateexchangeids.md: application permissions User.Read.All, User.ReadWrite.All. */
+const TRANSLATE = ['User.Read.All', 'User.ReadWrite.All'];
 
 const BOTH: GraphVersion[] = ['v1.0', 'beta'];
 const LIST_MESSAGES = ['$top', '$skip', '$select', '$orderby', '$filter', '$search', '$count', '$skiptoken'];
@@ -51,13 +55,15 @@ function p(path: string): string[] {
 
 const MESSAGE_ROOTS = ['users/:user', 'users/:user/mailFolders/:folder'];
 
+/** Every route that answers or takes message and attachment ids honours `Prefer: IdType`. */
 function messageRoutes(root: string): Route[] {
   const m = `${root}/messages/:message`;
-  return [
+  const routes: Route[] = [
     { method: 'GET', pattern: p(`${root}/messages`), versions: BOTH, query: LIST_MESSAGES, roles: MAIL_READ, handler: listMessages },
     { method: 'GET', pattern: p(m), versions: BOTH, query: ['$select', '$expand'], roles: MAIL_READ, handler: getMessage },
     { method: 'PATCH', pattern: p(m), versions: BOTH, query: [], roles: MAIL_WRITE, handler: patchMessage },
     { method: 'DELETE', pattern: p(m), versions: BOTH, query: [], roles: MAIL_WRITE, handler: deleteMessage },
+    { method: 'POST', pattern: p(`${m}/permanentDelete`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: permanentDeleteMessage },
     { method: 'GET', pattern: p(`${m}/$value`), versions: BOTH, query: [], roles: MAIL_READ, handler: getMessageMime },
     { method: 'POST', pattern: p(`${m}/move`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: moveMessage },
     { method: 'POST', pattern: p(`${m}/copy`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: copyMessage },
@@ -71,6 +77,7 @@ function messageRoutes(root: string): Route[] {
     { method: 'GET', pattern: p(`${m}/attachments/:attachment`), versions: BOTH, query: ['$expand', '$select'], roles: MAIL_READ, handler: getAttachment },
     { method: 'GET', pattern: p(`${m}/attachments/:attachment/$value`), versions: BOTH, query: [], roles: MAIL_READ, handler: getAttachmentValue },
   ];
+  return routes.map((r) => ({ ...r, handler: honoursIdType(r.handler) }));
 }
 
 export const ROUTES: Route[] = [
@@ -81,6 +88,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', pattern: p('users/:user/mailFolders/:folder/childFolders'), versions: BOTH, query: LIST_FOLDERS, roles: MAIL_READ, handler: listFolders },
   ...MESSAGE_ROOTS.flatMap(messageRoutes),
   { method: 'POST', pattern: p('users/:user/sendMail'), versions: BOTH, query: [], roles: SEND, handler: sendMail },
+  { method: 'POST', pattern: p('users/:user/translateExchangeIds'), versions: BOTH, query: [], roles: TRANSLATE, handler: translateExchangeIds },
   { method: 'GET', pattern: p('users/:user/presence'), versions: BOTH, query: [], roles: PRESENCE, handler: getPresence },
   { method: 'GET', pattern: p('users/:user/mailboxSettings'), versions: BOTH, query: [], roles: SETTINGS, handler: getMailboxSettings },
   { method: 'GET', pattern: p('users/:user/mailboxSettings/automaticRepliesSetting'), versions: BOTH, query: [], roles: SETTINGS, handler: getAutomaticReplies },

@@ -6,14 +6,23 @@
  */
 import { EmulatorError, graphErrors } from './errors.ts';
 import {
-  conversationIdFor,
+  attachmentId,
+  decodeEntryId,
+  encodeEntryId,
+  entryOfImmutableId,
+  entryOfRestId,
+  ewsIdOf,
+  idKey,
+  immutableIdFromEntry,
+  isImmutableId,
   looksLikeFolderId,
   looksLikeItemId,
-  newAttachmentId,
+  MailboxIds,
+  newAttachmentKey,
   newChangeKey,
-  newFolderId,
   newGuid,
-  newMessageId,
+  restIdOfEws,
+  type IdType,
 } from './ids.ts';
 import { parseMime, type ParsedMessage } from './mime.ts';
 
@@ -47,10 +56,17 @@ export interface FolderRecord {
   displayName: string;
   wellKnownName?: string;
   hidden: boolean;
+  /** The folder's global counter: part of its id and of the REST id of every message in it. */
+  counter: number;
+  /** Not reachable through Graph at all (the dumpster's Purges folder). */
+  internal?: boolean;
 }
 
 export interface AttachmentRecord {
+  /** Under the message's current REST id (it changes when the message moves). */
   id: string;
+  /** The attachment's own part of its ids, REST and immutable alike. */
+  key: Buffer;
   kind: 'file' | 'item' | 'reference';
   name: string;
   /** '' for a reference attachment without one (Graph then answers null). */
@@ -67,7 +83,10 @@ export interface AttachmentRecord {
 }
 
 export interface MessageRecord {
+  /** The REST id: changes whenever the message moves. */
   id: string;
+  /** `Prefer: IdType="ImmutableId"`: the same for the message's whole life in this mailbox. */
+  immutableId: string;
   mailboxId: string;
   folderId: string;
   /** Graph fields that come from the MIME plus the mutable ones (isRead, flag, categories). */
@@ -102,6 +121,16 @@ const FOLDER_TEMPLATES: FolderTemplate[] = [
   { wellKnownName: 'scheduled', names: { en: 'Scheduled', de: 'Geplant', fr: 'Planifié' }, hidden: true },
   { wellKnownName: 'recoverableitemsdeletions', names: { en: 'Deletions', de: 'Deletions', fr: 'Deletions' }, hidden: true, outsideRoot: true },
 ];
+
+/** Outside the message tree: soft-deleted items (Deletions) and permanently deleted ones (Purges). */
+const DUMPSTER = new Set(['recoverableitemsdeletions', 'recoverableitemspurges']);
+
+/** Where permanentDelete puts a message: Exchange's name for it, not a Graph well-known name (only the admin API shows it). */
+const PURGES = 'recoverableitemspurges';
+
+/** The formats of translateExchangeIds (exchangeIdFormat). */
+export const EXCHANGE_ID_FORMATS = ['entryId', 'ewsId', 'immutableEntryId', 'restId', 'restImmutableEntryId'] as const;
+export type ExchangeIdFormat = (typeof EXCHANGE_ID_FORMATS)[number];
 
 const LANGUAGES: Record<string, { locale: string; displayName: string }> = {
   en: { locale: 'en-US', displayName: 'English (United States)' },
@@ -140,6 +169,9 @@ export class Store {
   private roots = new Map<string, FolderRecord>();
   private wellKnown = new Map<string, Map<string, FolderRecord>>();
   private messages = new Map<string, MessageRecord>();
+  private byImmutable = new Map<string, MessageRecord>();
+  private idSpaces = new Map<string, MailboxIds>();
+  private purges = new Map<string, FolderRecord>();
   private byFolder = new Map<string, Set<string>>();
   /** Children by parent id: a tenant of 10,000 mailboxes holds 110,000 folders, too many to scan per request. */
   private childrenOf = new Map<string, FolderRecord[]>();
@@ -154,6 +186,9 @@ export class Store {
     this.roots.clear();
     this.wellKnown.clear();
     this.messages.clear();
+    this.byImmutable.clear();
+    this.idSpaces.clear();
+    this.purges.clear();
     this.byFolder.clear();
     this.childrenOf.clear();
   }
@@ -229,35 +264,51 @@ export class Store {
   // ---- folders -----------------------------------------------------------------------------
 
   private createMailboxFolders(user: UserRecord, language: string): void {
-    const root: FolderRecord = {
-      id: newFolderId(),
-      mailboxId: user.id,
-      parentId: newFolderId(),
-      displayName: 'Top of Information Store',
-      wellKnownName: 'msgfolderroot',
-      hidden: false,
+    const ids = new MailboxIds();
+    this.idSpaces.set(user.id, ids);
+    // Exchange answers the ids of well-known folders in the compressed (`AQMk`) form, others not.
+    const add = (wellKnownName: string, parentId: string, displayName: string, hidden: boolean, internal = false): FolderRecord => {
+      const counter = ids.folderCounter(wellKnownName);
+      const forms = ids.folderIdForms(counter);
+      const folder: FolderRecord = {
+        id: forms.compressed,
+        mailboxId: user.id,
+        parentId,
+        displayName,
+        wellKnownName,
+        hidden,
+        counter,
+        ...(internal ? { internal } : {}),
+      };
+      this.addFolderRecord(folder, forms.plain);
+      return folder;
     };
-    this.addFolderRecord(root);
+    const mailboxRoot = ids.folderId(ids.folderCounter('mailboxroot'), true);
+    const root = add('msgfolderroot', mailboxRoot, 'Top of Information Store', false);
     this.roots.set(user.id, root);
     const known = new Map<string, FolderRecord>([['msgfolderroot', root]]);
     this.wellKnown.set(user.id, known);
-    const recoverableRoot = newFolderId();
+    const recoverableRoot = ids.folderId(ids.folderCounter('recoverableitemsroot'), true);
     for (const t of FOLDER_TEMPLATES) {
-      const folder: FolderRecord = {
-        id: newFolderId(),
-        mailboxId: user.id,
-        parentId: t.outsideRoot ? recoverableRoot : root.id,
-        displayName: t.names[language] ?? t.names.en,
-        wellKnownName: t.wellKnownName,
-        hidden: t.hidden === true,
-      };
-      this.addFolderRecord(folder);
-      known.set(t.wellKnownName, folder);
+      known.set(t.wellKnownName, add(t.wellKnownName, t.outsideRoot ? recoverableRoot : root.id, t.names[language] ?? t.names.en, t.hidden === true));
     }
+    this.purges.set(user.id, add(PURGES, recoverableRoot, 'Purges', true, true));
   }
 
-  private addFolderRecord(folder: FolderRecord): void {
-    this.folders.set(folder.id, folder);
+  private idsOf(mailboxId: string): MailboxIds {
+    const ids = this.idSpaces.get(mailboxId);
+    if (!ids) throw graphErrors.mailboxNotEnabled();
+    return ids;
+  }
+
+  /** Any folder by REST id (either form), Purges included: for the admin API. */
+  folderRecord(id: string): FolderRecord | undefined {
+    return this.folders.get(idKey(id));
+  }
+
+  /** `key`: the folder's id uncompressed, when the caller has it (saves decoding `id`). */
+  private addFolderRecord(folder: FolderRecord, key = idKey(folder.id)): void {
+    this.folders.set(key, folder);
     this.byFolder.set(folder.id, new Set());
     const siblings = this.childrenOf.get(folder.parentId);
     if (siblings) siblings.push(folder);
@@ -269,8 +320,8 @@ export class Store {
     const known = this.wellKnown.get(mailbox.id)?.get(idOrName.toLowerCase());
     if (known) return known;
     if (!looksLikeFolderId(idOrName)) throw graphErrors.invalidId();
-    const folder = this.folders.get(idOrName);
-    if (!folder || folder.mailboxId !== mailbox.id) throw graphErrors.itemNotFound();
+    const folder = this.folders.get(idKey(idOrName));
+    if (!folder || folder.mailboxId !== mailbox.id || folder.internal) throw graphErrors.itemNotFound();
     return folder;
   }
 
@@ -292,8 +343,17 @@ export class Store {
     if (clash) {
       throw new EmulatorError(409, 'ErrorFolderExists', 'A folder with the specified name already exists.');
     }
-    const folder: FolderRecord = { id: newFolderId(), mailboxId: parent.mailboxId, parentId: parent.id, displayName: name, hidden: false };
-    this.addFolderRecord(folder);
+    const ids = this.idsOf(parent.mailboxId);
+    const counter = ids.folderCounter();
+    const folder: FolderRecord = {
+      id: ids.folderId(counter),
+      mailboxId: parent.mailboxId,
+      parentId: parent.id,
+      displayName: name,
+      hidden: false,
+      counter,
+    };
+    this.addFolderRecord(folder, folder.id);
     return folder;
   }
 
@@ -360,18 +420,25 @@ export class Store {
   addPreparedMessage(mailbox: UserRecord, folder: FolderRecord, prepared: PreparedMessage, options: NewMessageOptions = {}): MessageRecord {
     if (folder.mailboxId !== mailbox.id) throw graphErrors.itemNotFound();
     const { raw, parsed, items } = prepared;
-    const attachments: AttachmentRecord[] = parsed.attachments.map((a, i) => ({
-      id: newAttachmentId(),
-      kind: a.kind,
-      name: a.name,
-      contentType: a.contentType,
-      size: a.size,
-      isInline: a.isInline,
-      contentId: a.contentId,
-      content: a.content,
-      lastModifiedDateTime: this.iso(),
-      item: items[i],
-    }));
+    const ids = this.idsOf(mailbox.id);
+    const counter = ids.itemCounter();
+    const id = ids.messageId(folder.counter, counter);
+    const attachments: AttachmentRecord[] = parsed.attachments.map((a, i) => {
+      const key = newAttachmentKey();
+      return {
+        id: attachmentId(id, key),
+        key,
+        kind: a.kind,
+        name: a.name,
+        contentType: a.contentType,
+        size: a.size,
+        isInline: a.isInline,
+        contentId: a.contentId,
+        content: a.content,
+        lastModifiedDateTime: this.iso(),
+        item: items[i],
+      };
+    });
     // Copies share the parsed nested values (recipients, body): every change goes through
     // updateMessage, which replaces top-level fields and never edits a nested value in place.
     const fields: Record<string, unknown> = { ...parsed.message };
@@ -389,7 +456,8 @@ export class Store {
     fields.inferenceClassification = 'focused';
     const now = this.iso();
     const record: MessageRecord = {
-      id: newMessageId(),
+      id,
+      immutableId: ids.immutableId('item', counter),
       mailboxId: mailbox.id,
       folderId: folder.id,
       fields,
@@ -407,19 +475,35 @@ export class Store {
 
   private insert(record: MessageRecord): void {
     this.messages.set(record.id, record);
+    this.byImmutable.set(record.immutableId, record);
     this.byFolder.get(record.folderId)?.add(record.id);
   }
 
   private remove(record: MessageRecord): void {
     this.messages.delete(record.id);
+    this.byImmutable.delete(record.immutableId);
     this.byFolder.get(record.folderId)?.delete(record.id);
   }
 
+  /** By REST id (either form) or immutable id; a purged message is gone for Graph. */
   message(mailbox: UserRecord, id: string): MessageRecord {
     if (!looksLikeItemId(id)) throw graphErrors.invalidId();
-    const m = this.messages.get(id);
-    if (!m || m.mailboxId !== mailbox.id) throw graphErrors.itemNotFound();
+    const m = this.findMessage(id);
+    if (!m || m.mailboxId !== mailbox.id || this.purges.get(mailbox.id)?.id === m.folderId) throw graphErrors.itemNotFound();
     return m;
+  }
+
+  private findMessage(id: string): MessageRecord | undefined {
+    return isImmutableId(id) ? this.byImmutable.get(id) : this.messages.get(idKey(id));
+  }
+
+  /** The message's id in the form the request asked for. */
+  messageIdOf(m: MessageRecord, idType: IdType): string {
+    return idType === 'immutable' ? m.immutableId : m.id;
+  }
+
+  attachmentIdOf(m: MessageRecord, a: AttachmentRecord, idType: IdType): string {
+    return idType === 'immutable' ? attachmentId(m.immutableId, a.key) : a.id;
   }
 
   /** Messages of one folder, or of the whole mailbox (every folder under the root). */
@@ -436,8 +520,8 @@ export class Store {
   }
 
   private isOutsideRoot(folderId: string): boolean {
-    const f = this.folders.get(folderId);
-    return f?.wellKnownName === 'recoverableitemsdeletions';
+    const f = this.folders.get(idKey(folderId));
+    return f?.wellKnownName !== undefined && DUMPSTER.has(f.wellKnownName);
   }
 
   /** Every message in the tenant with this internetMessageId (angle brackets optional). */
@@ -461,24 +545,37 @@ export class Store {
     return m;
   }
 
-  /** Graph gives a moved item a new id; the old id stops resolving. */
+  /**
+   * Graph gives a moved item a new REST id (the old one stops resolving), and so new REST
+   * attachment ids; its immutable id stays.
+   */
   moveMessage(m: MessageRecord, destination: FolderRecord): MessageRecord {
     if (destination.mailboxId !== m.mailboxId) throw graphErrors.itemNotFound();
     this.remove(m);
-    const moved: MessageRecord = { ...m, id: newMessageId(), folderId: destination.id, seq: m.seq };
+    const id = this.idsOf(m.mailboxId).messageId(destination.counter, this.idsOf(m.mailboxId).itemCounter());
+    const attachments = m.attachments.map((a) => ({ ...a, id: attachmentId(id, a.key) }));
+    const moved: MessageRecord = { ...m, id, attachments, folderId: destination.id, seq: m.seq };
     this.touch(moved);
     this.insert(moved);
     return moved;
   }
 
+  /** A copy is a new item: new ids of every kind. */
   copyMessage(m: MessageRecord, destination: FolderRecord): MessageRecord {
     if (destination.mailboxId !== m.mailboxId) throw graphErrors.itemNotFound();
+    const ids = this.idsOf(m.mailboxId);
+    const counter = ids.itemCounter();
+    const id = ids.messageId(destination.counter, counter);
     const copy: MessageRecord = {
       ...m,
-      id: newMessageId(),
+      id,
+      immutableId: ids.immutableId('item', counter),
       folderId: destination.id,
       fields: structuredClone(m.fields),
-      attachments: m.attachments.map((a) => ({ ...a, id: newAttachmentId() })),
+      attachments: m.attachments.map((a) => {
+        const key = newAttachmentKey();
+        return { ...a, id: attachmentId(id, key), key };
+      }),
       seq: ++this.seq,
     };
     this.touch(copy);
@@ -487,25 +584,101 @@ export class Store {
   }
 
   /**
-   * DELETE moves to Deleted Items (new id); deleting from Deleted Items removes the item.
-   * (Real Graph moves it on to Recoverable Items; nothing here reads that folder's content.)
+   * Exchange's DELETE (message-delete.md, mailFolder well-known names): from the user's folders
+   * to Deleted Items; from Deleted Items (or a folder under it) on to Recoverable Items
+   * (`recoverableitemsdeletions`, the soft-deleted items); from there it is refused with
+   * 403 ErrorCannotDeleteObject, as Exchange Online answers. Each move gives a new REST id.
    */
-  deleteMessage(mailbox: UserRecord, m: MessageRecord): void {
+  deleteMessage(mailbox: UserRecord, m: MessageRecord): MessageRecord {
+    const deletions = this.folder(mailbox, 'recoverableitemsdeletions');
+    if (m.folderId === deletions.id) throw graphErrors.cannotDelete();
     const deleted = this.folder(mailbox, 'deleteditems');
-    if (m.folderId === deleted.id || this.isInside(m.folderId, deleted.id)) {
-      this.remove(m);
-    } else {
-      this.moveMessage(m, deleted);
-    }
+    const inDeletedItems = m.folderId === deleted.id || this.isInside(m.folderId, deleted.id);
+    return this.moveMessage(m, inDeletedItems ? deletions : deleted);
+  }
+
+  /**
+   * `permanentDelete` (message-permanentdelete.md): into the dumpster's Purges folder, which no
+   * client (Graph included) can reach; only the admin API still counts it there.
+   */
+  permanentDelete(mailbox: UserRecord, m: MessageRecord): void {
+    const purges = this.purges.get(mailbox.id);
+    if (!purges) throw graphErrors.mailboxNotEnabled();
+    this.moveMessage(m, purges);
   }
 
   private isInside(folderId: string, ancestorId: string): boolean {
-    let f = this.folders.get(folderId);
+    let f = this.folders.get(idKey(folderId));
     for (let depth = 0; f && depth < 64; depth += 1) {
       if (f.parentId === ancestorId) return true;
-      f = this.folders.get(f.parentId);
+      f = this.folders.get(idKey(f.parentId));
     }
     return false;
+  }
+
+  // ---- translateExchangeIds -----------------------------------------------------------------
+
+  /**
+   * One id of `translateExchangeIds` (user-translateexchangeids.md): resolves it as `source` in
+   * this mailbox (a message or a folder) and answers it as `target`. Failures are per id, as
+   * convertIdResult's `errorDetails`.
+   */
+  translateId(mailbox: UserRecord, input: string, source: ExchangeIdFormat, target: ExchangeIdFormat): { targetId: string } | { error: EmulatorError } {
+    const ids = this.idsOf(mailbox.id);
+    let lookup: { kind: IdType; id: string } | undefined;
+    if (source === 'restId' && looksLikeItemId(input) && !isImmutableId(input)) lookup = { kind: 'rest', id: input };
+    else if (source === 'restImmutableEntryId' && isImmutableId(input) && looksLikeItemId(input)) lookup = { kind: 'immutable', id: input };
+    else if (source === 'ewsId') {
+      const rest = restIdOfEws(input);
+      if (rest && looksLikeItemId(rest) && !isImmutableId(rest)) lookup = { kind: 'rest', id: rest };
+    } else if (source === 'entryId') {
+      const entry = decodeEntryId(input);
+      const rest = entry && ids.restIdFromEntry(entry);
+      if (rest) lookup = { kind: 'rest', id: rest };
+    } else if (source === 'immutableEntryId') {
+      const entry = decodeEntryId(input);
+      const immutable = entry && immutableIdFromEntry(entry);
+      if (immutable) lookup = { kind: 'immutable', id: immutable };
+    }
+    if (!lookup) return { error: graphErrors.invalidId() };
+    const entity = this.entityForTranslation(mailbox, lookup);
+    if (!entity) return { error: graphErrors.itemNotFound() };
+    // Folders have no immutable ids on Graph's routes, but translateExchangeIds converts them too.
+    const found = 'immutableId' in entity ? entity : { id: entity.id, immutableId: ids.immutableId('folder', entity.counter) };
+    switch (target) {
+      case 'restId':
+        return { targetId: found.id };
+      case 'restImmutableEntryId':
+        return { targetId: found.immutableId };
+      case 'ewsId':
+        return { targetId: ewsIdOf(found.id) };
+      case 'entryId':
+        return { targetId: encodeEntryId(entryOfRestId(found.id)!) };
+      case 'immutableEntryId':
+        return { targetId: encodeEntryId(entryOfImmutableId(found.immutableId)!) };
+    }
+  }
+
+  private entityForTranslation(mailbox: UserRecord, lookup: { kind: IdType; id: string }): MessageRecord | FolderRecord | undefined {
+    const m = this.findMessage(lookup.id);
+    if (m) return m.mailboxId === mailbox.id && this.purges.get(mailbox.id)?.id !== m.folderId ? m : undefined;
+    const f = lookup.kind === 'rest' ? this.folders.get(idKey(lookup.id)) : this.folderByImmutableId(mailbox, lookup.id);
+    return f && f.mailboxId === mailbox.id && !f.internal ? f : undefined;
+  }
+
+  /** Rare (translateExchangeIds only), so a walk of the mailbox's folders rather than another index. */
+  private folderByImmutableId(mailbox: UserRecord, id: string): FolderRecord | undefined {
+    const ids = this.idsOf(mailbox.id);
+    const pending = [...(this.wellKnown.get(mailbox.id)?.values() ?? [])];
+    const seen = new Set<FolderRecord>();
+    while (pending.length > 0) {
+      const f = pending.pop()!;
+      if (seen.has(f)) continue;
+      seen.add(f);
+      if (ids.immutableId('folder', f.counter) === id) return f;
+      pending.push(...(this.childrenOf.get(f.id) ?? []));
+    }
+    return undefined;
   }
 
   /**
@@ -517,8 +690,10 @@ export class Store {
     input: { kind: 'file' | 'item' | 'reference'; name: string; contentType: string; content: Buffer; isInline?: boolean; sourceUrl?: string },
   ): Promise<AttachmentRecord> {
     const reference = input.kind === 'reference';
+    const key = newAttachmentKey();
     const record: AttachmentRecord = {
-      id: newAttachmentId(),
+      id: attachmentId(m.id, key),
+      key,
       kind: input.kind,
       name: input.name,
       contentType: input.contentType,
@@ -535,19 +710,25 @@ export class Store {
     return record;
   }
 
+  /** By the id under the message's REST id (either form) or under its immutable id. */
   attachment(m: MessageRecord, id: string): AttachmentRecord {
     if (!looksLikeItemId(id)) throw graphErrors.invalidId();
-    const a = m.attachments.find((x) => x.id === id);
+    const key = isImmutableId(id) ? id : idKey(id);
+    const a = m.attachments.find((x) => x.id === key || attachmentId(m.immutableId, x.key) === key);
     if (!a) throw graphErrors.itemNotFound();
     return a;
   }
 
-  /** The full Graph message resource (internetMessageHeaders included; handlers drop it unless selected). */
-  messageResource(m: MessageRecord): Record<string, unknown> {
+  /**
+   * The full Graph message resource (internetMessageHeaders included; handlers drop it unless
+   * selected). With immutable ids only the message's own id changes form: folders have no
+   * immutable ids (outlook-immutable-id.md), so parentFolderId stays the folder's id.
+   */
+  messageResource(m: MessageRecord, idType: IdType = 'rest'): Record<string, unknown> {
     const f = m.fields;
     return {
       '@odata.etag': `W/"${m.changeKey}"`,
-      id: m.id,
+      id: this.messageIdOf(m, idType),
       createdDateTime: m.createdDateTime,
       lastModifiedDateTime: m.lastModifiedDateTime,
       changeKey: m.changeKey,
@@ -560,7 +741,7 @@ export class Store {
       bodyPreview: f.bodyPreview ?? '',
       importance: f.importance ?? 'normal',
       parentFolderId: m.folderId,
-      conversationId: conversationIdFor(m.mailboxId, m.conversationKey),
+      conversationId: this.idsOf(m.mailboxId).conversationId(m.conversationKey),
       conversationIndex: f.conversationIndex ?? null,
       isDeliveryReceiptRequested: f.isDeliveryReceiptRequested ?? false,
       isReadReceiptRequested: f.isReadReceiptRequested ?? false,
@@ -581,11 +762,11 @@ export class Store {
   }
 
   /** The Graph resource of an attached email (`itemAttachment.item`), with no id of its own. */
-  itemResource(a: AttachmentRecord): Record<string, unknown> | null {
+  itemResource(a: AttachmentRecord, id: string = a.id): Record<string, unknown> | null {
     if (!a.item) return null;
     return {
       '@odata.type': '#microsoft.graph.message',
-      id: a.id,
+      id,
       ...a.item.message,
       hasAttachments: a.item.attachments.some((x) => !x.isInline),
     };

@@ -1,9 +1,10 @@
 import { EmulatorError } from '../errors.ts';
 import type { AttachmentRecord, Store } from '../store.ts';
 
-export function attachmentResource(store: Store, a: AttachmentRecord, expandItem: boolean, beta = false): Record<string, unknown> {
+/** `id`: the attachment's id in the form the request asked for (REST by default, or immutable). */
+export function attachmentResource(store: Store, a: AttachmentRecord, expandItem: boolean, beta = false, id: string = a.id): Record<string, unknown> {
   const common = {
-    id: a.id,
+    id,
     lastModifiedDateTime: a.lastModifiedDateTime,
     name: a.name,
     contentType: a.contentType === '' ? null : a.contentType,
@@ -14,7 +15,7 @@ export function attachmentResource(store: Store, a: AttachmentRecord, expandItem
     return {
       '@odata.type': '#microsoft.graph.itemAttachment',
       ...common,
-      ...(expandItem ? { item: store.itemResource(a) } : {}),
+      ...(expandItem ? { item: store.itemResource(a, id) } : {}),
     };
   }
   if (a.kind === 'reference') {

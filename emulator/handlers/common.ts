@@ -1,4 +1,5 @@
 import { graphErrors } from '../errors.ts';
+import type { IdType } from '../ids.ts';
 import type { EmulatorState, GraphRequest, GraphResponse } from '../state.ts';
 import type { FolderRecord, UserRecord } from '../store.ts';
 
@@ -46,4 +47,25 @@ export function contextUrl(ctx: HandlerContext, fragment: string): string {
 
 export function quoteKey(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
+}
+
+/**
+ * `Prefer: IdType="ImmutableId"` (outlook-immutable-id.md): applies to the one request that
+ * carries it, a `$batch` item by its own headers. Other preferences may share the header.
+ */
+export function idTypeOf(req: GraphRequest): IdType {
+  for (const preference of (req.headers.prefer ?? '').split(',')) {
+    const [name, value = ''] = preference.split(';')[0].split('=');
+    if (name.trim().toLowerCase() === 'idtype' && value.trim().replace(/^"|"$/g, '').toLowerCase() === 'immutableid') return 'immutable';
+  }
+  return 'rest';
+}
+
+/** A route whose answers carry item ids: says so with `Preference-Applied` when it honoured the preference. */
+export function honoursIdType(handler: Handler): Handler {
+  return async (ctx) => {
+    const res = await handler(ctx);
+    if (idTypeOf(ctx.req) === 'immutable' && res.status < 400) res.headers['Preference-Applied'] = 'IdType="ImmutableId"';
+    return res;
+  };
 }

@@ -10,9 +10,10 @@
  * a client that sends the beta spelling to v1.0 gets the 400 the real service gives.
  */
 import { EmulatorError, graphErrors } from '../errors.ts';
+import type { IdType } from '../ids.ts';
 import { json, type GraphVersion } from '../state.ts';
 import type { MessageRecord, Store, UserRecord } from '../store.ts';
-import { contextUrl, folderOf, mailboxOf, readJson, type Handler, type HandlerContext } from './common.ts';
+import { contextUrl, folderOf, idTypeOf, mailboxOf, readJson, type Handler, type HandlerContext } from './common.ts';
 
 interface JunkOperation {
   name: 'markAsJunk' | 'markAsNotJunk';
@@ -55,8 +56,8 @@ function messageInScope(ctx: HandlerContext, mailbox: UserRecord): MessageRecord
   return m;
 }
 
-function withoutHeaders(store: Store, m: MessageRecord): Record<string, unknown> {
-  const { internetMessageHeaders: _h, ...rest } = store.messageResource(m);
+function withoutHeaders(store: Store, m: MessageRecord, idType: IdType): Record<string, unknown> {
+  const { internetMessageHeaders: _h, ...rest } = store.messageResource(m, idType);
   return rest;
 }
 
@@ -73,7 +74,7 @@ function junkHandler(op: JunkOperation): Handler {
     return json(202, {
       '@odata.context': contextUrl(ctx, 'message'),
       '@odata.type': '#microsoft.graph.message',
-      ...withoutHeaders(store, result),
+      ...withoutHeaders(store, result, idTypeOf(ctx.req)),
     });
   };
 }

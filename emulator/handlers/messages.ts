@@ -2,9 +2,9 @@ import { EmulatorError, graphErrors } from '../errors.ts';
 import { compileMessageQuery } from '../odata/index.ts';
 import { effectiveOptions, emptyPagesOf, paginate, parseBool, parseTop } from '../paging.ts';
 import { bytes, json, noContent } from '../state.ts';
-import type { AttachmentRecord, MessageRecord, Store } from '../store.ts';
+import type { AttachmentRecord, MessageRecord } from '../store.ts';
 import { attachmentResource, parseAttachmentSelect, selectAttachment } from './attachments.ts';
-import { collectionUrl, contextUrl, folderOf, mailboxOf, quoteKey, readJson, type Handler, type HandlerContext } from './common.ts';
+import { collectionUrl, contextUrl, folderOf, idTypeOf, mailboxOf, quoteKey, readJson, type Handler, type HandlerContext } from './common.ts';
 
 export const MESSAGE_PAGE_DEFAULT = 10;
 export const MESSAGE_PAGE_MAX = 1000;
@@ -15,8 +15,8 @@ function defaultView(resource: Record<string, unknown>): Record<string, unknown>
   return rest;
 }
 
-function view(store: Store, m: MessageRecord, select: string | undefined, project: (r: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> {
-  const full = store.messageResource(m);
+function view(ctx: HandlerContext, m: MessageRecord, select: string | undefined, project: (r: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> {
+  const full = ctx.state.store.messageResource(m, idTypeOf(ctx.req));
   return select === undefined || select.trim() === '' ? defaultView(full) : project(full);
 }
 
@@ -35,7 +35,7 @@ export const listMessages: Handler = (ctx) => {
   const query = compileMessageQuery({ filter: options.$filter, orderby: options.$orderby, search: options.$search, select: options.$select });
   const rows = store
     .messagesOf(mailbox, folder)
-    .map((m) => ({ m, r: store.messageResource(m) }))
+    .map((m) => ({ m, r: store.messageResource(m, idTypeOf(ctx.req)) }))
     .filter((row) => query.matches(row.r));
   const compare = query.compare;
   rows.sort(compare ? (a, b) => compare(a.r, b.r) || b.m.seq - a.m.seq : byReceivedDesc);
@@ -48,6 +48,15 @@ export const listMessages: Handler = (ctx) => {
     ...(page.nextLink ? { '@odata.nextLink': page.nextLink } : {}),
   });
 };
+
+/** Ids in the form the request prefers (`Prefer: IdType="ImmutableId"`). */
+function shownId(ctx: HandlerContext, m: MessageRecord): string {
+  return ctx.state.store.messageIdOf(m, idTypeOf(ctx.req));
+}
+
+function shownAttachmentId(ctx: HandlerContext, m: MessageRecord, a: AttachmentRecord): string {
+  return ctx.state.store.attachmentIdOf(m, a, idTypeOf(ctx.req));
+}
 
 /**
  * The message an item route names. Under `mailFolders/{folder}/messages/{id}` the folder must
@@ -77,11 +86,11 @@ export const getMessage: Handler = (ctx) => {
   const query = compileMessageQuery({ select });
   const body: Record<string, unknown> = {
     '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages/$entity`),
-    ...view(ctx.state.store, m, select, query.project),
+    ...view(ctx, m, select, query.project),
   };
   if (expand) {
-    body['attachments@odata.context'] = contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages(${quoteKey(m.id)})/attachments`);
-    body.attachments = m.attachments.map((a) => attachmentResource(ctx.state.store, a, false, ctx.req.version === 'beta'));
+    body['attachments@odata.context'] = contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages(${quoteKey(shownId(ctx, m))})/attachments`);
+    body.attachments = m.attachments.map((a) => attachmentResource(ctx.state.store, a, false, ctx.req.version === 'beta', shownAttachmentId(ctx, m, a)));
   }
   return json(200, body);
 };
@@ -116,13 +125,21 @@ export const patchMessage: Handler = (ctx) => {
   const updated = ctx.state.store.updateMessage(m, patch);
   return json(200, {
     '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages/$entity`),
-    ...defaultView(ctx.state.store.messageResource(updated)),
+    ...defaultView(ctx.state.store.messageResource(updated, idTypeOf(ctx.req))),
   });
 };
 
+/** 204; where the message goes depends on where it is (Store.deleteMessage). */
 export const deleteMessage: Handler = (ctx) => {
   const m = messageOf(ctx);
   ctx.state.store.deleteMessage(mailboxOf(ctx), m);
+  return noContent();
+};
+
+/** `POST .../permanentDelete` (message-permanentdelete.md): 204, no body either way; the message is purged. */
+export const permanentDeleteMessage: Handler = (ctx) => {
+  const m = messageOf(ctx);
+  ctx.state.store.permanentDelete(mailboxOf(ctx), m);
   return noContent();
 };
 
@@ -142,7 +159,7 @@ export const moveMessage: Handler = (ctx) => {
   const moved = destination.id === m.folderId ? m : ctx.state.store.moveMessage(m, destination);
   return json(201, {
     '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages/$entity`),
-    ...defaultView(ctx.state.store.messageResource(moved)),
+    ...defaultView(ctx.state.store.messageResource(moved, idTypeOf(ctx.req))),
   });
 };
 
@@ -152,7 +169,7 @@ export const copyMessage: Handler = (ctx) => {
   const copy = ctx.state.store.copyMessage(m, destination);
   return json(201, {
     '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages/$entity`),
-    ...defaultView(ctx.state.store.messageResource(copy)),
+    ...defaultView(ctx.state.store.messageResource(copy, idTypeOf(ctx.req))),
   });
 };
 
@@ -161,8 +178,8 @@ export const listAttachments: Handler = (ctx) => {
   const expand = parseExpand(ctx.req.query.get('$expand') ?? undefined, ['microsoft.graph.itemattachment/item']);
   const select = parseAttachmentSelect(ctx.req.query.get('$select') ?? undefined);
   return json(200, {
-    '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages(${quoteKey(m.id)})/attachments`),
-    value: m.attachments.map((a) => attachmentView(ctx, a, expand !== undefined, select)),
+    '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages(${quoteKey(shownId(ctx, m))})/attachments`),
+    value: m.attachments.map((a) => attachmentView(ctx, m, a, expand !== undefined, select)),
   });
 };
 
@@ -172,16 +189,17 @@ export const getAttachment: Handler = (ctx) => {
   const expand = parseExpand(ctx.req.query.get('$expand') ?? undefined, ['microsoft.graph.itemattachment/item']);
   const select = parseAttachmentSelect(ctx.req.query.get('$select') ?? undefined);
   return json(200, {
-    '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages(${quoteKey(m.id)})/attachments/$entity`),
-    ...attachmentView(ctx, a, expand !== undefined, select),
+    '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages(${quoteKey(shownId(ctx, m))})/attachments/$entity`),
+    ...attachmentView(ctx, m, a, expand !== undefined, select),
   });
 };
 
 /** With `$select`, only the named properties: a big file's bytes are never base64-encoded for nothing. */
-function attachmentView(ctx: HandlerContext, a: AttachmentRecord, expand: boolean, select: string[] | undefined): Record<string, unknown> {
+function attachmentView(ctx: HandlerContext, m: MessageRecord, a: AttachmentRecord, expand: boolean, select: string[] | undefined): Record<string, unknown> {
   const beta = ctx.req.version === 'beta';
-  if (!select) return attachmentResource(ctx.state.store, a, expand, beta);
-  const { contentBytes: _bytes, ...light } = attachmentResource(ctx.state.store, { ...a, content: Buffer.alloc(0) }, expand, beta);
+  const id = shownAttachmentId(ctx, m, a);
+  if (!select) return attachmentResource(ctx.state.store, a, expand, beta, id);
+  const { contentBytes: _bytes, ...light } = attachmentResource(ctx.state.store, { ...a, content: Buffer.alloc(0) }, expand, beta, id);
   const picked = selectAttachment({ ...light, size: a.size }, select);
   return expand && 'item' in light ? { ...picked, item: light.item } : picked;
 }

@@ -1,8 +1,8 @@
 /** Delete Email: You can use the Delete Email action to delete one or more emails from a mailbox. This action deletes emails based on your search criteria. With the appropriate permissions, the Delete Email action can move emails into different mailboxes. */
 import type { GraphClient } from '../graph/types.ts';
-import type { FolderCache } from '../mail/folders.ts';
+import { folderPathLevels, wellKnownFolderName, type FolderCache } from '../mail/folders.ts';
 import { locateMessages } from '../mail/locate.ts';
-import { deleteItem, runOps, type MessageOp } from '../mail/message-ops.ts';
+import { deleteItem, permanentDeleteItem, runOps, softDeleteItem, type MessageOp } from '../mail/message-ops.ts';
 import {
   failedOutcome, failureLines, inChunks, progressMessage, reasonOf, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
 } from '../mail/sweep.ts';
@@ -44,6 +44,8 @@ export const deleteEmail = defineAction({
       description: 'If selected, the action searches only for unread emails. Not selected by default.' },
     { name: 'How many mailboxes to process in a single batch', required: false, default: '25', type: 'string', options: null, format: 'integer', min: 1,
       description: 'The number of mailboxes to process in a single batch (single connection to the mail server). The default value is 25.' },
+    { name: 'Deletion Type', required: false, default: 'Deleted Items', type: 'list', options: ['Deleted Items', 'Recoverable Items', 'Permanent'], beyondDocs: true,
+      description: 'Not in the documentation. Where the emails go. Deleted Items (default): the documented delete, as Outlook does it; the user can still open and restore the email there (an email already in Deleted Items goes on to Recoverable Items). Recoverable Items: out of the user\'s folders into Recoverable Items (soft delete; only "Recover deleted items" brings it back). Permanent: purged (Graph permanentDelete); no client can reach it any more.' },
   ],
   messages,
   implemented: true,
@@ -51,6 +53,12 @@ export const deleteEmail = defineAction({
 });
 
 type DeleteMessages = typeof messages;
+
+const DELETION_TYPE_PARAM = 'Deletion Type';
+export type DeletionType = 'Deleted Items' | 'Recoverable Items' | 'Permanent';
+
+/** Where a deleted email ends up, by Graph's well-known folder names (the Purges folder has none in Graph). */
+export type Destination = 'deleteditems' | 'recoverableitemsdeletions' | 'recoverableitemspurges';
 
 /** One email as the JSON result names it. */
 export interface EmailRef {
@@ -61,7 +69,8 @@ export interface EmailRef {
 
 /** Per mailbox: what was deleted, and what was not (JSON result; a documented departure). */
 export interface DeleteResult {
-  deleted: EmailRef[];
+  /** `destination`: where the email went (a DELETE in Deleted Items goes on to Recoverable Items). */
+  deleted: Array<EmailRef & { destination: Destination }>;
   /** Mail IDs that matched nothing in this mailbox folder. */
   not_found_ids: string[];
   /**
@@ -70,7 +79,7 @@ export interface DeleteResult {
    * is out of the folder, so it counts in the mailbox's total (see `removedCount`).
    */
   already_gone: EmailRef[];
-  failed: Array<EmailRef & { reason: string }>;
+  failed: Array<EmailRef & { reason: string; code?: string }>;
 }
 
 const MAILBOX_PARAM = 'Delete In Mailbox';
@@ -88,6 +97,14 @@ function ref(m: { id: string; internetMessageId?: unknown; subject?: unknown }):
   };
 }
 
+/** The Graph request of one deletion type, and where it takes an email of `folder`. */
+function deletionOf(type: DeletionType, folder: string): { item: (mailbox: string, id: string) => ReturnType<typeof deleteItem>; destination: Destination } {
+  if (type === 'Permanent') return { item: permanentDeleteItem, destination: 'recoverableitemspurges' };
+  if (type === 'Recoverable Items') return { item: softDeleteItem, destination: 'recoverableitemsdeletions' };
+  const inDeletedItems = wellKnownFolderName(folderPathLevels(folder)[0]) === 'deleteditems';
+  return { item: deleteItem, destination: inDeletedItems ? 'recoverableitemsdeletions' : 'deleteditems' };
+}
+
 /** One batch of mailboxes in three stages: resolve folder, find, delete (each one `$batch` round). */
 export async function deleteInMailboxes(
   graph: GraphClient,
@@ -95,7 +112,9 @@ export async function deleteInMailboxes(
   folder: string,
   req: FindRequest,
   cache?: FolderCache,
+  type: DeletionType = 'Deleted Items',
 ): Promise<Map<string, MailboxOutcome<DeleteResult>>> {
+  const deletion = deletionOf(type, folder);
   const out = new Map<string, MailboxOutcome<DeleteResult>>();
   const located = await locateMessages(graph, mailboxes, folder, { ...req, select: ['id', 'internetMessageId', 'subject'] }, cache);
   const ops: MessageOp[] = [];
@@ -104,7 +123,7 @@ export async function deleteInMailboxes(
     const l = located.get(m)!;
     if (l.kind === 'found') {
       results.set(m, { deleted: [], not_found_ids: l.unmatchedIds, already_gone: [], failed: [] });
-      for (const msg of l.messages) ops.push({ mailbox: m, message: msg, item: deleteItem(m, msg.id) });
+      for (const msg of l.messages) ops.push({ mailbox: m, message: msg, item: deletion.item(m, msg.id) });
     } else if (l.kind === 'folderNotFound') out.set(m, { kind: 'folderNotFound', which: P.folder });
     else if (l.kind === 'missing') out.set(m, { kind: 'missing' });
     else out.set(m, failedOutcome(l.error));
@@ -113,12 +132,13 @@ export async function deleteInMailboxes(
   const firstError = new Map<string, unknown>();
   for (const o of await runOps(graph, ops)) {
     const r = results.get(o.op.mailbox)!;
-    if (o.kind === 'done') r.deleted.push(ref(o.op.message));
+    if (o.kind === 'done') r.deleted.push({ ...ref(o.op.message), destination: deletion.destination });
     else if (o.kind === 'gone') r.already_gone.push(ref(o.op.message));
     else {
       if (o.kind === 'mailboxMissing') missingNow.add(o.op.mailbox);
       if (!firstError.has(o.op.mailbox)) firstError.set(o.op.mailbox, o.error);
-      r.failed.push({ ...ref(o.op.message), reason: reasonOf(o.error).reason });
+      const why = reasonOf(o.error);
+      r.failed.push({ ...ref(o.op.message), reason: why.reason, ...(why.code ? { code: why.code } : {}) });
     }
   }
   for (const [m, r] of results) {
@@ -131,6 +151,7 @@ export async function deleteInMailboxes(
 
 async function runDelete(ctx: ActionContext<DeleteMessages>): Promise<ActionOutcome> {
   const folder = folderParam(ctx.params, P.folder);
+  const type = ctx.params.requiredString(DELETION_TYPE_PARAM) as DeletionType;
   const ids = mailIdsParam(ctx.params);
   const criteria = criteriaParams(ctx.params);
   if (ids.length === 0 && !hasCriteria(criteria)) {
@@ -143,7 +164,7 @@ async function runDelete(ctx: ActionContext<DeleteMessages>): Promise<ActionOutc
   const req: FindRequest = { ids, criteria, now: new Date(ctx.startedAt) };
   const step = await sweepStep<DeleteResult, DeleteMessages>(ctx, {
     mailboxParam: MAILBOX_PARAM,
-    processBatch: (batch) => inChunks(batch, (chunk) => deleteInMailboxes(ctx.graph, chunk, folder, req)),
+    processBatch: (batch) => inChunks(batch, (chunk) => deleteInMailboxes(ctx.graph, chunk, folder, req, undefined, type)),
     // A mailbox without matches only shows that searching works, not that deleting does.
     proves: (r) => removedCount(r) > 0,
     grantedBy: ['Mail.ReadWrite'],
@@ -152,10 +173,18 @@ async function runDelete(ctx: ActionContext<DeleteMessages>): Promise<ActionOutc
     const deleted = Object.values(step.state.results).reduce((n, r) => n + removedCount(r), 0);
     return inProgress(progressMessage(step.state, `, ${deleted} emails deleted so far`), step.state);
   }
-  return finalDelete(ctx, step.state, folder);
+  return finalDelete(ctx, step.state, folder, type);
 }
 
-function finalDelete(ctx: ActionContext<DeleteMessages>, state: SweepState<DeleteResult>, folder: string): ActionOutcome {
+const CANNOT_DELETE = 'ErrorCannotDeleteObject';
+const DUMPSTER_HINT = `Emails already in Recoverable Items cannot be deleted again; set "${DELETION_TYPE_PARAM}" to Permanent to purge them.`;
+
+/** Whether Exchange refused a DELETE because the email was already in Recoverable Items. */
+function refusedInDumpster(state: SweepState<DeleteResult>): boolean {
+  return state.failed.some((f) => f.code === CANNOT_DELETE) || Object.values(state.results).some((r) => r.failed.some((f) => f.code === CANNOT_DELETE));
+}
+
+function finalDelete(ctx: ActionContext<DeleteMessages>, state: SweepState<DeleteResult>, folder: string, type: DeletionType): ActionOutcome {
   const entries = Object.entries(state.results);
   const counts = entries.filter(([, r]) => removedCount(r) > 0).map(([m, r]): [string, number] => [m, removedCount(r)]);
   const total = counts.reduce((n, [, c]) => n + c, 0);
@@ -163,6 +192,7 @@ function finalDelete(ctx: ActionContext<DeleteMessages>, state: SweepState<Delet
     deleted_total: total,
     already_gone_total: entries.reduce((n, [, r]) => n + r.already_gone.length, 0),
     folder,
+    deletion_type: type,
     mailboxes: entries.map(([mailbox, r]) => ({ mailbox, ...r })),
     ...sweepSummary(state),
   };
@@ -178,6 +208,7 @@ function finalDelete(ctx: ActionContext<DeleteMessages>, state: SweepState<Delet
     ...entries
       .filter(([, r]) => r.failed.length > 0 && removedCount(r) > 0)
       .map(([m, r]) => `Failed to delete ${r.failed.length} email(s) in mailbox ${m}: ${r.failed[0].reason}`),
+    ...(type !== 'Permanent' && refusedInDumpster(state) ? [DUMPSTER_HINT] : []),
   ];
   if (total > 0) {
     return succeeded([renderPerMailbox(ctx.action.messages.success, 'MAILBOX_NAME', 'DELETED_EMAILS_NUMBER', counts), ...extra].join('\n'), { json_result: json });

@@ -18,6 +18,7 @@ export function describeAction(a: ActionDefinition) {
       type: p.type,
       options: p.options,
       description: p.description,
+      ...(p.beyondDocs ? { beyond_docs: true } : {}),
     })),
   };
 }
@@ -40,6 +41,7 @@ export function actionsCommand(opts: { json?: boolean }, stdout: TextSink, extra
       const facts = [p.required ? 'required' : 'optional', p.type];
       if (p.default !== null) facts.push(`default: ${p.default}`);
       if (p.options) facts.push(`options: ${p.options.join(' | ')}`);
+      if (p.beyondDocs) facts.push('beyond the documentation');
       out.push(`  - ${p.name} [${facts.join(', ')}]`);
     }
     out.push('');

@@ -66,8 +66,9 @@ export function errorFromResponse(
   const serviceMessage = typeof err?.message === 'string' && err.message !== '' ? err.message : `HTTP ${init.status}`;
   const requestId = headers['request-id'] ?? (typeof inner?.['request-id'] === 'string' ? (inner['request-id'] as string) : undefined);
   const where = init.method && init.url ? ` (${init.method} ${pathOnly(init.url)})` : '';
-  // Graph's 403 texts ("Access is denied. Check credentials...") do not say what to grant.
-  const hint = init.status === 403
+  // Graph's 403 texts ("Access is denied. Check credentials...") do not say what to grant;
+  // ErrorCannotDeleteObject (an email already in Recoverable Items) is not about rights at all.
+  const hint = init.status === 403 && code !== 'ErrorCannotDeleteObject'
     ? ' The app may lack an application permission for this request, or an application access policy may exclude this mailbox; the Ping action lists the missing permissions.'
     : '';
   return new GraphError({

@@ -25,8 +25,9 @@ export const DEFAULT_MESSAGE_FIELDS = [
 
 /**
  * An internetMessageId has an `@` (RFC 5322 msg-id = id-left "@" id-right) or comes in `<>`;
- * Graph ids are URL-safe base64 and never contain `@`. Brackets are added when missing because
- * Graph stores the value with them.
+ * Graph ids are base64 of whatever shape (REST `AAMk...`/`AQMk...`, immutable `AAkA...`) and
+ * never contain `@`, so anything else is a Graph id, passed on exactly as given (never decoded
+ * or checked for a prefix). Brackets are added when missing because Graph stores the value with them.
  */
 export function parseMailId(raw: string): MailId | undefined {
   const input = raw.trim();

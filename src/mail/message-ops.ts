@@ -10,9 +10,27 @@ import { mailboxPath } from './mailboxes.ts';
 import { classifyResult } from './mailboxes.ts';
 import type { GraphMessage } from './mail-ids.ts';
 
-/** Graph's DELETE moves the message to Deleted Items, as Outlook's Delete does. */
+/**
+ * Graph's DELETE moves the message to Deleted Items, as Outlook's Delete does; from Deleted
+ * Items (or a folder under it) Exchange moves it on to Recoverable Items.
+ */
 export function deleteItem(mailbox: string, messageId: string): BatchItem {
   return { method: 'DELETE', url: `${mailboxPath(mailbox)}/messages/${segment(messageId)}`, mailbox };
+}
+
+/**
+ * Soft delete, out of the user's reach: a move to Recoverable Items\Deletions. message-move.md
+ * takes any well-known folder name of the mailFolder resource as `destinationId`, and
+ * `recoverableitemsdeletions` is one, so this is one request (two DELETEs would need a lookup
+ * between them: a DELETE answers no new id).
+ */
+export function softDeleteItem(mailbox: string, messageId: string): BatchItem {
+  return moveItem(mailbox, messageId, 'recoverableitemsdeletions');
+}
+
+/** message-permanentdelete.md: the message goes to the Purges folder of the dumpster (204, no body). */
+export function permanentDeleteItem(mailbox: string, messageId: string): BatchItem {
+  return { method: 'POST', url: `${mailboxPath(mailbox)}/messages/${segment(messageId)}/permanentDelete`, mailbox };
 }
 
 /** `destinationId` may be a folder id or a well-known name. Answers 201 with the message under its new id. */

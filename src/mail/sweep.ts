@@ -86,10 +86,14 @@ const CONNECTION_CODES = new Set(['UntrustedUrl', 'TlsError', 'ProxyError']);
  */
 function reachOf(o: { code?: string; status?: number }, permissionHeld: boolean): 'app' | 'permission' | undefined {
   if (o.status === 401 || (o.code !== undefined && CONNECTION_CODES.has(o.code))) return 'app';
-  // With the permission in the token, a 403 can only be a policy on this mailbox.
-  if (o.status === 403 && !permissionHeld) return 'permission';
+  // With the permission in the token, a 403 can only be a policy on this mailbox; an item refusal
+  // (e.g. ErrorCannotDeleteObject) is about that item, not the app's permission.
+  if (o.status === 403 && !permissionHeld && !ITEM_REFUSALS.has(o.code ?? '')) return 'permission';
   return undefined;
 }
+
+/** 403s about one item, not about the app's rights: a DELETE of an email already in Recoverable Items. */
+const ITEM_REFUSALS = new Set(['ErrorCannotDeleteObject']);
 
 /**
  * Whether this batch shows an error that would fail every remaining mailbox alike: every

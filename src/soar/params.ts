@@ -41,6 +41,11 @@ export interface ParamSchema {
    * of its own (Mark Email as Not Junk's `Folder Name`): empty reaches the action as null.
    */
   emptyMeansActionDefault?: boolean;
+  /**
+   * Not in the documentation: a parameter this integration adds (optional, with a default that
+   * keeps the documented behaviour). The contract test lists every such addition explicitly.
+   */
+  beyondDocs?: boolean;
 }
 
 export type ParamValue = string | boolean | number | string[] | null;

@@ -169,7 +169,7 @@ describe('messages', () => {
     expect(bad.status).toBe(400);
   });
 
-  it('move gives a new id (201), the old id is gone; copy keeps the original; delete goes to Deleted Items then away', async () => {
+  it('move gives a new id (201), the old id is gone; copy keeps the original; delete goes to Deleted Items, then to Recoverable Items', async () => {
     const mailbox = `/v1.0/users/${u('carol.diaz@contoso.example')}`;
     const list = await h.json(`${mailbox}/mailFolders/inbox/messages?$top=1`);
     const id = list.body.value[0].id;
@@ -199,6 +199,7 @@ describe('messages', () => {
     const again = await h.graph(`${mailbox}/messages/${u(deleted.body.value[0].id)}`, { method: 'DELETE' });
     expect(again.status).toBe(204);
     expect((await h.json(`${mailbox}/mailFolders/deleteditems/messages`)).body.value).toHaveLength(0);
+    expect((await h.json(`${mailbox}/mailFolders/recoverableitemsdeletions/messages`)).body.value).toHaveLength(1);
   });
 
   it('attachments: file with contentBytes, item attachment with $expand item, $value raw', async () => {
