@@ -6,7 +6,7 @@
 import type { GraphError } from '../graph/errors.ts';
 import type { BatchItem, BatchItemResult, GraphClient } from '../graph/types.ts';
 import { folderPath, type ResolvedFolder } from './folders.ts';
-import { inFolder, knownFolderId, lookupItem, parseLookup, type FieldSelection, type GraphMessage, type MailId, type MailIdMatch } from './mail-ids.ts';
+import { lookupItem, parseLookup, type FieldSelection, type GraphMessage, type MailId, type MailIdMatch } from './mail-ids.ts';
 import { classifyResult } from './mailboxes.ts';
 import { drainPages } from './pages.ts';
 import { searchMailboxes, type SearchCriteria } from './search.ts';
@@ -61,9 +61,14 @@ function withIdFields(select: FieldSelection | undefined): FieldSelection | unde
   return [...new Set([...select, 'id', 'internetMessageId', 'isRead', 'receivedDateTime', 'parentFolderId'])];
 }
 
-/** `GET mailFolders/{wellKnownName}?$select=id`: the folder's real id. */
+/** `GET mailFolders/{id or wellKnownName}?$select=id`: the folder's id as Graph spells it. */
 function folderIdItem(mailbox: string, folder: ResolvedFolder): BatchItem {
   return { method: 'GET', url: `${folderPath(mailbox, folder)}?$select=id`, mailbox };
+}
+
+function folderIdOf(result: BatchItemResult): string | undefined {
+  const r = classifyResult(result as BatchItemResult<{ id?: unknown }>, 'item');
+  return r.kind === 'ok' && typeof r.body?.id === 'string' ? r.body.id : undefined;
 }
 
 export async function findInMailboxes(graph: GraphClient, targets: readonly FindTarget[], req: FindRequest): Promise<Map<string, FindOutcome>> {
@@ -75,19 +80,19 @@ export async function findInMailboxes(graph: GraphClient, targets: readonly Find
   }
   const select = withIdFields(req.select);
   const jobs = targets.flatMap((t) => req.ids.map((id) => ({ t, id })));
-  // A well-known folder's real id, for the parentFolderId check of Graph-id lookups: one GET per
-  // mailbox, in the same $batch stage as the lookups (so no longer chain of requests).
-  const folderJobs = req.ids.some((id) => id.kind === 'graph') ? targets.filter((t) => t.folder?.wellKnownName !== undefined) : [];
+  // Graph may answer a Graph-id lookup under mailFolders/{folder} for a message in any folder, so
+  // each found message's parentFolderId is checked against the folder's id. A folder given by a
+  // well-known name is first read for its id: one GET per mailbox, in the same $batch stage as
+  // the lookups (no longer chain of requests).
+  const checkFolder = req.ids.some((id) => id.kind === 'graph');
+  const folderJobs = checkFolder ? targets.filter((t) => t.folder?.wellKnownName !== undefined) : [];
   const results = await graph.batch([
     ...jobs.map((j) => lookupItem(j.t.mailbox, j.t.folder, j.id, select)),
     ...folderJobs.map((t) => folderIdItem(t.mailbox, t.folder!)),
   ]);
   const failedBox = new Map<string, FindOutcome>();
   const folderIds = new Map<string, string>();
-  for (const t of targets) {
-    const id = knownFolderId(t.folder);
-    if (id !== undefined) folderIds.set(t.mailbox, id);
-  }
+  for (const t of targets) if (t.folder && !t.folder.wellKnownName) folderIds.set(t.mailbox, t.folder.id);
   folderJobs.forEach((t, i) => {
     const r = classifyResult(results[jobs.length + i] as BatchItemResult<{ id?: unknown }>, 'item');
     if (r.kind === 'ok' && typeof r.body?.id === 'string') folderIds.set(t.mailbox, r.body.id);
@@ -96,10 +101,18 @@ export async function findInMailboxes(graph: GraphClient, targets: readonly Find
   });
   const perId = new Map<string, GraphMessage[]>();
   const pages: Array<{ key: string; mailbox: string; link: string }> = [];
+  /** Graph-id hits whose parentFolderId is spelled unlike the folder's id: same folder, or elsewhere? */
+  const unsure: Array<{ key: string; mailbox: string; parentFolderId: string; message: GraphMessage }> = [];
   jobs.forEach((j, i) => {
     const key = String(i);
-    const o = parseLookup(j.id, j.t.folder, results[i], folderIds.get(j.t.mailbox));
-    if (o.kind === 'found') {
+    const o = parseLookup(j.id, j.t.folder, results[i]);
+    if (o.kind === 'found' && j.id.kind === 'graph' && j.t.folder) {
+      const m = o.messages[0];
+      const folderId = folderIds.get(j.t.mailbox);
+      perId.set(key, []);
+      if (folderId !== undefined && m.parentFolderId === folderId) perId.set(key, [m]);
+      else if (folderId !== undefined && typeof m.parentFolderId === 'string') unsure.push({ key, mailbox: j.t.mailbox, parentFolderId: m.parentFolderId, message: m });
+    } else if (o.kind === 'found') {
       perId.set(key, [...o.messages]);
       if (o.nextLink) pages.push({ key, mailbox: j.t.mailbox, link: o.nextLink });
     } else if (o.kind === 'notFound') {
@@ -109,9 +122,23 @@ export async function findInMailboxes(graph: GraphClient, targets: readonly Find
       failedBox.set(j.t.mailbox, o);
     }
   });
+  if (unsure.length > 0) {
+    // Ids are opaque and Exchange has more than one spelling of a folder's id (AAMk / AQMk forms):
+    // read both folders the same way (GET mailFolders/{id}?$select=id) and compare those answers.
+    const targetOf = new Map(targets.map((t) => [t.mailbox, t.folder!]));
+    const boxes = [...new Set(unsure.map((u) => u.mailbox))];
+    const answers = await graph.batch([
+      ...unsure.map((u) => folderIdItem(u.mailbox, { id: u.parentFolderId, displayName: '', path: '' })),
+      ...boxes.map((m) => folderIdItem(m, { ...targetOf.get(m)!, id: folderIds.get(m)! })),
+    ]);
+    const target = new Map(boxes.map((m, i) => [m, folderIdOf(answers[unsure.length + i])]));
+    unsure.forEach((u, i) => {
+      const spelled = folderIdOf(answers[i]);
+      if (spelled !== undefined && spelled === target.get(u.mailbox)) perId.set(u.key, [u.message]);
+    });
+  }
   const pageFailures = await drainPages<GraphMessage>(graph, pages, (key, items) => {
-    const { t } = jobs[Number(key)];
-    perId.get(key)!.push(...items.filter((m) => typeof m?.id === 'string' && inFolder(m, t.folder, folderIds.get(t.mailbox))));
+    perId.get(key)!.push(...items.filter((m) => typeof m?.id === 'string'));
     return true;
   });
   for (const [key, f] of pageFailures) {

@@ -87,39 +87,20 @@ export type LookupOutcome =
   | { kind: 'failed'; error: GraphError };
 
 /**
- * Whether a returned message lies in the folder looked in. `folderId` is the folder's real id:
- * Graph may serve a message id from any folder even under `mailFolders/{folder}/messages/{id}`
- * (its docs never say the segment scopes the lookup), so every id lookup in a folder is checked
- * against `parentFolderId`, and a well-known name is first resolved to its id (find.ts). A
- * collection lookup (`$filter` on internetMessageId) is scoped by Graph itself; it is checked too
- * when the id is known.
+ * Read the answer of `lookupItem`. A Graph id's answer is NOT proven to lie in the folder asked
+ * about: Graph may serve `mailFolders/{folder}/messages/{id}` for a message in any folder (its docs
+ * never say the segment scopes the lookup), so the finder checks `parentFolderId` itself
+ * (find.ts). A collection lookup (`$filter` on internetMessageId) is scoped by Graph.
  */
-export function inFolder(m: GraphMessage, folder: ResolvedFolder | null, folderId: string | undefined): boolean {
-  if (!folder || folderId === undefined) return true;
-  return m.parentFolderId === folderId;
-}
-
-/** The real id of a folder when the path resolution already has it (a well-known name has none yet). */
-export function knownFolderId(folder: ResolvedFolder | null): string | undefined {
-  return folder && !folder.wellKnownName ? folder.id : undefined;
-}
-
-/**
- * Read the answer of `lookupItem`. For a Graph id in a folder, `folderId` must be the folder's
- * real id: without it the message cannot be proven to be in the folder, so it is not found.
- */
-export function parseLookup(id: MailId, folder: ResolvedFolder | null, result: BatchItemResult, folderId = knownFolderId(folder)): LookupOutcome {
+export function parseLookup(id: MailId, folder: ResolvedFolder | null, result: BatchItemResult): LookupOutcome {
   if (id.kind === 'graph') {
     const r = classifyResult(result as BatchItemResult<GraphMessage>, 'item');
-    if (r.kind === 'ok') {
-      const proven = !folder || (folderId !== undefined && inFolder(r.body, folder, folderId));
-      return r.body && typeof r.body.id === 'string' && proven ? { kind: 'found', messages: [r.body] } : { kind: 'notFound' };
-    }
+    if (r.kind === 'ok') return r.body && typeof r.body.id === 'string' ? { kind: 'found', messages: [r.body] } : { kind: 'notFound' };
     return r;
   }
   const r = classifyResult(result as BatchItemResult<Page<GraphMessage>>, folder ? 'item' : 'mailbox');
   if (r.kind === 'ok') {
-    const messages = (r.body?.value ?? []).filter((m) => typeof m?.id === 'string' && inFolder(m, folder, folderId));
+    const messages = (r.body?.value ?? []).filter((m) => typeof m?.id === 'string');
     const link = r.body?.['@odata.nextLink'];
     if (messages.length === 0 && !link) return { kind: 'notFound' };
     return { kind: 'found', messages, ...(typeof link === 'string' && link !== '' ? { nextLink: link } : {}) };

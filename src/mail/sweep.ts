@@ -185,11 +185,12 @@ export async function sweepStep<R, M extends ActionMessages>(ctx: ActionContext<
   }
   const notProcessed: MailboxOutcome<R> = { kind: 'failed', reason: 'The mailbox was not processed.' };
   let batchOutcomes = todo.map((m): [string, MailboxOutcome<R>] => [m, outcomes.get(m) ?? notProcessed]);
-  const denied = batchOutcomes.some(([, o]) => o.kind === 'failed' && o.status === 403);
-  const held = denied ? await heldRole(ctx, opts.grantedBy) : undefined;
+  // A 403 about the mailbox (not about one item, like ErrorCannotDeleteObject) may be an access policy.
+  const deniedMailbox = (o: MailboxOutcome<R>) => o.kind === 'failed' && o.status === 403 && !ITEM_REFUSALS.has(o.code ?? '');
+  const held = batchOutcomes.some(([, o]) => deniedMailbox(o)) ? await heldRole(ctx, opts.grantedBy) : undefined;
   if (held !== undefined) {
     batchOutcomes = batchOutcomes.map(([m, o]): [string, MailboxOutcome<R>] =>
-      o.kind === 'failed' && o.status === 403 ? [m, { ...o, reason: accessPolicyReason(held, o.reason) }] : [m, o],
+      o.kind === 'failed' && deniedMailbox(o) ? [m, { ...o, reason: accessPolicyReason(held, o.reason) }] : [m, o],
     );
   }
   const stop = isRunWideStop(batchOutcomes.map(([, o]) => o), Object.values(state.results), opts.proves ?? (() => true), held !== undefined);

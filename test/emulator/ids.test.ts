@@ -174,8 +174,9 @@ describe('Prefer: IdType="ImmutableId"', () => {
       body: JSON.stringify({
         requests: [
           { id: 'imm', method: 'GET', url: `/users/${u(BOX)}/messages/${u(m.id)}?$select=id`, headers: PREFER },
-          { id: 'rest', method: 'GET', url: `/users/${u(BOX)}/messages/${u(m.id)}?$select=id` },
-          { id: 'move', method: 'POST', url: `/users/${u(BOX)}/messages/${u(m.id)}/move`, headers: { 'Content-Type': 'application/json', Prefer: 'IdType="ImmutableId"' }, body: { destinationId: 'archive' }, dependsOn: ['imm', 'rest'] },
+          { id: 'rest', method: 'GET', url: `/users/${u(BOX)}/messages/${u(m.id)}?$select=id`, dependsOn: ['imm'] },
+          // A batch with dependsOn must be fully sequential (each item after the one before).
+          { id: 'move', method: 'POST', url: `/users/${u(BOX)}/messages/${u(m.id)}/move`, headers: { 'Content-Type': 'application/json', Prefer: 'IdType="ImmutableId"' }, body: { destinationId: 'archive' }, dependsOn: ['rest'] },
         ],
       }),
     });

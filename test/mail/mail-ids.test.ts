@@ -101,3 +101,43 @@ describe('findInMailboxes by Mail IDs against the emulator', () => {
     await expect(find(GHOST, inbox, parseMailIds(['AAMkAGZmZmZmZmZm']))).rejects.toMatchObject({ outcome: { kind: 'mailboxMissing' } });
   });
 });
+
+describe('findInMailboxes when Graph spells a folder id two ways', () => {
+  // Exchange has a plain (AAMk...) and a compressed (AQMk...) spelling of a well-known folder's id;
+  // the finder must neither lose a message in the folder nor take one from elsewhere.
+  const INBOX_Q = 'AQMkInboxCompressed';
+  const INBOX_P = 'AAMkInboxPlain';
+  const SENT = 'AAMkSentItems';
+  function fakeGraph(): GraphClient & { urls: string[] } {
+    const urls: string[] = [];
+    const answer = (url: string) => {
+      const path = url.split('?')[0];
+      if (/\/mailFolders\/(inbox|AQMkInboxCompressed|AAMkInboxPlain)$/.test(path)) return { status: 200, body: { id: INBOX_Q } };
+      if (path.endsWith(`/mailFolders/${SENT}`)) return { status: 200, body: { id: SENT } };
+      if (path.endsWith('/messages/m-in')) return { status: 200, body: { id: 'm-in', parentFolderId: INBOX_P } };
+      if (path.endsWith('/messages/m-sent')) return { status: 200, body: { id: 'm-sent', parentFolderId: SENT } };
+      return { status: 404, body: { error: { code: 'ErrorItemNotFound', message: 'not found' } } };
+    };
+    return {
+      urls,
+      async batch(items: Array<{ url: string }>) {
+        return items.map((it, i) => {
+          urls.push(it.url);
+          return { id: String(i), ...answer(it.url) };
+        });
+      },
+    } as unknown as GraphClient & { urls: string[] };
+  }
+
+  it('compares the folder ids as Graph reads them back, so the same folder matches and another does not', async () => {
+    const fake = fakeGraph();
+    const inboxFolder: ResolvedFolder = { id: 'inbox', displayName: 'Inbox', path: 'Inbox', wellKnownName: 'inbox' };
+    const o = (await findInMailboxes(fake, [{ mailbox: SOC, folder: inboxFolder }], { ids: parseMailIds(['m-in', 'm-sent']), criteria: {}, now: new Date() })).get(SOC)!;
+    expect(o.kind).toBe('found');
+    if (o.kind !== 'found') return;
+    expect(o.matches.map((m) => m.messages.map((x) => x.id))).toEqual([['m-in'], []]);
+    expect(o.unmatchedIds).toEqual(['m-sent']);
+    // The second read went to the messages' own folders and the target folder, each by id.
+    expect(fake.urls.filter((u) => u.includes(`/mailFolders/${INBOX_P}`) || u.includes(`/mailFolders/${SENT}`) || u.includes(`/mailFolders/${INBOX_Q}`)).length).toBe(3);
+  });
+});
