@@ -35,6 +35,28 @@ function newestMtime(p) {
   return newest;
 }
 
+/**
+ * Run on the fresh tree (argv[1] = its src/): the manifest of src/cli/action-manifest.ts, i.e. for
+ * every registered action its description and the module and export that define it.
+ */
+const DESCRIBE = `
+import { readdirSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+const src = process.argv[1];
+const { actions } = await import(pathToFileURL(src + '/actions/index.js').href);
+const { describeAction, MANIFEST_FILE } = await import(pathToFileURL(src + '/cli/action-manifest.js').href);
+const where = new Map();
+for (const file of readdirSync(src + '/actions').filter((f) => f.endsWith('.js') && f !== 'index.js').sort()) {
+  const mod = await import(pathToFileURL(src + '/actions/' + file).href);
+  for (const [name, value] of Object.entries(mod)) if (actions.includes(value) && !where.has(value)) where.set(value, { module: file, export: name });
+}
+const entries = actions.map((a) => {
+  if (!where.has(a)) throw new Error('no module in src/actions/ exports the action "' + a.name + '"');
+  return { ...where.get(a), description: describeAction(a) };
+});
+writeFileSync(MANIFEST_FILE, JSON.stringify(entries, null, 1) + '\\n');
+`;
+
 export function isStale() {
   if (!existsSync(stamp)) return true;
   const built = statSync(stamp).mtimeMs;
@@ -49,6 +71,12 @@ export function build() {
   if (run.status !== 0) {
     rmSync(out, { recursive: true, force: true });
     throw new Error(`tsc -p tsconfig.build.json failed (exit ${run.status ?? run.signal})`);
+  }
+  // `actions` and `run` find the actions through it without loading the whole registry.
+  const describe = spawnSync(process.execPath, ['--input-type=module', '-e', DESCRIBE, path.join(out, 'src')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (describe.status !== 0) {
+    rmSync(out, { recursive: true, force: true });
+    throw new Error(`describing the compiled actions failed (exit ${describe.status ?? describe.signal})`);
   }
   writeFileSync(path.join(out, '.build-stamp'), `${new Date().toISOString()}\n`);
   const old = path.join(root, `dist.old-${process.pid}`);

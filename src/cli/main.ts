@@ -54,7 +54,7 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
     .action(async (opts: { json?: boolean }) => {
       // Each command loads its own modules: `--version` and `--help` load no action at all.
       const { actionsCommand } = await import('./actions-command.ts');
-      code = actionsCommand(opts, stdout, deps.extraActions);
+      code = await actionsCommand(opts, stdout, deps.extraActions);
     });
 
   program
