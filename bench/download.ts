@@ -1,32 +1,28 @@
 /**
- * npm run bench:download [-- --mb N] [--path modules|action]
+ * npm run bench:download [-- --mb N]
  *
- * The emulator runs in a separate child process (`msgraph-mail emulator`), so only the
- * downloading side is measured. One message gets one N MB (default 100) attachment through the
- * admin API (streamed from a third process, bench/download-seed.mjs), then this process downloads it through the real path to the local file system and
- * prints one JSON line: {"bytes", "seconds", "peak_rss_mb", "download_rss_mb", "path",
- * "sha256_match"}. `peak_rss_mb` is this process's high-water resident set (getrusage maxrss)
- * over its whole life, tsx's own ~40 MB included; the target is under 150 MB.
- * `download_rss_mb` is the highest RSS sampled (every 20 ms) while the download ran.
+ * One message gets one N MB (default 100) attachment, seeded through the emulator's admin API
+ * (streamed from a third process, bench/download-seed.mjs); then "Download Attachments From
+ * Email" saves it to the local file system the way a SOAR runs it: one `msgraph-mail run ...
+ * --wait` process of the real binary (bin/msgraph-mail.js, the compiled dist/, rebuilt first if a
+ * source is newer). The emulator runs in a separate child process too (`msgraph-mail emulator`),
+ * so only the downloading process is measured. Prints one JSON line: {"bytes", "seconds",
+ * "peak_rss_mb", "sha256_match", "process", "rss_source"}.
  *
- * Path `modules` drives src/mail/attachments + the local destination directly; `action` runs
- * "Download Attachments From Email" through the runtime. The default is the action once it is
- * implemented.
+ * - `seconds`: the `msgraph-mail run` process from spawn to exit (start-up included);
+ * - `peak_rss_mb`: that process's high-water resident set as the kernel reports it at exit
+ *   (wait4's ru_maxrss through `/usr/bin/time -f %M`; without that program, the child's own
+ *   `process.resourceUsage().maxRSS` read by a preload in its exit handler). Target: 100 MB.
  */
 import { configForEmulator } from '../src/cli/emulator-config.ts';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { downloadAttachmentsFromEmail } from '../src/actions/download-attachments-from-email.ts';
-import { createGraphClient } from '../src/graph/client.ts';
-import { listAttachments, openAttachmentStream } from '../src/mail/attachments.ts';
-import { createLocalDestination } from '../src/mail/destinations/index.ts';
-import { runAction } from '../src/soar/runtime.ts';
 
 interface EmulatorLine {
   graphEndpoint: string;
@@ -41,10 +37,6 @@ const MiB = 1024 * 1024;
 const mbIndex = process.argv.indexOf('--mb');
 const megabytes = mbIndex < 0 ? 100 : Number(process.argv[mbIndex + 1]);
 if (!Number.isInteger(megabytes) || megabytes < 1) throw new TypeError('--mb must be a whole number of at least 1');
-const pathIndex = process.argv.indexOf('--path');
-const drive = pathIndex < 0 ? (downloadAttachmentsFromEmail.implemented === false ? 'modules' : 'action') : process.argv[pathIndex + 1];
-if (drive !== 'modules' && drive !== 'action') throw new TypeError('--path must be "modules" or "action"');
-
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -85,50 +77,55 @@ async function sha256Of(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-function configOf(info: EmulatorLine): Record<string, unknown> {
-  return configForEmulator(info, { 'Verify SSL': false });
+const TIME = '/usr/bin/time';
+/** Fallback probe: the child reports its own maxRSS (KB) on fd 3 as it exits. */
+const PRELOAD = `data:text/javascript,${encodeURIComponent("import { writeSync } from 'node:fs'; process.on('exit', () => writeSync(3, String(process.resourceUsage().maxRSS)));")}`;
+
+interface Measured {
+  seconds: number;
+  peakRssMb: number;
+  doc: { is_success: boolean; output_message: string; json_result: unknown };
 }
 
-/** The library path: what the action does for one attachment. */
-async function downloadWithModules(info: EmulatorLine, mailbox: string, messageId: string, dir: string): Promise<string> {
-  const graph = createGraphClient({
-    loginEndpoint: info.loginEndpoint,
-    graphEndpoint: info.graphEndpoint,
-    tenant: info.tenantId,
-    clientId: info.clientId,
-    clientSecret: info.clientSecret,
-  });
-  try {
-    const [attachment] = await listAttachments(graph, mailbox, messageId);
-    const destination = createLocalDestination(dir);
-    const saved = await destination.save(attachment.name, await openAttachmentStream(graph, mailbox, messageId, attachment), { unique: false });
-    return saved.path;
-  } finally {
-    await graph.close();
-  }
-}
-
-/** The action path: Download Attachments From Email through the runtime, invoked until it finishes. */
-async function downloadWithAction(info: EmulatorLine, mailbox: string, messageId: string, dir: string): Promise<string> {
+/** Download Attachments From Email in its own `msgraph-mail run --wait` process, as a SOAR runs it. */
+async function downloadWithCli(info: EmulatorLine, mailbox: string, messageId: string, dir: string): Promise<Measured> {
+  const configPath = path.join(dir, 'config.json');
+  await writeFile(configPath, JSON.stringify(configForEmulator(info, { 'Verify SSL': false })));
   const params = {
     'Search In Mailbox': mailbox,
     'Folder Name': 'Inbox',
     'Download Destination': 'Local File System',
-    'Download Path': dir,
+    'Download Path': path.join(dir, 'out'),
     'Mail IDs': messageId,
   };
-  let state: unknown = null;
-  for (;;) {
-    const doc = await runAction(downloadAttachmentsFromEmail, { config: configOf(info), params, state }, { createGraph: createGraphClient });
-    if (doc.execution_state === 'IN_PROGRESS') {
-      state = doc.state;
-      continue;
-    }
-    if (!doc.is_success) throw new Error(`action failed: ${doc.output_message}`);
-    const rows = doc.json_result as Array<{ downloaded_path: string }>;
-    return rows[0].downloaded_path;
-  }
+  const cli = [path.join(root, 'bin/msgraph-mail.js'), 'run', 'Download Attachments From Email', '--config', configPath, '--wait', '--poll-interval', '0.01'];
+  for (const [name, value] of Object.entries(params)) cli.push('--param', `${name}=${value}`);
+  const useTime = existsSync(TIME);
+  const rssFile = path.join(dir, 'rss');
+  const [file, args] = useTime ? [TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...cli]] : [process.execPath, ['--import', PRELOAD, ...cli]];
+  const started = performance.now();
+  const child = spawn(file, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit', useTime ? 'ignore' : 'pipe'] });
+  let out = '';
+  let probe = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d));
+  child.stdio[3]?.on('data', (d: Buffer) => (probe += d));
+  let seconds = 0;
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      seconds = (performance.now() - started) / 1000;
+      resolve(code);
+    });
+  });
+  const [code] = await Promise.all([exited, new Promise((resolve) => child.once('close', resolve))]);
+  if (code !== 0) throw new Error(`msgraph-mail run exited ${code}: ${out}`);
+  const rssKb = Number(useTime ? (await readFile(rssFile, 'utf8')).trim().split('\n').pop() : probe);
+  return { seconds, peakRssMb: rssKb / 1024, doc: JSON.parse(out) as Measured['doc'] };
 }
+
+// The binary runs dist/: measure the code as it is now, not an older build.
+const built = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--if-stale'], { cwd: root, stdio: 'inherit' });
+if (built.status !== 0) throw new Error('scripts/build.mjs --if-stale failed');
 
 const { child, info } = await startChildEmulator();
 const dir = await mkdtemp(path.join(tmpdir(), 'bench-download-'));
@@ -140,21 +137,21 @@ try {
   log(`seeding a ${megabytes} MB attachment in a child-process emulator...`);
   const expected = await uploadAttachment(info.graphEndpoint, mailbox, message.id, size);
 
-  log(`downloading through the ${drive} path...`);
-  // Sampled during the download alone; peak_rss_mb is the process's high-water mark over the whole run.
-  let sampled = process.memoryUsage.rss();
-  const sampler = setInterval(() => (sampled = Math.max(sampled, process.memoryUsage.rss())), 20);
-  const started = performance.now();
-  const saved = drive === 'action' ? await downloadWithAction(info, mailbox, message.id, dir) : await downloadWithModules(info, mailbox, message.id, dir);
-  const seconds = (performance.now() - started) / 1000;
-  clearInterval(sampler);
-  const peakRssMb = Math.max(process.resourceUsage().maxRSS / 1024, sampled / MiB);
-  const downloadRssMb = sampled / MiB;
-
-  const { size: bytes } = await import('node:fs/promises').then((fs) => fs.stat(saved));
+  log('downloading through `msgraph-mail run "Download Attachments From Email" --wait`...');
+  const { seconds, peakRssMb, doc } = await downloadWithCli(info, mailbox, message.id, dir);
+  if (!doc.is_success) throw new Error(`action failed: ${doc.output_message}`);
+  const saved = (doc.json_result as Array<{ downloaded_path: string }>)[0].downloaded_path;
+  const { size: bytes } = await stat(saved);
   const match = (await sha256Of(saved)) === expected;
   process.stdout.write(
-    `${JSON.stringify({ bytes, seconds: Math.round(seconds * 1000) / 1000, peak_rss_mb: Math.round(peakRssMb * 10) / 10, download_rss_mb: Math.round(downloadRssMb * 10) / 10, path: drive, sha256_match: match })}\n`,
+    `${JSON.stringify({
+      bytes,
+      seconds: Math.round(seconds * 1000) / 1000,
+      peak_rss_mb: Math.round(peakRssMb * 10) / 10,
+      sha256_match: match,
+      process: 'msgraph-mail run --wait (bin/msgraph-mail.js, dist/)',
+      rss_source: existsSync(TIME) ? '/usr/bin/time -f %M (wait4 ru_maxrss)' : 'process.resourceUsage().maxRSS at exit',
+    })}\n`,
   );
   if (!match || bytes !== size) process.exitCode = 1;
 } finally {

@@ -1,32 +1,14 @@
 /** `msgraph-mail actions [--json]`: every action with its parameters. */
-import { actions } from '../actions/index.ts';
 import type { ActionDefinition } from '../soar/action.ts';
+import { describeAction, describeRegisteredActions } from './action-manifest.ts';
 import type { TextSink } from './io.ts';
 
-export function describeAction(a: ActionDefinition) {
-  return {
-    name: a.name,
-    description: a.description,
-    async: a.async,
-    entities: a.entities,
-    beta_api: a.betaApi,
-    implemented: a.implemented,
-    params: a.params.map((p) => ({
-      name: p.name,
-      required: p.required,
-      default: p.default,
-      type: p.type,
-      options: p.options,
-      description: p.description,
-      ...(p.beyondDocs ? { beyond_docs: true } : {}),
-    })),
-  };
-}
+export { describeAction } from './action-manifest.ts';
 
-export function actionsCommand(opts: { json?: boolean }, stdout: TextSink, extra: readonly ActionDefinition[] = []): number {
-  const all = [...actions, ...extra] as ActionDefinition[];
+export async function actionsCommand(opts: { json?: boolean }, stdout: TextSink, extra: readonly ActionDefinition[] = []): Promise<number> {
+  const all = [...(await describeRegisteredActions()), ...extra.map(describeAction)];
   if (opts.json) {
-    stdout.write(JSON.stringify(all.map(describeAction), null, 2) + '\n');
+    stdout.write(JSON.stringify(all, null, 2) + '\n');
     return 0;
   }
   const out: string[] = [];
@@ -41,7 +23,7 @@ export function actionsCommand(opts: { json?: boolean }, stdout: TextSink, extra
       const facts = [p.required ? 'required' : 'optional', p.type];
       if (p.default !== null) facts.push(`default: ${p.default}`);
       if (p.options) facts.push(`options: ${p.options.join(' | ')}`);
-      if (p.beyondDocs) facts.push('beyond the documentation');
+      if (p.beyond_docs) facts.push('beyond the documentation');
       out.push(`  - ${p.name} [${facts.join(', ')}]`);
     }
     out.push('');

@@ -4,9 +4,9 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../soar/errors.ts';
-import { actionsCommand } from './actions-command.ts';
 import type { CliDeps } from './io.ts';
-import { runCommand, type RunOptions } from './run-command.ts';
+import type { RunOptions } from './run-command.ts';
+import { packageVersion } from './version.ts';
 
 export type { CliDeps } from './io.ts';
 
@@ -45,6 +45,7 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
   let code = 0;
   const program = new Command('msgraph-mail')
     .description('Microsoft Graph Mail integration for SOAR platforms: actions, connector and a local Graph emulator.')
+    .version(packageVersion(), '-V, --version', 'print the package version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => void stdout.write(s), writeErr: (s) => void stderr.write(s) })
     .showSuggestionAfterError(true);
@@ -53,8 +54,10 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
     .command('actions')
     .description('list every action with its parameters')
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }) => {
-      code = actionsCommand(opts, stdout, deps.extraActions);
+    .action(async (opts: { json?: boolean }) => {
+      // Each command loads its own modules: `--version` and `--help` load no action at all.
+      const { actionsCommand } = await import('./actions-command.ts');
+      code = await actionsCommand(opts, stdout, deps.extraActions);
     });
 
   program
@@ -70,6 +73,8 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
     .option('--timeout <seconds>', 'with --wait: give up (TIMEDOUT) after this long')
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'table']).default('json'))
     .action(async (action: string, opts: RunOptions) => {
+      // Loaded on demand: `actions` needs neither the runtime nor the logger.
+      const { runCommand } = await import('./run-command.ts');
       code = await runCommand(action, opts, deps);
     });
 

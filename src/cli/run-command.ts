@@ -3,7 +3,6 @@ import { constants as fsConstants } from 'node:fs';
 import { access, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { GraphClient, GraphClientOptions } from '../graph/types.ts';
-import { actionNames, findAction, unknownActionMessage } from '../actions/index.ts';
 import type { ActionDefinition, Entity } from '../soar/action.ts';
 import { runUntilDone } from '../soar/async.ts';
 import { realClock } from '../graph/clock.ts';
@@ -13,6 +12,7 @@ import { createLogger } from '../soar/logger.ts';
 import type { ResultDocument } from '../soar/result.ts';
 import { runAction } from '../soar/runtime.ts';
 import { findByName, suggestionText } from '../soar/suggest.ts';
+import { loadRegisteredAction, registeredActionNames } from './action-manifest.ts';
 import { renderResultAsText } from './format.ts';
 import type { CliDeps } from './io.ts';
 
@@ -104,11 +104,11 @@ async function writeStateFile(path: string, doc: ResultDocument): Promise<void> 
   await rename(tmp, path);
 }
 
-function lookupAction(name: string, extra: readonly ActionDefinition[]): ActionDefinition {
-  const found = findByName(extra, name) ?? findAction(name);
+/** Loads the one action asked for (with the build's manifest, only its module). */
+async function lookupAction(name: string, extra: readonly ActionDefinition[]): Promise<ActionDefinition> {
+  const found = findByName(extra, name) ?? (await loadRegisteredAction(name));
   if (found) return found;
-  if (extra.length === 0) throw new UsageError(unknownActionMessage(name));
-  throw new UsageError(`Unknown action "${name}". ${suggestionText(name, [...actionNames, ...extra.map((a) => a.name)])}`);
+  throw new UsageError(`Unknown action "${name}". ${suggestionText(name, [...(await registeredActionNames()), ...extra.map((a) => a.name)])}`);
 }
 
 async function defaultGraphFactory(): Promise<(opts: GraphClientOptions) => GraphClient> {
@@ -128,7 +128,7 @@ export async function runCommand(actionName: string, opts: RunOptions, deps: Cli
   const stdout = deps.stdout ?? process.stdout;
   const stderr = deps.stderr ?? process.stderr;
   const extra = deps.extraActions ?? [];
-  const def = lookupAction(actionName, extra);
+  const def = await lookupAction(actionName, extra);
   const format = (opts.format ?? 'json').toLowerCase();
   if (format !== 'json' && format !== 'table') throw new UsageError(`Invalid --format "${opts.format}": expected json or table.`);
   const params = parseParamArgs(opts.param ?? []);

@@ -1,4 +1,11 @@
-import { RE2JS, RE2JSException } from 're2js';
+import { createRequire } from 'node:module';
+import type * as Re2js from 're2js';
+
+// re2js (one 260 KB module) is loaded by the first pattern compiled, not by every start of the
+// CLI; compiling is synchronous, hence require (re2js ships a CommonJS build) over import().
+const require = createRequire(import.meta.url);
+let re2js: typeof Re2js | undefined;
+const engine = (): typeof Re2js => (re2js ??= require('re2js') as typeof Re2js);
 
 /**
  * User-supplied regular expressions, run on RE2 (linear time: no catastrophic backtracking on
@@ -59,7 +66,8 @@ export function compileUserRegex(pattern: string, options: CompileOptions): User
       `Invalid regular expression in ${where(options.parameter, key)}: ${unsupported} are not supported (the regex engine is RE2, linear time). Pattern: ${pattern}`,
     );
   }
-  let re: RE2JS;
+  const { RE2JS, RE2JSException } = engine();
+  let re: Re2js.RE2JS;
   try {
     re = RE2JS.compile(pattern, options.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
   } catch (err) {

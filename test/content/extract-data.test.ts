@@ -94,8 +94,10 @@ describe('Extract Data From Attached EML', () => {
     expect(new Set([phish.id, ev1.id, broken.id, file.id]).size).toBe(4);
 
     // The inline picture was never downloaded: it cannot be a mail file. The .txt was sniffed and dropped.
+    // (A body may be opened twice when both in-memory slots are busy, e.g. while the first file of
+    // a type loads its reader: withMailFileBytes cancels and reopens it. Count attachments, not requests.)
     const paths: string[] = (await h.admin('GET', '/requests')).entries.map((e: any) => e.path);
-    expect(paths.filter((p) => p.endsWith('/$value'))).toHaveLength(5);
+    expect(new Set(paths.filter((p) => p.endsWith('/$value'))).size).toBe(5);
   });
 
   it.skipIf(!existsSync(CORPUS_MSG))('follows a real .msg (with its own attached item) inside an attached email', async () => {

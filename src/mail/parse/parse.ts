@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
 import { claimedMailFileType, detectMailFileType } from './detect.ts';
-import { readEml } from './eml.ts';
 import { MailParseError, shortReason } from './errors.ts';
-import { readIcs } from './ics.ts';
 import { resolveLimits, type ParseLimits } from './limits.ts';
-import { readMsg } from './msg.ts';
 import type { RawMail, RawPart } from './raw.ts';
 import type { MailFileType, ParsedAttachment, ParsedMail } from './types.ts';
 
@@ -42,14 +39,15 @@ function toAttachment(part: RawPart, limits: ParseLimits): ParsedAttachment {
   };
 }
 
+/** Each reader (and its library: postal-mime, msgreader + RTF, ical.js) is loaded by the first file of its type. */
 async function readAny(bytes: Uint8Array, type: MailFileType, fileName: string, limits: ParseLimits): Promise<RawMail> {
   switch (type) {
     case 'eml':
-      return readEml(bytes, fileName, limits);
+      return (await import('./eml.ts')).readEml(bytes, fileName, limits);
     case 'msg':
-      return readMsg(bytes, fileName, limits);
+      return (await import('./msg.ts')).readMsg(bytes, fileName, limits);
     case 'ics':
-      return readIcs(bytes, fileName);
+      return (await import('./ics.ts')).readIcs(bytes, fileName);
   }
 }
 
