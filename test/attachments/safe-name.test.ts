@@ -38,6 +38,7 @@ describe('safeAttachmentName', () => {
     const safe = safeAttachmentName(name);
     expect(safe.length).toBeGreaterThan(0);
     expect(Buffer.byteLength(safe, 'utf8')).toBeLessThanOrEqual(255);
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
     expect(safe).not.toMatch(/[\\/<>:"|?*\u0000-\u001f\u007f\u202e]/);
     expect(safe).not.toMatch(/^\.+$/);
     expect(safe).not.toMatch(/[. ]$/);

@@ -53,6 +53,7 @@ export function parseGcsPath(downloadPath: unknown, defaultBucket?: string): Gcs
     throw new InputError(`${DOWNLOAD_PATH} is required: gs://bucket-name/folder for the GCP Bucket destination.`, DOWNLOAD_PATH);
   }
   const given = downloadPath.trim();
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
   if (/[\u0000-\u001f\u007f]/.test(given)) throw new InputError(`${DOWNLOAD_PATH} contains a control character.`, DOWNLOAD_PATH);
   const explicit = /^gs:\/\//i.test(given);
   const rooted = !explicit && /^[/\\]/.test(given);

@@ -45,6 +45,7 @@ export function checkDownloadPath(downloadPath: unknown): string {
   if (typeof downloadPath !== 'string' || downloadPath.trim() === '') {
     throw new InputError(`${DOWNLOAD_PATH} is required: a folder such as /tmp/attachments.`, DOWNLOAD_PATH);
   }
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
   if (/[\u0000]/.test(downloadPath)) throw new InputError(`${DOWNLOAD_PATH} contains a NUL character.`, DOWNLOAD_PATH);
   return downloadPath.trim();
 }

@@ -14,6 +14,7 @@ export const MAX_NAME_BYTES = 255;
 /** Reserved on Windows with or without an extension (`CON`, `nul.txt`, `COM1.tar.gz`). */
 const DEVICE = /^(?:CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9¹²³]|LPT[0-9¹²³])$/i;
 /** `/` and `\` (documented: they become `_`), the other characters Windows refuses, and C0/C1 controls. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
 const UNSAFE = /[\\/<>:"|?*\u0000-\u001f\u007f-\u009f]/g;
 /** Bidirectional overrides and isolates: used to disguise `exe` as `txt` (`invoice\u202Etxt.exe`). */
 const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
