@@ -3,7 +3,7 @@
  * Microsoft Graph SDK client; only the emulator has the admin API (seeding, settings), so
  * cases that need it declare so and are skipped on a live tenant.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, type AuthenticationProvider } from '@microsoft/microsoft-graph-client';
@@ -170,6 +170,4 @@ export function liveTarget(): Target {
   return buildTarget('live', info, undefined, { close: async () => {} });
 }
 
-export function emulatorAvailable(): boolean {
-  return existsSync(EMULATOR_ENTRY);
-}
+
