@@ -55,14 +55,15 @@ export function isItemMissing(e: unknown): boolean {
 export type ItemOutcome<T> =
   | { kind: 'ok'; status: number; body: T }
   | { kind: 'notFound'; error: GraphError }
-  | { kind: 'mailboxMissing'; error: GraphError }
+  /** The mailbox itself is missing (the one spelling of that state, as in MailboxVerdict). */
+  | { kind: 'missing'; error: GraphError }
   | { kind: 'failed'; error: GraphError };
 
 export function classifyResult<T>(r: BatchItemResult<T>, scope: NotFoundScope): ItemOutcome<T> {
   if (!r.error && r.status >= 200 && r.status < 300) return { kind: 'ok', status: r.status, body: r.body as T };
   const error =
     r.error ?? new GraphError({ status: r.status, code: 'UnexpectedStatus', message: `Microsoft Graph answered ${r.status}.` });
-  if (isMailboxMissing(error, scope)) return { kind: 'mailboxMissing', error };
+  if (isMailboxMissing(error, scope)) return { kind: 'missing', error };
   if (scope === 'item' && isItemMissing(error)) return { kind: 'notFound', error };
   return { kind: 'failed', error };
 }
