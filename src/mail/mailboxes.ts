@@ -6,18 +6,6 @@ import { GraphError, isGraphError } from '../graph/errors.ts';
 import type { BatchItemResult } from '../graph/types.ts';
 import { segment } from '../graph/url.ts';
 
-/** Thrown (or reported) when Graph says the mailbox itself is missing. */
-export class MailboxNotFoundError extends Error {
-  override readonly name = 'MailboxNotFoundError';
-  constructor(
-    readonly mailbox: string,
-    /** Graph's error, when the verdict came from one. */
-    readonly graphError?: GraphError,
-  ) {
-    super(`Mailbox ${mailbox} was not found.`);
-  }
-}
-
 /**
  * 404 codes that only ever mean the user / mailbox: unknown UPN (ErrorInvalidUser), unknown
  * object id (ResourceNotFound), a user without an Exchange Online mailbox

@@ -1,5 +1,6 @@
 /** Logs go to stderr (stdout carries only the result document), with secrets redacted. */
 import pino, { type Logger as PinoLogger } from 'pino';
+import { REDACTED } from '../graph/redact.ts';
 import type { Logger } from '../graph/types.ts';
 
 /** Keys whose values are secrets wherever they appear (one or two levels deep). */
@@ -18,13 +19,13 @@ export function createLogger(opts: { level?: string; destination?: { write(chunk
   const level = opts.level ?? process.env.MSGRAPH_MAIL_LOG_LEVEL ?? 'warn';
   const dest = opts.destination ?? 2;
   const stream = typeof dest === 'number' ? pino.destination({ fd: dest, sync: true }) : { write: (chunk: string) => void dest.write(chunk) };
-  return pino({ level, base: undefined, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream);
+  return pino({ level, base: undefined, redact: { paths: REDACT_PATHS, censor: REDACTED } }, stream);
 }
 
 /** Replace any literal occurrence of the given secrets (messages built from foreign text). */
 export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join(REDACTED);
   return out;
 }
 
