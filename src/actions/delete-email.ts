@@ -1,15 +1,15 @@
 /** Delete Email: You can use the Delete Email action to delete one or more emails from a mailbox. This action deletes emails based on your search criteria. With the appropriate permissions, the Delete Email action can move emails into different mailboxes. */
 import type { GraphClient } from '../graph/types.ts';
 import { folderPathLevels, wellKnownFolderName, type FolderCache } from '../mail/folders.ts';
-import { locateMessages } from '../mail/locate.ts';
-import { deleteItem, permanentDeleteItem, runOps, softDeleteItem, type MessageOp } from '../mail/message-ops.ts';
-import {
-  failedOutcome, failureLines, inChunks, progressMessage, reasonOf, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
-} from '../mail/sweep.ts';
-import { criteriaParams, folderParam, hasCriteria, mailIdsParam, P } from '../mail/sweep-inputs.ts';
-import type { FindRequest } from '../mail/find.ts';
+import { findMessages, type FindRequest } from '../mail/find.ts';
+import { deleteItem, permanentDeleteItem, softDeleteItem } from '../mail/message-ops.ts';
+import type { MailboxVerdict } from '../mail/verdict.ts';
 import { defineAction, failed, inProgress, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
-import { InputError } from '../soar/errors.ts';
+import { progressMessage, sweepStep } from '../sweep/action.ts';
+import { applyOps, type OpsPlan } from '../sweep/apply.ts';
+import { inChunks, type SweepState } from '../sweep/engine.ts';
+import { criteriaParams, folderParam, mailIdsParam, P, requireCriterion } from '../sweep/inputs.ts';
+import { countReport, renderPerMailbox, sweepSummary } from '../sweep/report.ts';
 
 /** The action's one message table (documented texts; see spec/contract.json). */
 const messages = {
@@ -113,40 +113,23 @@ export async function deleteInMailboxes(
   req: FindRequest,
   cache?: FolderCache,
   type: DeletionType = 'Deleted Items',
-): Promise<Map<string, MailboxOutcome<DeleteResult>>> {
+): Promise<Map<string, MailboxVerdict<DeleteResult>>> {
   const deletion = deletionOf(type, folder);
-  const out = new Map<string, MailboxOutcome<DeleteResult>>();
-  const located = await locateMessages(graph, mailboxes, folder, { ...req, select: ['id', 'internetMessageId', 'subject'] }, cache);
-  const ops: MessageOp[] = [];
-  const results = new Map<string, DeleteResult>();
-  for (const m of mailboxes) {
-    const l = located.get(m)!;
-    if (l.kind === 'found') {
-      results.set(m, { deleted: [], not_found_ids: l.unmatchedIds, already_gone: [], failed: [] });
-      for (const msg of l.messages) ops.push({ mailbox: m, message: msg, item: deletion.item(m, msg.id) });
-    } else if (l.kind === 'folderNotFound') out.set(m, { kind: 'folderNotFound', which: P.folder });
-    else if (l.kind === 'missing') out.set(m, { kind: 'missing' });
-    else out.set(m, failedOutcome(l.error));
-  }
-  const missingNow = new Set<string>();
-  const firstError = new Map<string, unknown>();
-  for (const o of await runOps(graph, ops)) {
-    const r = results.get(o.op.mailbox)!;
-    if (o.kind === 'done') r.deleted.push({ ...ref(o.op.message), destination: deletion.destination });
-    else if (o.kind === 'gone') r.already_gone.push(ref(o.op.message));
+  const found = await findMessages(graph, mailboxes, folder, { ...req, select: ['id', 'internetMessageId', 'subject'] }, { cache, which: P.folder });
+  const planned = new Map<string, MailboxVerdict<OpsPlan<DeleteResult>>>();
+  for (const [m, f] of found) {
+    if (f.kind !== 'done') planned.set(m, f);
     else {
-      if (o.kind === 'mailboxMissing') missingNow.add(o.op.mailbox);
-      if (!firstError.has(o.op.mailbox)) firstError.set(o.op.mailbox, o.error);
-      const why = reasonOf(o.error);
-      r.failed.push({ ...ref(o.op.message), reason: why.reason, ...(why.code ? { code: why.code } : {}) });
+      const result: DeleteResult = { deleted: [], not_found_ids: f.result.unmatchedIds, already_gone: [], failed: [] };
+      planned.set(m, { kind: 'done', result: { result, ops: f.result.messages.map((msg) => ({ mailbox: m, message: msg, item: deletion.item(m, msg.id) })) } });
     }
   }
-  for (const [m, r] of results) {
-    if (removedCount(r) === 0 && r.failed.length > 0) {
-      out.set(m, missingNow.has(m) ? { kind: 'missing' } : failedOutcome(firstError.get(m)));
-    } else out.set(m, { kind: 'done', result: r });
-  }
-  return out;
+  return applyOps(graph, planned, {
+    done: (r, op) => r.deleted.push({ ...ref(op.message), destination: deletion.destination }),
+    gone: (r, op) => r.already_gone.push(ref(op.message)),
+    failed: (r, op, why) => r.failed.push({ ...ref(op.message), reason: why.reason, ...(why.code ? { code: why.code } : {}) }),
+    count: removedCount,
+  });
 }
 
 async function runDelete(ctx: ActionContext<DeleteMessages>): Promise<ActionOutcome> {
@@ -154,12 +137,7 @@ async function runDelete(ctx: ActionContext<DeleteMessages>): Promise<ActionOutc
   const type = ctx.params.requiredString(DELETION_TYPE_PARAM) as DeletionType;
   const ids = mailIdsParam(ctx.params);
   const criteria = criteriaParams(ctx.params);
-  if (ids.length === 0 && !hasCriteria(criteria)) {
-    throw new InputError(
-      `Provide "${P.mailIds}" or at least one of "${P.subject}", "${P.sender}", "${P.timeFrame}", "${P.onlyUnread}": without any criterion every email of the folder would be deleted.`,
-      P.mailIds,
-    );
-  }
+  requireCriterion(ids, criteria, 'deleted');
   // One Time Frame window for the whole run, whichever invocation reaches a mailbox.
   const req: FindRequest = { ids, criteria, now: new Date(ctx.startedAt) };
   const step = await sweepStep<DeleteResult, DeleteMessages>(ctx, {
@@ -186,40 +164,30 @@ function refusedInDumpster(state: SweepState<DeleteResult>): boolean {
 
 function finalDelete(ctx: ActionContext<DeleteMessages>, state: SweepState<DeleteResult>, folder: string, type: DeletionType): ActionOutcome {
   const entries = Object.entries(state.results);
-  const counts = entries.filter(([, r]) => removedCount(r) > 0).map(([m, r]): [string, number] => [m, removedCount(r)]);
-  const total = counts.reduce((n, [, c]) => n + c, 0);
+  const report = countReport(state, {
+    table: {
+      success: (counts) => renderPerMailbox(ctx.action.messages.success, 'MAILBOX_NAME', 'DELETED_EMAILS_NUMBER', counts),
+      noMailboxesFound: (missing) => ctx.message('noMailboxesFound', { MAILBOX_LIST: missing }),
+      mailboxNotFound: (m) => ctx.message('mailboxNotFound', { MAILBOX: m }),
+      noEmailsFound: () => ctx.message('noEmailsFound'),
+      folderNotFound: { [P.folder]: (boxes) => ctx.message('folderNotFound', { MAILBOX_NAME: boxes, MAILBOX_FOLDER: folder }) },
+      error: (reason) => ctx.message('error', { ERROR_REASON: reason }),
+    },
+    verb: 'delete emails',
+    count: removedCount,
+    partial: (m, r) => (r.failed.length > 0 && removedCount(r) > 0 ? `Failed to delete ${r.failed.length} email(s) in mailbox ${m}: ${r.failed[0].reason}` : undefined),
+    notes: type !== 'Permanent' && refusedInDumpster(state) ? [DUMPSTER_HINT] : [],
+    noEmailsFound: 'failure',
+    folderLines: 'after-missing',
+    folderFailure: 'line',
+  });
   const json = {
-    deleted_total: total,
+    deleted_total: report.total,
     already_gone_total: entries.reduce((n, [, r]) => n + r.already_gone.length, 0),
     folder,
     deletion_type: type,
     mailboxes: entries.map(([mailbox, r]) => ({ mailbox, ...r })),
     ...sweepSummary(state),
   };
-  if (state.missing.length === state.mailboxes.length) {
-    return failed(ctx.message('noMailboxesFound', { MAILBOX_LIST: state.missing }), { json_result: json });
-  }
-  const noFolder = state.folderNotFound[P.folder] ?? [];
-  const folderLine = noFolder.length > 0 ? ctx.message('folderNotFound', { MAILBOX_NAME: noFolder, MAILBOX_FOLDER: folder }) : undefined;
-  const extra = [
-    ...state.missing.map((m) => ctx.message('mailboxNotFound', { MAILBOX: m })),
-    ...(folderLine && (total > 0 || entries.length > 0) ? [folderLine] : []),
-    ...failureLines(state, 'delete emails'),
-    ...entries
-      .filter(([, r]) => r.failed.length > 0 && removedCount(r) > 0)
-      .map(([m, r]) => `Failed to delete ${r.failed.length} email(s) in mailbox ${m}: ${r.failed[0].reason}`),
-    ...(type !== 'Permanent' && refusedInDumpster(state) ? [DUMPSTER_HINT] : []),
-  ];
-  if (total > 0) {
-    return succeeded([renderPerMailbox(ctx.action.messages.success, 'MAILBOX_NAME', 'DELETED_EMAILS_NUMBER', counts), ...extra].join('\n'), { json_result: json });
-  }
-  if (entries.length === 0 && noFolder.length > 0 && folderLine) {
-    // The folder was missing in every mailbox that exists: that is the failure to report.
-    return failed([folderLine, ...extra].join('\n'), { json_result: json });
-  }
-  if (entries.length === 0 && state.failed.length > 0) {
-    const reasons = state.failed.map((f) => `${f.mailbox}: ${f.reason}`).join('; ');
-    return failed([ctx.message('error', { ERROR_REASON: reasons }), ...extra.filter((l) => !l.startsWith('Failed to delete emails in'))].join('\n'), { json_result: json });
-  }
-  return failed([ctx.message('noEmailsFound'), ...extra].join('\n'), { json_result: json });
+  return report.ok ? succeeded(report.message, { json_result: json }) : failed(report.message, { json_result: json });
 }

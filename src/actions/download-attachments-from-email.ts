@@ -3,14 +3,16 @@ import type { GraphClient } from '../graph/types.ts';
 import { fileNameOf, mapLimit, MAIL_FILE_MAX_BYTES, mightBeMailFile, openAndSniff, withMailFileBytes } from '../mail/attached-mail.ts';
 import { AttachmentNotDownloadableError, downloadAttachment, listAttachments, streamFromBytes, type AttachmentInfo } from '../mail/attachments.ts';
 import { createDestination, type AttachmentDestination, type SaveOptions, type SavedFile } from '../mail/destinations/index.ts';
-import type { FindRequest } from '../mail/find.ts';
-import { locateMessages } from '../mail/locate.ts';
+import { findMessages, type FindRequest } from '../mail/find.ts';
 import type { GraphMessage } from '../mail/mail-ids.ts';
 import { parseMailFile, type MailFileType, type ParsedMail } from '../mail/parse/index.ts';
-import { failedOutcome, failureLines, inChunks, progressMessage, reasonOf, sweepStep, type MailboxOutcome, type SweepState } from '../mail/sweep.ts';
-import { folderParam, mailIdsParam, subjectSenderParams } from '../mail/sweep-inputs.ts';
+import { reasonOf, type MailboxVerdict } from '../mail/verdict.ts';
 import { defineAction, failed, inProgress, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
 import { InputError } from '../soar/errors.ts';
+import { progressMessage, sweepStep } from '../sweep/action.ts';
+import { inChunks, type SweepState } from '../sweep/engine.ts';
+import { folderParam, mailIdsParam, subjectSenderParams } from '../sweep/inputs.ts';
+import { allMissing, failedReasons, failureLines } from '../sweep/report.ts';
 
 const messages = {
   success: 'Downloaded {NUMBER_OF_ATTACHMENTS} attachments. Files: {PATHS}.', // success
@@ -240,16 +242,13 @@ export async function downloadInMailboxes(
   req: FindRequest,
   opts: DownloadOptions,
   guard: RunGuard = {},
-): Promise<Map<string, MailboxOutcome<DownloadResult>>> {
-  const out = new Map<string, MailboxOutcome<DownloadResult>>();
-  const located = await locateMessages(graph, mailboxes, folder, { ...req, select: ['id', 'internetMessageId', 'subject'] });
+): Promise<Map<string, MailboxVerdict<DownloadResult>>> {
+  const out = new Map<string, MailboxVerdict<DownloadResult>>();
+  const found = await findMessages(graph, mailboxes, folder, { ...req, select: ['id', 'internetMessageId', 'subject'] }, { which: P.folder });
   const work: Array<{ mailbox: string; messages: GraphMessage[]; run: MailboxDownload }> = [];
-  for (const m of mailboxes) {
-    const l = located.get(m)!;
-    if (l.kind === 'found') work.push({ mailbox: m, messages: l.messages, run: new MailboxDownload(graph, m, opts, guard, l.messages.length, l.unmatchedIds) });
-    else if (l.kind === 'folderNotFound') out.set(m, { kind: 'folderNotFound', which: P.folder });
-    else if (l.kind === 'missing') out.set(m, { kind: 'missing' });
-    else out.set(m, failedOutcome(l.error));
+  for (const [m, f] of found) {
+    if (f.kind !== 'done') out.set(m, f);
+    else work.push({ mailbox: m, messages: f.result.messages, run: new MailboxDownload(graph, m, opts, guard, f.result.messages.length, f.result.unmatchedIds) });
   }
   await mapLimit(work, MAILBOX_CONCURRENCY, async (w) => {
     for (const msg of w.messages) await w.run.message(msg);
@@ -291,7 +290,7 @@ async function runDownload(ctx: ActionContext<DownloadMessages>): Promise<Action
 function finalDownload(ctx: ActionContext<DownloadMessages>, state: SweepState<DownloadResult>, folder: string): ActionOutcome {
   const entries = Object.entries(state.results);
   const json_result = entries.flatMap(([, r]) => r.downloaded);
-  if (state.missing.length === state.mailboxes.length) return failed(ctx.message('noMailboxesFound', { MAILBOXES: state.missing }));
+  if (allMissing(state)) return failed(ctx.message('noMailboxesFound', { MAILBOXES: state.missing }));
 
   const lines: string[] = [];
   for (const [m, r] of entries) if (r.not_found_ids.length > 0) lines.push(ctx.message('mailIdsNotFound', { MAILBOX: m, EMAIL_IDS: r.not_found_ids }));
@@ -317,8 +316,8 @@ function finalDownload(ctx: ActionContext<DownloadMessages>, state: SweepState<D
   }
   if (entries.length === 0 && folderLine) return failed([folderLine, ...lines, ...problems].join('\n'), extra);
   if (failures.length > 0 || (entries.length === 0 && state.failed.length > 0)) {
-    const reasons = failures.length > 0 ? failures : state.failed.map((f) => `${f.mailbox}: ${f.reason}`);
-    return failed([ctx.message('error', { ERROR_REASON: reasons.join('; ') }), ...lines, ...(folderLine ? [folderLine] : []), ...failureLines(state, 'download attachments')].join('\n'), extra);
+    const reasons = failures.length > 0 ? failures.join('; ') : failedReasons(state);
+    return failed([ctx.message('error', { ERROR_REASON: reasons }), ...lines, ...(folderLine ? [folderLine] : []), ...failureLines(state, 'download attachments')].join('\n'), extra);
   }
   if (emails > 0) return succeeded([...lines, ...(folderLine ? [folderLine] : []), ...problems].join('\n'), extra);
   return failed([ctx.message('noEmailsFound'), ...lines, ...(folderLine ? [folderLine] : []), ...problems].join('\n'), extra);

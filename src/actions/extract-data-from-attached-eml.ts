@@ -1,13 +1,14 @@
 /** Extract Data From Attached EML: Use the Extract Data From Attached EML action to retrieve data from the email EML attachments and return it in the action results. This action supports the .eml, .msg, and .ics file formats. */
 import type { GraphClient } from '../graph/types.ts';
-import { locateInMailboxes, mapLimit, mightBeMailFile, openAndSniff, withMailFileBytes, type FoundOutcome } from '../mail/attached-mail.ts';
+import { mapLimit, mightBeMailFile, openAndSniff, withMailFileBytes } from '../mail/attached-mail.ts';
+import { findMessages, type FindOutcome } from '../mail/find.ts';
 import { listAttachments, type AttachmentInfo } from '../mail/attachments.ts';
 import { parseMailIds, type GraphMessage } from '../mail/mail-ids.ts';
 import { mailboxList } from '../mail/mailboxes.ts';
 import { mailSummaries, parseMailFile, type MailFileType, type MailSummary, type ParsedMail } from '../mail/parse/index.ts';
 import { applyRegexMap, parseRegexMap, UserRegexError, type UserRegex } from '../mail/regex.ts';
-import { reasonOf } from '../mail/sweep.ts';
-import { optionalFolderParam } from '../mail/sweep-inputs.ts';
+import { reasonOf } from '../mail/verdict.ts';
+import { optionalFolderParam } from '../sweep/inputs.ts';
 import { defineAction, failed, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
 import { InputError } from '../soar/errors.ts';
 
@@ -68,7 +69,7 @@ export interface ExtractedEntry extends MailSummary {
 
 interface MailboxRun {
   mailbox: string;
-  outcome: FoundOutcome;
+  outcome: FindOutcome;
 }
 
 function regexesOf(ctx: ActionContext<ExtractMessages>): UserRegex[] {
@@ -147,14 +148,14 @@ async function runExtract(ctx: ActionContext<ExtractMessages>): Promise<ActionOu
   const folder = optionalFolderParam(ctx.params, P.folder);
   const regexes = regexesOf(ctx);
 
-  const located = await locateInMailboxes(ctx.graph, mailboxes, folder, { ids, criteria: {}, now: new Date(ctx.startedAt), select: ['id', 'internetMessageId', 'subject'] });
+  const located = await findMessages(ctx.graph, mailboxes, folder, { ids, criteria: {}, now: new Date(ctx.startedAt), select: ['id', 'internetMessageId', 'subject'] });
   const runs: MailboxRun[] = mailboxes.map((mailbox) => ({ mailbox, outcome: located.get(mailbox)! }));
 
   const files: FileResult[] = [];
   const readFailures: string[] = [];
   for (const run of runs) {
-    if (run.outcome.kind !== 'found') continue;
-    for (const message of run.outcome.messages) {
+    if (run.outcome.kind !== 'done') continue;
+    for (const message of run.outcome.result.messages) {
       try {
         files.push(...(await extractFromEmail(ctx.graph, run.mailbox, message, regexes)));
       } catch (e) {
@@ -166,15 +167,15 @@ async function runExtract(ctx: ActionContext<ExtractMessages>): Promise<ActionOu
   const json_result = files.flatMap((f) => f.entries);
   const missing = runs.filter((r) => r.outcome.kind === 'missing').map((r) => r.mailbox);
   const noFolder = runs.filter((r) => r.outcome.kind === 'folderNotFound').map((r) => r.mailbox);
-  const broken = runs.flatMap((r) => (r.outcome.kind === 'failed' ? [`${r.mailbox}: ${reasonOf(r.outcome.error).reason}`] : []));
-  const emails = runs.flatMap((r) => (r.outcome.kind === 'found' ? r.outcome.messages : []));
+  const broken = runs.flatMap((r) => (r.outcome.kind === 'failed' ? [`${r.mailbox}: ${r.outcome.reason}`] : []));
+  const emails = runs.flatMap((r) => (r.outcome.kind === 'done' ? r.outcome.result.messages : []));
 
   if (missing.length === mailboxes.length) return failed(ctx.message('noMailboxesFound', { MAILBOX_LIST: missing }));
 
   const notes: string[] = [];
   for (const r of runs) {
-    if (r.outcome.kind === 'found' && r.outcome.unmatchedIds.length > 0) {
-      notes.push(ctx.message('mailIdsNotFound', { MAILBOX: r.mailbox, MAIL_ID_LIST: r.outcome.unmatchedIds }));
+    if (r.outcome.kind === 'done' && r.outcome.result.unmatchedIds.length > 0) {
+      notes.push(ctx.message('mailIdsNotFound', { MAILBOX: r.mailbox, MAIL_ID_LIST: r.outcome.result.unmatchedIds }));
     }
   }
   notes.push(...missing.map((m) => `Mailbox ${m} was not found.`));

@@ -1,7 +1,7 @@
 /** Get Mailbox Account Out Of Facility Settings: Use the Get Mailbox Account Out Of Facility Settings action to retrieve the mailbox account out of facility (OOF) settings for the Google SecOps User entity provided. */
 import { isGraphError } from '../graph/errors.ts';
 import { defineAction, failed, succeeded } from '../soar/action.ts';
-import { userPath } from './users.ts';
+import { mailboxPath } from '../mail/mailboxes.ts';
 
 /** Graph's presence resource (beta), as far as this action reads it. */
 interface Presence {
@@ -51,7 +51,7 @@ export const getMailboxAccountOutOfFacilitySettings = defineAction({
     for (const upn of users) {
       let id: string;
       try {
-        const user = await ctx.graph.get<{ id: string }>(userPath(upn), { query: { $select: 'id,userPrincipalName' } });
+        const user = await ctx.graph.get<{ id: string }>(mailboxPath(upn), { query: { $select: 'id,userPrincipalName' } });
         id = user.id;
       } catch (e) {
         if (isGraphError(e) && e.status === 404) {
@@ -60,7 +60,7 @@ export const getMailboxAccountOutOfFacilitySettings = defineAction({
         }
         throw e;
       }
-      const presence = await ctx.graph.get<Presence>(`${userPath(id)}/presence`, { version: 'beta' });
+      const presence = await ctx.graph.get<Presence>(`${mailboxPath(id)}/presence`, { version: 'beta' });
       results.push({ Entity: upn, EntityResult: presence });
       (presence.outOfOfficeSettings ? withOof : withoutOof).push(upn);
     }

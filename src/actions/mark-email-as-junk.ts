@@ -1,8 +1,7 @@
 /** Mark Email as Junk: Use the Mark Email as Junk action to mark emails as junk in a specified mailbox. This action adds the email sender to the list of blocked senders and moves the message to the Junk Email folder. */
 import type { BatchItem, GraphClient } from '../graph/types.ts';
 import { segment } from '../graph/url.ts';
-import type { ResolvedFolder } from '../mail/folders.ts';
-import { locateMessages } from '../mail/locate.ts';
+import { findMessages } from '../mail/find.ts';
 import { parseMailIds, type GraphMessage, type MailId, type MailIdMatch } from '../mail/mail-ids.ts';
 import { classifyResult, mailboxKey, mailboxList, mailboxPath } from '../mail/mailboxes.ts';
 import { defineAction, failed, succeeded, type ActionContext, type ActionMessages, type ActionOutcome } from '../soar/action.ts';
@@ -49,8 +48,9 @@ export interface JunkResult {
 
 interface MailboxRun {
   mailbox: string;
-  folder?: ResolvedFolder;
-  state: 'ok' | 'missing' | 'folderMissing' | 'failed';
+  /** The finder's verdict's kind: done, missing, folderNotFound or failed. */
+  kind: 'done' | 'missing' | 'folderNotFound' | 'failed';
+  /** Graph's own message of a failure (the junk results name it without the request id). */
   reason?: string;
   /** Per `Mail IDs` entry: the messages it matched. */
   lookups: MailIdMatch[];
@@ -71,17 +71,17 @@ function folderOf(ctx: ActionContext<JunkMessages>, mode: JunkMode): string {
 }
 
 /**
- * Folder and ids of every mailbox through the sweeps' locate stage: one `$batch` per folder path
+ * Folder and ids of every mailbox through the sweeps' finder: one `$batch` per folder path
  * level, one for the lookups of every id in every mailbox (plus further pages, rare).
  */
 async function locateAll(ctx: ActionContext<JunkMessages>, mailboxes: string[], path: string, ids: MailId[]): Promise<MailboxRun[]> {
-  const located = await locateMessages(ctx.graph, mailboxes, path, { ids, criteria: {}, now: new Date(ctx.startedAt) });
+  const found = await findMessages(ctx.graph, mailboxes, path, { ids, criteria: {}, now: new Date(ctx.startedAt) });
   return mailboxes.map((mailbox): MailboxRun => {
-    const l = located.get(mailbox)!;
-    if (l.kind === 'found') return { mailbox, folder: l.folder, state: 'ok', lookups: l.matches };
-    if (l.kind === 'missing') return { mailbox, state: 'missing', lookups: ids.map((mailId) => ({ mailId, messages: [] })) };
-    if (l.kind === 'folderNotFound') return { mailbox, state: 'folderMissing', lookups: [] };
-    return { mailbox, state: 'failed', reason: l.error.message, lookups: [] };
+    const v = found.get(mailbox)!;
+    if (v.kind === 'done') return { mailbox, kind: v.kind, lookups: v.result.matches };
+    if (v.kind === 'missing') return { mailbox, kind: v.kind, lookups: ids.map((mailId) => ({ mailId, messages: [] })) };
+    if (v.kind === 'folderNotFound') return { mailbox, kind: v.kind, lookups: [] };
+    return { mailbox, kind: v.kind, reason: v.error instanceof Error ? v.error.message : v.reason, lookups: [] };
   });
 }
 
@@ -98,7 +98,7 @@ async function markAll(graph: GraphClient, mode: JunkMode, runs: MailboxRun[]): 
   for (const run of runs) {
     for (const lookup of run.lookups) {
       const base = { mailbox: run.mailbox, mail_id: lookup.mailId.input };
-      if (run.state === 'missing') {
+      if (run.kind === 'missing') {
         out.push({ ...base, outcome: 'mailbox_not_found' });
       } else if (lookup.messages.length === 0) {
         out.push({ ...base, outcome: 'not_found' });
@@ -126,7 +126,7 @@ async function markAll(graph: GraphClient, mode: JunkMode, runs: MailboxRun[]): 
       } else if (r.kind === 'notFound') {
         // Gone between lookup and marking (moved or deleted meanwhile).
         result.outcome = 'not_found';
-      } else if (r.kind === 'mailboxMissing') {
+      } else if (r.kind === 'missing') {
         result.outcome = 'mailbox_not_found';
       } else {
         result.reason = r.error.message;
@@ -148,20 +148,20 @@ export async function runJunkAction(ctx: ActionContext<JunkMessages>, mode: Junk
   if (mailboxes.length === 0) throw new InputError('Parameter "Search In Mailbox" names no mailbox.', 'Search In Mailbox');
   const runs = await locateAll(ctx, mailboxes, path, ids);
 
-  const missing = runs.filter((r) => r.state === 'missing').map((r) => r.mailbox);
-  const folderMissing = runs.filter((r) => r.state === 'folderMissing');
+  const missing = runs.filter((r) => r.kind === 'missing').map((r) => r.mailbox);
+  const folderNotFound = runs.filter((r) => r.kind === 'folderNotFound');
   // Nothing has been changed yet: a wrong folder is the user's input to fix, for every mailbox at once.
-  if (folderMissing.length > 0) {
-    const lines = folderMissing.map((r) => ctx.message('folderNotFound', { MAILBOX_FOLDER: path, MAILBOX: r.mailbox }));
+  if (folderNotFound.length > 0) {
+    const lines = folderNotFound.map((r) => ctx.message('folderNotFound', { MAILBOX_FOLDER: path, MAILBOX: r.mailbox }));
     if (missing.length > 0) lines.push(ctx.message('mailboxNotFound', { MAILBOX: missing }));
     const json_result: JunkResult[] = runs.flatMap((r) =>
-      r.state === 'folderMissing' ? ids.map((id) => ({ mailbox: r.mailbox, mail_id: id.input, outcome: 'folder_not_found' as const })) : [],
+      r.kind === 'folderNotFound' ? ids.map((id) => ({ mailbox: r.mailbox, mail_id: id.input, outcome: 'folder_not_found' as const })) : [],
     );
     return failed(lines.join('\n'), { json_result });
   }
 
-  const failedMailboxes = runs.filter((r) => r.state === 'failed');
-  const results = await markAll(ctx.graph, mode, runs.filter((r) => r.state === 'ok' || r.state === 'missing'));
+  const failedMailboxes = runs.filter((r) => r.kind === 'failed');
+  const results = await markAll(ctx.graph, mode, runs.filter((r) => r.kind === 'done' || r.kind === 'missing'));
   for (const r of failedMailboxes) for (const id of ids) results.push({ mailbox: r.mailbox, mail_id: id.input, outcome: 'failed', reason: r.reason });
   const missingNow = unique([...missing, ...results.filter((r) => r.outcome === 'mailbox_not_found').map((r) => r.mailbox)]);
 

@@ -1,14 +1,15 @@
 /** Move Email To Folder: Use the Move Email To Folder action to move one or multiple emails from the source email folder to the other folder in the mailbox. With the appropriate permissions, this action can move emails to other mailboxes different from the one that is provided in the integration configuration. */
 import type { GraphClient } from '../graph/types.ts';
-import type { FindRequest } from '../mail/find.ts';
+import { findMessages, type FindRequest } from '../mail/find.ts';
 import { resolveFolders, type FolderCache } from '../mail/folders.ts';
-import { locateMessages } from '../mail/locate.ts';
-import { moveItem, runOps, type MessageOp } from '../mail/message-ops.ts';
-import {
-  failedOutcome, failureLines, inChunks, progressMessage, reasonOf, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
-} from '../mail/sweep.ts';
-import { criteriaParams, folderParam, mailIdsParam } from '../mail/sweep-inputs.ts';
+import { moveItem } from '../mail/message-ops.ts';
+import type { MailboxVerdict } from '../mail/verdict.ts';
 import { defineAction, failed, inProgress, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
+import { progressMessage, sweepStep } from '../sweep/action.ts';
+import { applyOps, type OpsPlan } from '../sweep/apply.ts';
+import { inChunks, type SweepState } from '../sweep/engine.ts';
+import { criteriaParams, folderParam, mailIdsParam, requireCriterion } from '../sweep/inputs.ts';
+import { countReport, renderPerMailbox, sweepSummary } from '../sweep/report.ts';
 
 /** The action's one message table (documented texts; see spec/contract.json). */
 const messages = {
@@ -88,34 +89,30 @@ export async function moveInMailboxes(
   destination: string,
   req: FindRequest,
   cache?: FolderCache,
-): Promise<Map<string, MailboxOutcome<MoveResult>>> {
-  const out = new Map<string, MailboxOutcome<MoveResult>>();
-  const [destinations, located] = await Promise.all([
+): Promise<Map<string, MailboxVerdict<MoveResult>>> {
+  const [destinations, found] = await Promise.all([
     resolveFolders(graph, mailboxes, destination, cache),
-    locateMessages(graph, mailboxes, source, { ...req, select: ['id', 'internetMessageId', 'subject'] }, cache),
+    findMessages(graph, mailboxes, source, { ...req, select: ['id', 'internetMessageId', 'subject'] }, { cache, which: SOURCE }),
   ]);
-  const ops: MessageOp[] = [];
-  const results = new Map<string, MoveResult>();
+  const planned = new Map<string, MailboxVerdict<OpsPlan<MoveResult>>>();
   for (const m of mailboxes) {
     const d = destinations.get(m)!;
-    const l = located.get(m)!;
-    if (d.kind === 'mailboxMissing' || l.kind === 'missing') out.set(m, { kind: 'missing' });
-    else if (l.kind === 'folderNotFound') out.set(m, { kind: 'folderNotFound', which: SOURCE });
-    else if (d.kind === 'notFound') out.set(m, { kind: 'folderNotFound', which: DESTINATION });
-    else if (d.kind === 'failed') out.set(m, failedOutcome(d.error));
-    else if (l.kind === 'failed') out.set(m, failedOutcome(l.error));
+    const f = found.get(m)!;
+    // Which verdict names the mailbox when both folders say something: missing, then the source, then the destination.
+    if (d.kind === 'missing' || f.kind === 'missing') planned.set(m, { kind: 'missing' });
+    else if (f.kind === 'folderNotFound') planned.set(m, f);
+    else if (d.kind === 'folderNotFound') planned.set(m, { kind: 'folderNotFound', which: DESTINATION });
+    else if (d.kind === 'failed') planned.set(m, d);
+    else if (f.kind === 'failed') planned.set(m, f);
     else {
-      results.set(m, { moved: {}, emails: [], not_found_ids: l.unmatchedIds, already_gone: [], failed: [] });
-      for (const msg of l.messages) ops.push({ mailbox: m, message: msg, item: moveItem(m, msg.id, d.folder.id) });
+      const result: MoveResult = { moved: {}, emails: [], not_found_ids: f.result.unmatchedIds, already_gone: [], failed: [] };
+      planned.set(m, { kind: 'done', result: { result, ops: f.result.messages.map((msg) => ({ mailbox: m, message: msg, item: moveItem(m, msg.id, d.result.id) })) } });
     }
   }
-  const missingNow = new Set<string>();
-  const firstError = new Map<string, unknown>();
-  for (const o of await runOps(graph, ops)) {
-    const r = results.get(o.op.mailbox)!;
-    const old = o.op.message;
-    if (o.kind === 'done') {
-      const newId = typeof (o.body as { id?: unknown })?.id === 'string' ? (o.body as { id: string }).id : old.id;
+  return applyOps(graph, planned, {
+    done: (r, op, body) => {
+      const old = op.message;
+      const newId = typeof (body as { id?: unknown })?.id === 'string' ? (body as { id: string }).id : old.id;
       r.moved[old.id] = newId;
       r.emails.push({
         old_id: old.id,
@@ -123,19 +120,11 @@ export async function moveInMailboxes(
         ...(typeof old.internetMessageId === 'string' ? { internetMessageId: old.internetMessageId } : {}),
         ...(typeof old.subject === 'string' ? { subject: old.subject } : {}),
       });
-    } else if (o.kind === 'gone') r.already_gone.push(old.id);
-    else {
-      if (o.kind === 'mailboxMissing') missingNow.add(o.op.mailbox);
-      if (!firstError.has(o.op.mailbox)) firstError.set(o.op.mailbox, o.error);
-      r.failed.push({ id: old.id, reason: reasonOf(o.error).reason });
-    }
-  }
-  for (const [m, r] of results) {
-    if (movedCount(r) === 0 && r.failed.length > 0) {
-      out.set(m, missingNow.has(m) ? { kind: 'missing' } : failedOutcome(firstError.get(m)));
-    } else out.set(m, { kind: 'done', result: r });
-  }
-  return out;
+    },
+    gone: (r, op) => r.already_gone.push(op.message.id),
+    failed: (r, op, why) => r.failed.push({ id: op.message.id, reason: why.reason }),
+    count: movedCount,
+  });
 }
 
 async function runMove(ctx: ActionContext<MoveMessages>): Promise<ActionOutcome> {
@@ -143,6 +132,7 @@ async function runMove(ctx: ActionContext<MoveMessages>): Promise<ActionOutcome>
   const destination = folderParam(ctx.params, DESTINATION);
   const ids = mailIdsParam(ctx.params);
   const criteria = criteriaParams(ctx.params);
+  requireCriterion(ids, criteria, 'moved');
   const req: FindRequest = { ids, criteria, now: new Date(ctx.startedAt) };
   const step = await sweepStep<MoveResult, MoveMessages>(ctx, {
     mailboxParam: MAILBOX_PARAM,
@@ -160,41 +150,32 @@ async function runMove(ctx: ActionContext<MoveMessages>): Promise<ActionOutcome>
 
 function finalMove(ctx: ActionContext<MoveMessages>, state: SweepState<MoveResult>, source: string, destination: string): ActionOutcome {
   const entries = Object.entries(state.results);
-  const counts = entries.filter(([, r]) => movedCount(r) > 0).map(([m, r]): [string, number] => [m, movedCount(r)]);
-  const total = counts.reduce((n, [, c]) => n + c, 0);
+  const report = countReport(state, {
+    table: {
+      success: (counts) => renderPerMailbox(ctx.action.messages.success, 'MAILBOX', 'MOVED_EMAILS_NUMBER', counts),
+      noMailboxesFound: (missing) => ctx.message('noMailboxesFound', { MAILBOX_LIST: missing }),
+      mailboxNotFound: (m) => ctx.message('mailboxNotFound', { MAILBOX: m }),
+      noEmailsFound: () => ctx.message('noEmailsFound'),
+      folderNotFound: {
+        [SOURCE]: (boxes) => ctx.message('sourceFolderNotFound', { MAILBOX_NAME: boxes, MAILBOX_FOLDER: source }),
+        [DESTINATION]: (boxes) => ctx.message('destinationFolderNotFound', { MAILBOX_NAME: boxes, MAILBOX_FOLDER: destination }),
+      },
+      error: (reason) => ctx.message('error', { ERROR_REASON: reason }),
+    },
+    verb: 'move emails',
+    count: movedCount,
+    partial: (m, r) => (r.failed.length > 0 && movedCount(r) > 0 ? `Failed to move ${r.failed.length} email(s) in mailbox ${m}: ${r.failed[0].reason}` : undefined),
+    noEmailsFound: 'failure',
+    folderLines: 'before-missing',
+    folderFailure: 'line',
+  });
   const json = {
-    moved_total: total,
+    moved_total: report.total,
     already_gone_total: entries.reduce((n, [, r]) => n + r.already_gone.length, 0),
     source_folder: source,
     destination_folder: destination,
     mailboxes: entries.map(([mailbox, r]) => ({ mailbox, ...r })),
     ...sweepSummary(state),
   };
-  if (state.missing.length === state.mailboxes.length) {
-    return failed(ctx.message('noMailboxesFound', { MAILBOX_LIST: state.missing }), { json_result: json });
-  }
-  const noSource = state.folderNotFound[SOURCE] ?? [];
-  const noDestination = state.folderNotFound[DESTINATION] ?? [];
-  const folderLines = [
-    ...(noSource.length > 0 ? [ctx.message('sourceFolderNotFound', { MAILBOX_NAME: noSource, MAILBOX_FOLDER: source })] : []),
-    ...(noDestination.length > 0 ? [ctx.message('destinationFolderNotFound', { MAILBOX_NAME: noDestination, MAILBOX_FOLDER: destination })] : []),
-  ];
-  const extra = [
-    ...state.missing.map((m) => ctx.message('mailboxNotFound', { MAILBOX: m })),
-    ...failureLines(state, 'move emails'),
-    ...entries
-      .filter(([, r]) => r.failed.length > 0 && movedCount(r) > 0)
-      .map(([m, r]) => `Failed to move ${r.failed.length} email(s) in mailbox ${m}: ${r.failed[0].reason}`),
-  ];
-  if (total > 0) {
-    return succeeded([renderPerMailbox(ctx.action.messages.success, 'MAILBOX', 'MOVED_EMAILS_NUMBER', counts), ...folderLines, ...extra].join('\n'), { json_result: json });
-  }
-  if (entries.length === 0 && folderLines.length > 0) {
-    return failed([...folderLines, ...extra].join('\n'), { json_result: json });
-  }
-  if (entries.length === 0 && state.failed.length > 0) {
-    const reasons = state.failed.map((f) => `${f.mailbox}: ${f.reason}`).join('; ');
-    return failed([ctx.message('error', { ERROR_REASON: reasons }), ...extra.filter((l) => !l.startsWith('Failed to move emails in'))].join('\n'), { json_result: json });
-  }
-  return failed([ctx.message('noEmailsFound'), ...folderLines, ...extra].join('\n'), { json_result: json });
+  return report.ok ? succeeded(report.message, { json_result: json }) : failed(report.message, { json_result: json });
 }

@@ -2,7 +2,7 @@
 import { isGraphError } from '../graph/errors.ts';
 import { defineAction, failed, succeeded } from '../soar/action.ts';
 import { errorReason } from '../soar/runtime.ts';
-import { userPath } from './users.ts';
+import { mailboxPath } from '../mail/mailboxes.ts';
 
 /** The application permissions the documentation tells admins to grant, in its order. */
 export const DOCUMENTED_PERMISSIONS = [
@@ -62,9 +62,9 @@ export const ping = defineAction({
       default_mailbox: mailbox,
     });
     try {
-      await ctx.graph.get(userPath(mailbox), { query: { $select: 'id,userPrincipalName' }, mailbox });
+      await ctx.graph.get(mailboxPath(mailbox), { query: { $select: 'id,userPrincipalName' }, mailbox });
       // Reading the inbox proves mail access, which the user lookup alone does not.
-      await ctx.graph.get(`${userPath(mailbox)}/mailFolders/inbox`, { query: { $select: 'id' }, mailbox });
+      await ctx.graph.get(`${mailboxPath(mailbox)}/mailFolders/inbox`, { query: { $select: 'id' }, mailbox });
     } catch (e) {
       if (!isGraphError(e) || (e.status !== 404 && e.status !== 403)) throw e;
       const reason = e.status === 404 && e.code !== 'ErrorItemNotFound'

@@ -1,13 +1,14 @@
 /** Save Email To The Case: Use the Save Email To The Case action to save emails or email attachments to the Google SecOps Case Wall. With the appropriate permissions, this action can save emails from mailboxes other than the one provided in the integration configuration. */
 import type { GraphClient } from '../graph/types.ts';
-import { collectCapped, fileNameOf, locateInMailboxes, MAIL_FILE_MAX_BYTES } from '../mail/attached-mail.ts';
+import { collectCapped, fileNameOf, MAIL_FILE_MAX_BYTES } from '../mail/attached-mail.ts';
+import { findMessages } from '../mail/find.ts';
 import { listAttachments, openMessageMime, readAttachmentBytes, type AttachmentInfo } from '../mail/attachments.ts';
 import { safeAttachmentName } from '../mail/destinations/safe-name.ts';
 import { parseMailIds, type GraphMessage } from '../mail/mail-ids.ts';
 import { mailboxList } from '../mail/mailboxes.ts';
 import { detectMailFileType } from '../mail/parse/index.ts';
-import { reasonOf } from '../mail/sweep.ts';
-import { optionalFolderParam } from '../mail/sweep-inputs.ts';
+import { reasonOf } from '../mail/verdict.ts';
+import { optionalFolderParam } from '../sweep/inputs.ts';
 import { defineAction, failed, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
 import { InputError } from '../soar/errors.ts';
 import { attachment, type CaseWallAttachment } from '../soar/result.ts';
@@ -137,10 +138,11 @@ async function runSave(ctx: ActionContext<SaveMessages>): Promise<ActionOutcome>
   const onlyAttachments = ctx.params.boolean(P.onlyAttachments);
   const wanted = onlyAttachments ? ctx.params.list(P.names) : [];
 
-  const found = (await locateInMailboxes(ctx.graph, [mailbox], folder, { ids, criteria: {}, now: new Date(ctx.startedAt), select: 'all' })).get(mailbox)!;
-  if (found.kind === 'missing') return failed(ctx.message('mailboxNotFound', { MAILBOX_NAME: mailbox }));
-  if (found.kind === 'folderNotFound') return failed(ctx.message('folderNotFound', { MAILBOX_FOLDER: folder ?? '', MAILBOX_NAME: mailbox }));
-  if (found.kind === 'failed') throw found.error;
+  const verdict = (await findMessages(ctx.graph, [mailbox], folder, { ids, criteria: {}, now: new Date(ctx.startedAt), select: 'all' })).get(mailbox)!;
+  if (verdict.kind === 'missing') return failed(ctx.message('mailboxNotFound', { MAILBOX_NAME: mailbox }));
+  if (verdict.kind === 'folderNotFound') return failed(ctx.message('folderNotFound', { MAILBOX_FOLDER: folder ?? '', MAILBOX_NAME: mailbox }));
+  if (verdict.kind === 'failed') throw verdict.error;
+  const found = verdict.result;
   if (found.messages.length === 0) {
     const where = folder === null ? `mailbox ${mailbox}` : `folder ${folder} of mailbox ${mailbox}`;
     return failed(ctx.message('error', { ERROR_REASON: `no email with mail id ${found.unmatchedIds.join(', ')} was found in the ${where}.` }));

@@ -1,14 +1,14 @@
 /** Search Emails: Use the Search Emails action to execute email search in the default mailbox based on the provided search criteria. With appropriate permissions, this action can run a search in other mailboxes. */
 import type { GraphClient } from '../graph/types.ts';
-import type { FindRequest } from '../mail/find.ts';
+import { findMessages, type FindRequest } from '../mail/find.ts';
 import type { FolderCache } from '../mail/folders.ts';
-import { locateMessages } from '../mail/locate.ts';
 import type { GraphMessage } from '../mail/mail-ids.ts';
-import {
-  failedOutcome, failureLines, inChunks, progressMessage, renderPerMailbox, sweepStep, sweepSummary, type MailboxOutcome, type SweepState,
-} from '../mail/sweep.ts';
-import { criteriaParams, folderParam, P } from '../mail/sweep-inputs.ts';
+import type { MailboxVerdict } from '../mail/verdict.ts';
 import { defineAction, failed, inProgress, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
+import { progressMessage, sweepStep } from '../sweep/action.ts';
+import { inChunks, type SweepState } from '../sweep/engine.ts';
+import { criteriaParams, folderParam, P } from '../sweep/inputs.ts';
+import { countReport, renderPerMailbox, sweepSummary } from '../sweep/report.ts';
 import { table } from '../soar/result.ts';
 
 /** The action's one message table (documented texts; see spec/contract.json). */
@@ -68,17 +68,9 @@ export async function searchInMailboxes(
   folder: string,
   req: FindRequest,
   cache?: FolderCache,
-): Promise<Map<string, MailboxOutcome<SearchResult>>> {
-  const out = new Map<string, MailboxOutcome<SearchResult>>();
-  const located = await locateMessages(graph, mailboxes, folder, req, cache);
-  for (const m of mailboxes) {
-    const l = located.get(m)!;
-    if (l.kind === 'found') out.set(m, { kind: 'done', result: { emails: l.messages } });
-    else if (l.kind === 'folderNotFound') out.set(m, { kind: 'folderNotFound', which: P.folder });
-    else if (l.kind === 'missing') out.set(m, { kind: 'missing' });
-    else out.set(m, failedOutcome(l.error));
-  }
-  return out;
+): Promise<Map<string, MailboxVerdict<SearchResult>>> {
+  const found = await findMessages(graph, mailboxes, folder, req, { cache, which: P.folder });
+  return new Map([...found].map(([m, f]) => [m, f.kind === 'done' ? { kind: 'done', result: { emails: f.result.messages } } : f]));
 }
 
 function address(r: unknown): string {
@@ -121,37 +113,33 @@ async function runSearch(ctx: ActionContext<SearchMessages>): Promise<ActionOutc
 
 function finalSearch(ctx: ActionContext<SearchMessages>, state: SweepState<SearchResult>, folder: string): ActionOutcome {
   const entries = Object.entries(state.results);
-  const counts = entries.filter(([, r]) => r.emails.length > 0).map(([m, r]): [string, number] => [m, r.emails.length]);
-  const total = counts.reduce((n, [, c]) => n + c, 0);
+  const report = countReport(state, {
+    table: {
+      success: (counts) => renderPerMailbox(ctx.action.messages.success, 'MAILBOX', 'FOUND_EMAILS_NUMBER', counts),
+      noMailboxesFound: (missing) => ctx.message('noMailboxesFound', { MAILBOX_LIST: missing }),
+      mailboxNotFound: (m) => ctx.message('mailboxNotFound', { MAILBOX: m }),
+      noEmailsFound: () => ctx.message('noEmailsFound'),
+      // Search Emails documents no folder-not-found message: it is named like a failed mailbox.
+      folderNotFound: { [P.folder]: (boxes) => `Folder ${folder} was not found in the following mailboxes: ${boxes.join(', ')}` },
+      error: (reason) => ctx.message('error', { ERROR_REASON: reason }),
+    },
+    verb: 'search emails',
+    count: (r) => r.emails.length,
+    // Finding nothing is an answer; no mailbox having the folder (a typo, most likely) is a failure,
+    // as in the other sweeps, so a playbook does not read "no phish here" from a search that never looked.
+    noEmailsFound: 'success',
+    folderLines: 'after-missing',
+    folderFailure: 'error',
+  });
   const json = {
-    found_total: total,
+    found_total: report.total,
     folder,
     mailboxes: entries.map(([mailbox, r]) => ({ mailbox, emails: r.emails })),
     ...sweepSummary(state),
   };
-  if (state.missing.length === state.mailboxes.length) {
-    return failed(ctx.message('noMailboxesFound', { MAILBOX_LIST: state.missing }), { json_result: json });
-  }
-  // Search Emails documents no folder-not-found message: it is named like a failed mailbox.
-  const noFolder = state.folderNotFound[P.folder] ?? [];
-  const extra = [
-    ...state.missing.map((m) => ctx.message('mailboxNotFound', { MAILBOX: m })),
-    ...(noFolder.length > 0 ? [`Folder ${folder} was not found in the following mailboxes: ${noFolder.join(', ')}`] : []),
-    ...failureLines(state, 'search emails'),
-  ];
-  // No mailbox had the folder (a typo, most likely): a failure, as in the other sweeps, so a playbook
-  // does not read "no phish here" from a search that never looked.
-  if (entries.length === 0 && noFolder.length > 0 && state.failed.length === 0) {
-    const reason = `Folder ${folder} was not found in the following mailboxes: ${noFolder.join(', ')}`;
-    return failed([ctx.message('error', { ERROR_REASON: reason }), ...state.missing.map((m) => ctx.message('mailboxNotFound', { MAILBOX: m }))].join('\n'), { json_result: json });
-  }
-  if (entries.length === 0 && state.failed.length > 0) {
-    const reasons = state.failed.map((f) => `${f.mailbox}: ${f.reason}`).join('; ');
-    return failed([ctx.message('error', { ERROR_REASON: reasons }), ...extra.filter((l) => !l.startsWith('Failed to search emails in'))].join('\n'), { json_result: json });
-  }
+  if (!report.ok) return failed(report.message, { json_result: json });
   const wall = {
-    tables: total > 0 ? [table(MATCHING_MAILS_TITLE, MATCHING_MAILS_COLUMNS, entries.flatMap(([, r]) => r.emails.map(row)))] : [],
+    tables: report.total > 0 ? [table(MATCHING_MAILS_TITLE, MATCHING_MAILS_COLUMNS, entries.flatMap(([, r]) => r.emails.map(row)))] : [],
   };
-  const head = total > 0 ? renderPerMailbox(ctx.action.messages.success, 'MAILBOX', 'FOUND_EMAILS_NUMBER', counts) : ctx.message('noEmailsFound');
-  return succeeded([head, ...extra].join('\n'), { json_result: json, case_wall: wall });
+  return succeeded(report.message, { json_result: json, case_wall: wall });
 }

@@ -2,7 +2,6 @@
 export { createGraphClient, realClock } from './client.ts';
 export { GraphError, isGraphError } from './errors.ts';
 export type * from './types.ts';
-export { NATIONAL_CLOUDS, findCloud, type CloudEndpoints, type CloudId } from './clouds.ts';
 export { odataString, odataDate, eq, ne, contains, startsWith, ge, lt, and, or, escapeSearch, type ODataLiteral } from './odata.ts';
 export { buildUrl, encodeQuery, segment, mailboxFromPath } from './url.ts';
 export { Redactor, REDACTED } from './redact.ts';

@@ -8,7 +8,8 @@ import type { GraphRequest, GraphResponse } from './types.ts';
 
 type Requester = <T>(req: GraphRequest) => Promise<GraphResponse<T>>;
 
-interface Page<T> {
+/** One page of a Graph collection. */
+export interface Page<T> {
   value?: T[];
   '@odata.nextLink'?: string;
 }

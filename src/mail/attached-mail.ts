@@ -1,54 +1,16 @@
 /**
  * What the email-content actions (Extract Data From Attached EML, Save Email To The Case,
- * Download Attachments From Email) share: finding emails by Mail IDs with an optional folder,
- * telling which attachments are mail files without downloading the ones that are not, reading a
- * body into memory under a cap and a process-wide gate on how many are held at once, and a small
+ * Download Attachments From Email) share besides the finder (find.ts `findMessages`): telling
+ * which attachments are mail files without downloading the ones that are not, reading a body into
+ * memory under a cap and a process-wide gate on how many are held at once, and a small
  * concurrency pool.
  */
-import type { GraphError } from '../graph/errors.ts';
 import type { GraphClient } from '../graph/types.ts';
 import { collectCapped, mailFileTypeOf, openAttachmentStream, sniffStream, type AttachmentInfo } from './attachments.ts';
-import { findInMailboxes, type FindRequest } from './find.ts';
-import { locateMessages } from './locate.ts';
-import type { GraphMessage } from './mail-ids.ts';
 import { claimedMailFileType, DEFAULT_LIMITS, type MailFileType } from './parse/index.ts';
 
 /** Largest mail file read into memory for parsing: what the parser accepts at all. */
 export const MAIL_FILE_MAX_BYTES = DEFAULT_LIMITS.maxInputSize;
-
-export type FoundOutcome =
-  | { kind: 'found'; messages: GraphMessage[]; unmatchedIds: string[] }
-  | { kind: 'folderNotFound' }
-  | { kind: 'missing'; error: GraphError }
-  | { kind: 'failed'; error: GraphError };
-
-/**
- * The messages of `req` in every mailbox: in `folder` when one is given, else anywhere in the
- * mailbox (the documented `Folder Name` is optional for Extract Data and Save Email).
- */
-export async function locateInMailboxes(
-  graph: GraphClient,
-  mailboxes: readonly string[],
-  folder: string | null,
-  req: FindRequest,
-): Promise<Map<string, FoundOutcome>> {
-  const out = new Map<string, FoundOutcome>();
-  if (folder !== null) {
-    for (const [m, o] of await locateMessages(graph, mailboxes, folder, req)) {
-      out.set(m, o.kind === 'found' ? { kind: 'found', messages: o.messages, unmatchedIds: o.unmatchedIds } : o);
-    }
-    return out;
-  }
-  const found = await findInMailboxes(graph, mailboxes.map((mailbox) => ({ mailbox, folder: null })), req);
-  for (const m of mailboxes) {
-    const o = found.get(m)!;
-    if (o.kind === 'found') out.set(m, o);
-    else if (o.kind === 'mailboxMissing') out.set(m, { kind: 'missing', error: o.error });
-    // Without a folder every lookup addresses the mailbox: a "folder" 404 cannot happen, treat it as a failure.
-    else out.set(m, { kind: 'failed', error: o.error });
-  }
-  return out;
-}
 
 export { collectCapped } from './attachments.ts';
 

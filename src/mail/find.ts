@@ -1,15 +1,17 @@
 /**
- * The "find" stage of a sweep: in every mailbox of a batch, the messages named by `Mail IDs`
- * (which win over Subject / Sender filters) or matching the search criteria. One `$batch` for
- * all first lookups, then one per page depth.
+ * The one finder of the sweeps and the email-content actions: resolve the folder path in every
+ * mailbox of a batch (one `$batch` per path level, none for a bare well-known name), then find the
+ * messages named by `Mail IDs` (which win over Subject / Sender filters) or matching the search
+ * criteria: one `$batch` for all first lookups, then one per page depth. Every mailbox comes to
+ * one MailboxVerdict.
  */
-import type { GraphError } from '../graph/errors.ts';
 import type { BatchItem, BatchItemResult, GraphClient } from '../graph/types.ts';
-import { folderPath, type ResolvedFolder } from './folders.ts';
+import { folderPath, resolveFolders, type FolderCache, type ResolvedFolder } from './folders.ts';
 import { lookupItem, parseLookup, type FieldSelection, type GraphMessage, type MailId, type MailIdMatch } from './mail-ids.ts';
 import { classifyResult } from './mailboxes.ts';
 import { drainPages } from './pages.ts';
 import { searchMailboxes, type SearchCriteria } from './search.ts';
+import { verdictOfFailure, type MailboxVerdict } from './verdict.ts';
 
 export interface FindTarget {
   mailbox: string;
@@ -25,9 +27,8 @@ export interface FindRequest {
   max?: number | null;
 }
 
-export type FindOutcome =
-  | {
-      kind: 'found';
+/** What the finder found in one mailbox. */
+export interface Found {
       /** Distinct messages (by Graph id), newest lookups first as Graph returned them. */
       messages: GraphMessage[];
       /** Mail IDs (as the user wrote them) that matched nothing here. */
@@ -38,10 +39,9 @@ export type FindOutcome =
        * than the user did, so matching the messages back to ids afterwards would not be safe.
        */
       matches: MailIdMatch[];
-    }
-  | { kind: 'folderNotFound'; error: GraphError }
-  | { kind: 'mailboxMissing'; error: GraphError }
-  | { kind: 'failed'; error: GraphError };
+}
+
+export type FindOutcome = MailboxVerdict<Found>;
 
 /**
  * With Mail IDs the documented filters that still apply are Time Frame and Only Unread: they are
@@ -75,7 +75,7 @@ export async function findInMailboxes(graph: GraphClient, targets: readonly Find
   if (req.ids.length === 0) {
     const res = await searchMailboxes(graph, targets, req.criteria, { now: req.now, select: req.select, max: req.max });
     const out = new Map<string, FindOutcome>();
-    for (const [m, r] of res) out.set(m, r.kind === 'found' ? { kind: 'found', messages: r.messages, unmatchedIds: [], matches: [] } : r);
+    for (const [m, r] of res) out.set(m, r.kind === 'done' ? { kind: 'done', result: { messages: r.result.messages, unmatchedIds: [], matches: [] } } : r);
     return out;
   }
   const select = withIdFields(req.select);
@@ -96,8 +96,8 @@ export async function findInMailboxes(graph: GraphClient, targets: readonly Find
   folderJobs.forEach((t, i) => {
     const r = classifyResult(results[jobs.length + i] as BatchItemResult<{ id?: unknown }>, 'item');
     if (r.kind === 'ok' && typeof r.body?.id === 'string') folderIds.set(t.mailbox, r.body.id);
-    else if (r.kind === 'notFound') failedBox.set(t.mailbox, { kind: 'folderNotFound', error: r.error });
-    else if (r.kind !== 'ok') failedBox.set(t.mailbox, r);
+    else if (r.kind === 'notFound') failedBox.set(t.mailbox, { kind: 'folderNotFound' });
+    else if (r.kind !== 'ok') failedBox.set(t.mailbox, verdictOfFailure(r));
   });
   const perId = new Map<string, GraphMessage[]>();
   const pages: Array<{ key: string; mailbox: string; link: string }> = [];
@@ -117,9 +117,9 @@ export async function findInMailboxes(graph: GraphClient, targets: readonly Find
       if (o.nextLink) pages.push({ key, mailbox: j.t.mailbox, link: o.nextLink });
     } else if (o.kind === 'notFound') {
       perId.set(key, []);
-    } else if (!failedBox.has(j.t.mailbox) || o.kind === 'mailboxMissing') {
+    } else if (!failedBox.has(j.t.mailbox) || o.kind === 'missing') {
       // One verdict per mailbox; "missing" outranks a failure seen on another id.
-      failedBox.set(j.t.mailbox, o);
+      failedBox.set(j.t.mailbox, o.kind === 'folderNotFound' ? { kind: 'folderNotFound' } : verdictOfFailure(o));
     }
   });
   if (unsure.length > 0) {
@@ -143,7 +143,7 @@ export async function findInMailboxes(graph: GraphClient, targets: readonly Find
   });
   for (const [key, f] of pageFailures) {
     const mailbox = jobs[Number(key)].t.mailbox;
-    if (!failedBox.has(mailbox)) failedBox.set(mailbox, f);
+    if (!failedBox.has(mailbox)) failedBox.set(mailbox, verdictOfFailure(f));
   }
   const out = new Map<string, FindOutcome>();
   for (const t of targets) {
@@ -152,15 +152,57 @@ export async function findInMailboxes(graph: GraphClient, targets: readonly Find
       out.set(t.mailbox, bad);
       continue;
     }
-    out.set(t.mailbox, { kind: 'found', messages: [], unmatchedIds: [], matches: [] });
+    out.set(t.mailbox, { kind: 'done', result: { messages: [], unmatchedIds: [], matches: [] } });
   }
   jobs.forEach((j, i) => {
-    const o = out.get(j.t.mailbox)!;
-    if (o.kind !== 'found') return;
+    const v = out.get(j.t.mailbox)!;
+    if (v.kind !== 'done') return;
+    const o = v.result;
     const hits = (perId.get(String(i)) ?? []).filter((m) => passesIdFilters(m, req.criteria, req.now));
     o.matches.push({ mailId: j.id, messages: hits });
     if (hits.length === 0) o.unmatchedIds.push(j.id.input);
     for (const m of hits) if (!o.messages.some((x) => x.id === m.id)) o.messages.push(m);
   });
+  return out;
+}
+
+export interface FindOptions {
+  /** Folder resolutions already made (a sweep over many batches resolves each path once per mailbox). */
+  cache?: FolderCache;
+  /** The folder parameter a folderNotFound verdict names (e.g. `Source Folder Name`). */
+  which?: string;
+}
+
+/**
+ * The messages of `req` in every mailbox: in the folder path `folder`, resolved first, or anywhere
+ * in the mailbox when it is null (the documented `Folder Name` is optional for Extract Data and
+ * Save Email). Keyed by the mailbox as given, in the order given.
+ */
+export async function findMessages(
+  graph: GraphClient,
+  mailboxes: readonly string[],
+  folder: string | null,
+  req: FindRequest,
+  opts: FindOptions = {},
+): Promise<Map<string, FindOutcome>> {
+  const verdicts = new Map<string, FindOutcome>();
+  const targets: FindTarget[] = [];
+  if (folder === null) {
+    // Without a folder every lookup addresses the mailbox, so no answer can read as "folder not found".
+    for (const mailbox of mailboxes) targets.push({ mailbox, folder: null });
+  } else {
+    const folders = await resolveFolders(graph, mailboxes, folder, opts.cache);
+    for (const m of mailboxes) {
+      const f = folders.get(m)!;
+      if (f.kind === 'done') targets.push({ mailbox: m, folder: f.result });
+      else verdicts.set(m, f);
+    }
+  }
+  const found = targets.length > 0 ? await findInMailboxes(graph, targets, req) : new Map<string, FindOutcome>();
+  const out = new Map<string, FindOutcome>();
+  for (const m of mailboxes) {
+    const v = verdicts.get(m) ?? found.get(m)!;
+    out.set(m, v.kind === 'folderNotFound' && opts.which !== undefined ? { kind: 'folderNotFound', which: opts.which } : v);
+  }
   return out;
 }

@@ -5,12 +5,13 @@
  * name among the parent's children (hidden folders included). Resolution runs level by level, one
  * `$batch` per level across all mailboxes of a sweep.
  */
-import { GraphError } from '../graph/errors.ts';
 import { eq } from '../graph/odata.ts';
 import type { BatchItem, GraphClient } from '../graph/types.ts';
 import { encodeQuery, segment } from '../graph/url.ts';
-import { classifyResult, mailboxKey, mailboxPath, MailboxNotFoundError } from './mailboxes.ts';
-import { drainPages, type Page, type PageTask } from './pages.ts';
+import type { Page } from '../graph/paging.ts';
+import { classifyResult, mailboxKey, mailboxPath } from './mailboxes.ts';
+import { drainPages, type PageTask } from './pages.ts';
+import { verdictOfFailure, type MailboxVerdict } from './verdict.ts';
 
 export interface ResolvedFolder {
   /** A Graph folder id, or a well-known name (Graph accepts both wherever a folder id goes). */
@@ -23,11 +24,8 @@ export interface ResolvedFolder {
   wellKnownName?: string;
 }
 
-export type FolderResolution =
-  | { kind: 'found'; folder: ResolvedFolder }
-  | { kind: 'notFound' }
-  | { kind: 'mailboxMissing'; error: GraphError }
-  | { kind: 'failed'; error: GraphError };
+/** A folder path resolved in one mailbox: done (the folder), missing, folderNotFound or failed. */
+export type FolderResolution = MailboxVerdict<ResolvedFolder>;
 
 /** Graph's well-known folder names (mailFolder resource), lower-case. */
 export const WELL_KNOWN_FOLDERS: readonly string[] = [
@@ -80,7 +78,7 @@ export function wellKnownOnly(path: string): ResolvedFolder | undefined {
   return wk ? { id: wk, displayName: levels[0], path: levels[0], wellKnownName: wk } : undefined;
 }
 
-/** Cache of resolutions per mailbox and path (found / not found only; errors are not cached). */
+/** Cache of resolutions per mailbox and path (done / folderNotFound only; errors are not cached). */
 export type FolderCache = Map<string, FolderResolution>;
 
 function cacheKey(mailbox: string, path: string): string {
@@ -118,7 +116,7 @@ export async function resolveFolders(
   const out = new Map<string, FolderResolution>();
   const only = wellKnownOnly(path);
   if (only) {
-    for (const m of mailboxes) out.set(m, { kind: 'found', folder: { ...only } });
+    for (const m of mailboxes) out.set(m, { kind: 'done', result: { ...only } });
     return out;
   }
   const first = wellKnownFolderName(levels[0]);
@@ -149,7 +147,7 @@ export async function resolveFolders(
         if (typeof link === 'string' && link !== '') more.push({ key: m, mailbox: m, link });
         return;
       }
-      out.set(m, r.kind === 'notFound' ? { kind: 'notFound' } : r);
+      out.set(m, r.kind === 'notFound' ? { kind: 'folderNotFound' } : verdictOfFailure(r));
       cursor.delete(m);
     });
     const failures = await drainPages<FolderRow>(graph, more, (m, items) => {
@@ -163,33 +161,15 @@ export async function resolveFolders(
         cursor.set(m, { parentId: f.id, displayName: f.displayName ?? name });
         continue;
       }
-      out.set(m, failure ?? { kind: 'notFound' });
+      out.set(m, failure ? verdictOfFailure(failure) : { kind: 'folderNotFound' });
       cursor.delete(m);
     }
   }
   for (const [m, c] of cursor) {
-    out.set(m, { kind: 'found', folder: { id: c.parentId!, displayName: c.displayName, path: normalised } });
+    out.set(m, { kind: 'done', result: { id: c.parentId!, displayName: c.displayName, path: normalised } });
   }
-  if (cache) for (const [m, r] of out) if (r.kind === 'found' || r.kind === 'notFound') cache.set(cacheKey(m, path), r);
+  if (cache) for (const [m, r] of out) if (r.kind === 'done' || r.kind === 'folderNotFound') cache.set(cacheKey(m, path), r);
   return out;
-}
-
-/**
- * One mailbox: the folder, or null when it does not exist. Throws MailboxNotFoundError when the
- * mailbox is missing, and the GraphError of any other failure.
- */
-export async function resolveFolder(graph: GraphClient, mailbox: string, path: string, cache?: FolderCache): Promise<ResolvedFolder | null> {
-  const r = (await resolveFolders(graph, [mailbox], path, cache)).get(mailbox)!;
-  switch (r.kind) {
-    case 'found':
-      return r.folder;
-    case 'notFound':
-      return null;
-    case 'mailboxMissing':
-      throw new MailboxNotFoundError(mailbox, r.error);
-    default:
-      throw r.error;
-  }
 }
 
 /** `/users/{m}/mailFolders/{id}` (a well-known name or an id). */

@@ -9,7 +9,7 @@ import type { BatchItem, BatchItemResult } from '../graph/types.ts';
 import { encodeQuery, segment } from '../graph/url.ts';
 import { folderPath, type ResolvedFolder } from './folders.ts';
 import { classifyResult, mailboxPath } from './mailboxes.ts';
-import type { Page } from './pages.ts';
+import type { Page } from '../graph/paging.ts';
 
 export type MailId =
   | { kind: 'graph'; id: string; input: string }
@@ -83,7 +83,7 @@ export type LookupOutcome =
   | { kind: 'notFound' }
   /** The folder itself answered 404 (only a collection lookup in a folder can tell). */
   | { kind: 'folderNotFound'; error: GraphError }
-  | { kind: 'mailboxMissing'; error: GraphError }
+  | { kind: 'missing'; error: GraphError }
   | { kind: 'failed'; error: GraphError };
 
 /**

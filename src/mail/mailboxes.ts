@@ -6,18 +6,6 @@ import { GraphError, isGraphError } from '../graph/errors.ts';
 import type { BatchItemResult } from '../graph/types.ts';
 import { segment } from '../graph/url.ts';
 
-/** Thrown (or reported) when Graph says the mailbox itself is missing. */
-export class MailboxNotFoundError extends Error {
-  override readonly name = 'MailboxNotFoundError';
-  constructor(
-    readonly mailbox: string,
-    /** Graph's error, when the verdict came from one. */
-    readonly graphError?: GraphError,
-  ) {
-    super(`Mailbox ${mailbox} was not found.`);
-  }
-}
-
 /**
  * 404 codes that only ever mean the user / mailbox: unknown UPN (ErrorInvalidUser), unknown
  * object id (ResourceNotFound), a user without an Exchange Online mailbox
@@ -55,14 +43,15 @@ export function isItemMissing(e: unknown): boolean {
 export type ItemOutcome<T> =
   | { kind: 'ok'; status: number; body: T }
   | { kind: 'notFound'; error: GraphError }
-  | { kind: 'mailboxMissing'; error: GraphError }
+  /** The mailbox itself is missing (the one spelling of that state, as in MailboxVerdict). */
+  | { kind: 'missing'; error: GraphError }
   | { kind: 'failed'; error: GraphError };
 
 export function classifyResult<T>(r: BatchItemResult<T>, scope: NotFoundScope): ItemOutcome<T> {
   if (!r.error && r.status >= 200 && r.status < 300) return { kind: 'ok', status: r.status, body: r.body as T };
   const error =
     r.error ?? new GraphError({ status: r.status, code: 'UnexpectedStatus', message: `Microsoft Graph answered ${r.status}.` });
-  if (isMailboxMissing(error, scope)) return { kind: 'mailboxMissing', error };
+  if (isMailboxMissing(error, scope)) return { kind: 'missing', error };
   if (scope === 'item' && isItemMissing(error)) return { kind: 'notFound', error };
   return { kind: 'failed', error };
 }

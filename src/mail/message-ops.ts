@@ -6,8 +6,7 @@
 import type { GraphError } from '../graph/errors.ts';
 import type { ApiVersion, BatchItem, GraphClient } from '../graph/types.ts';
 import { segment } from '../graph/url.ts';
-import { mailboxPath } from './mailboxes.ts';
-import { classifyResult } from './mailboxes.ts';
+import { classifyResult, mailboxPath } from './mailboxes.ts';
 import type { GraphMessage } from './mail-ids.ts';
 
 /**
@@ -48,7 +47,7 @@ export type OpOutcome =
   | { kind: 'done'; op: MessageOp; body: unknown }
   /** The message was gone by the time we acted (someone else moved or deleted it). */
   | { kind: 'gone'; op: MessageOp; error: GraphError }
-  | { kind: 'mailboxMissing'; op: MessageOp; error: GraphError }
+  | { kind: 'missing'; op: MessageOp; error: GraphError }
   | { kind: 'failed'; op: MessageOp; error: GraphError };
 
 export async function runOps(graph: GraphClient, ops: readonly MessageOp[], opts: { version?: ApiVersion } = {}): Promise<OpOutcome[]> {

@@ -4,6 +4,7 @@
  */
 import { GraphError } from '../graph/errors.ts';
 import type { ApiVersion, BatchItem, GraphClient } from '../graph/types.ts';
+import type { Page } from '../graph/paging.ts';
 import { classifyResult } from './mailboxes.ts';
 
 /**
@@ -23,18 +24,13 @@ export function nextLinkItem(link: string, mailbox: string): BatchItem {
   return { method: 'GET', url: relativeLink(link), mailbox };
 }
 
-export interface Page<T> {
-  value?: T[];
-  '@odata.nextLink'?: string;
-}
-
 export interface PageTask {
   key: string;
   mailbox: string;
   link: string;
 }
 
-export type PageFailure = { kind: 'mailboxMissing' | 'failed'; error: GraphError };
+export type PageFailure = { kind: 'missing' | 'failed'; error: GraphError };
 
 /**
  * Fetch every remaining page of many collections, one `$batch` per page depth. `onPage` gets each
@@ -55,7 +51,7 @@ export async function drainPages<T>(
     const next: PageTask[] = [];
     pending.forEach((t, i) => {
       const r = classifyResult(results[i], 'mailbox');
-      if (r.kind === 'mailboxMissing' || r.kind === 'failed') {
+      if (r.kind === 'missing' || r.kind === 'failed') {
         failures.set(t.key, r);
         return;
       }

@@ -3,14 +3,15 @@
  * (minutes), Only Unread, newest first, every page up to an optional maximum. Every value enters
  * the query through src/graph/odata.ts, so user text can never change the query's shape.
  */
-import type { GraphError } from '../graph/errors.ts';
 import { and, contains, eq, ge } from '../graph/odata.ts';
 import type { BatchItem, GraphClient } from '../graph/types.ts';
 import { encodeQuery } from '../graph/url.ts';
 import type { ResolvedFolder } from './folders.ts';
 import { DEFAULT_MESSAGE_FIELDS, messagesPath, type FieldSelection, type GraphMessage } from './mail-ids.ts';
 import { classifyResult } from './mailboxes.ts';
-import { drainPages, type Page } from './pages.ts';
+import type { Page } from '../graph/paging.ts';
+import { drainPages } from './pages.ts';
+import { verdictOfFailure, type MailboxVerdict } from './verdict.ts';
 
 export interface SearchCriteria {
   subject?: string | null;
@@ -71,11 +72,7 @@ export function searchItem(mailbox: string, folder: ResolvedFolder | null, c: Se
   return { method: 'GET', url: `${messagesPath(mailbox, folder)}?${encodeQuery(searchQuery(c, opts))}`, mailbox };
 }
 
-export type SearchOutcome =
-  | { kind: 'found'; messages: GraphMessage[] }
-  | { kind: 'folderNotFound'; error: GraphError }
-  | { kind: 'mailboxMissing'; error: GraphError }
-  | { kind: 'failed'; error: GraphError };
+export type SearchOutcome = MailboxVerdict<{ messages: GraphMessage[] }>;
 
 export interface SearchTarget {
   mailbox: string;
@@ -105,9 +102,9 @@ export async function searchMailboxes(
       const link = r.body?.['@odata.nextLink'];
       if (typeof link === 'string' && link !== '' && list.length < max) more.push({ key: t.mailbox, mailbox: t.mailbox, link });
     } else if (r.kind === 'notFound') {
-      out.set(t.mailbox, { kind: 'folderNotFound', error: r.error });
+      out.set(t.mailbox, { kind: 'folderNotFound' });
     } else {
-      out.set(t.mailbox, r);
+      out.set(t.mailbox, verdictOfFailure(r));
     }
   });
   const failures = await drainPages<GraphMessage>(graph, more, (key, items) => {
@@ -117,7 +114,7 @@ export async function searchMailboxes(
   });
   for (const [mailbox, list] of found) {
     const f = failures.get(mailbox);
-    out.set(mailbox, f ?? { kind: 'found', messages: list });
+    out.set(mailbox, f ? verdictOfFailure(f) : { kind: 'done', result: { messages: list } });
   }
   return out;
 }

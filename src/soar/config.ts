@@ -3,6 +3,7 @@
  * (case-insensitive), values JSON strings / booleans / numbers or "$ENV:NAME".
  */
 import { readFile } from 'node:fs/promises';
+import { REDACTED } from '../graph/redact.ts';
 import type { GraphClientOptions } from '../graph/types.ts';
 import { InputError, UsageError } from './errors.ts';
 import type { ParamSchema } from './params.ts';
@@ -199,8 +200,8 @@ export function parseIntegrationConfig(obj: Record<string, unknown>, opts: Resol
 export function redactConfig(c: IntegrationConfig): Record<string, unknown> {
   return {
     ...c,
-    secretId: c.secretId ? '***' : '',
-    proxy: c.proxy ? { ...c.proxy, password: c.proxy.password ? '***' : undefined } : undefined,
+    secretId: c.secretId ? REDACTED : '',
+    proxy: c.proxy ? { ...c.proxy, password: c.proxy.password ? REDACTED : undefined } : undefined,
   };
 }
 

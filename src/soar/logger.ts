@@ -1,6 +1,7 @@
 /** Logs go to stderr (stdout carries only the result document), with secrets redacted. */
 import { createRequire } from 'node:module';
 import type { default as Pino } from 'pino';
+import { REDACTED } from '../graph/redact.ts';
 import type { Logger } from '../graph/types.ts';
 
 // pino (~7 MB with its transport machinery) is loaded by the first line actually written, not by
@@ -33,7 +34,7 @@ export function createLogger(opts: { level?: string; destination?: { write(chunk
     if (logger) return logger;
     const pino = require('pino') as typeof Pino;
     const stream = typeof dest === 'number' ? pino.destination({ fd: dest, sync: true }) : { write: (chunk: string) => void dest.write(chunk) };
-    return (logger = pino({ level, base: undefined, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream));
+    return (logger = pino({ level, base: undefined, redact: { paths: REDACT_PATHS, censor: REDACTED } }, stream));
   };
   const at = (name: keyof Logger, n: number) => (obj: object, msg?: string) => {
     if (n >= threshold) pinoLogger()[name](obj, msg);
@@ -44,7 +45,7 @@ export function createLogger(opts: { level?: string; destination?: { write(chunk
 /** Replace any literal occurrence of the given secrets (messages built from foreign text). */
 export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join(REDACTED);
   return out;
 }
 

@@ -2,6 +2,7 @@
  * Parameter schema (as documented in spec/contract.json) and parsing of the string values a
  * SOAR platform or the CLI passes to an action.
  */
+import { REDACTED } from '../graph/redact.ts';
 import { InputError, UsageError } from './errors.ts';
 import { findByName, suggestionText } from './suggest.ts';
 
@@ -104,7 +105,7 @@ export class Params {
     const out: Record<string, ParamValue> = {};
     for (const p of this.schema) {
       const v = this.values.get(p.name) ?? null;
-      out[p.name] = p.type === 'password' && v !== null ? '***' : v;
+      out[p.name] = p.type === 'password' && v !== null ? REDACTED : v;
     }
     return out;
   }

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PHISH_MESSAGE_ID } from '../../emulator/seed-demo.ts';
 import type { GraphClient } from '../../src/graph/types.ts';
-import { resolveFolder, resolveFolders } from '../../src/mail/folders.ts';
+import { resolveFolders } from '../../src/mail/folders.ts';
 import { parseMailIds } from '../../src/mail/mail-ids.ts';
 import { searchMailboxes } from '../../src/mail/search.ts';
 import { findInMailboxes } from '../../src/mail/find.ts';
@@ -50,32 +50,32 @@ describe('with an empty page in front of every page', () => {
     const ids = parseMailIds([PHISH_MESSAGE_ID, '<nobody@nowhere.example>']);
     for (const folder of [inbox, null]) {
       const found = (await findInMailboxes(g, [{ mailbox: ALICE, folder }], { ids, criteria: {}, now: new Date() })).get(ALICE)!;
-      if (found.kind !== 'found') throw new Error(found.kind);
-      const [hit, miss] = found.matches;
+      if (found.kind !== 'done') throw new Error(found.kind);
+      const [hit, miss] = found.result.matches;
       expect(hit!.messages.map((m) => m.internetMessageId)).toEqual([PHISH_MESSAGE_ID]);
       expect(miss!.messages).toEqual([]);
     }
   });
 
   it('a nested folder path resolves level by level across the empty pages', async () => {
-    const f = await resolveFolder(g, SOC, 'Inbox/Phishing/2024');
-    expect(f).toMatchObject({ displayName: '2024' });
-    expect(await resolveFolder(g, SOC, 'Inbox/Nope')).toBeNull();
+    const f = (await resolveFolders(g, [SOC], 'Inbox/Phishing/2024')).get(SOC);
+    expect(f).toMatchObject({ kind: 'done', result: { displayName: '2024' } });
+    expect((await resolveFolders(g, [SOC], 'Inbox/Nope')).get(SOC)).toEqual({ kind: 'folderNotFound' });
     const many = await resolveFolders(g, [SOC, BOB, ALICE], 'Posteingang/Projekte');
-    expect(many.get(BOB)).toMatchObject({ kind: 'found', folder: { displayName: 'Projekte' } });
-    expect(many.get(SOC)).toEqual({ kind: 'notFound' });
-    expect(many.get(ALICE)).toEqual({ kind: 'notFound' });
+    expect(many.get(BOB)).toMatchObject({ kind: 'done', result: { displayName: 'Projekte' } });
+    expect(many.get(SOC)).toEqual({ kind: 'folderNotFound' });
+    expect(many.get(ALICE)).toEqual({ kind: 'folderNotFound' });
   });
 
   it('a search finds every match past empty pages and honours its maximum', async () => {
     for (let i = 0; i < 7; i++) await h.deliver(SOC, 'Inbox', rawMail({ subject: `alert ${i}`, date: new Date(Date.now() - i * 60_000) }));
     const targets = [SOC, ALICE].map((mailbox) => ({ mailbox, folder: inbox }));
     const all = await searchMailboxes(g, targets, { subject: 'alert' }, { now: new Date(), pageSize: 2 });
-    expect(all.get(SOC)).toMatchObject({ kind: 'found' });
-    const soc = all.get(SOC) as unknown as { messages: Array<{ subject: string }> };
+    expect(all.get(SOC)).toMatchObject({ kind: 'done' });
+    const soc = (all.get(SOC) as unknown as { result: { messages: Array<{ subject: string }> } }).result;
     expect(soc.messages.map((m) => m.subject)).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => `alert ${i}`));
-    expect(all.get(ALICE)).toEqual({ kind: 'found', messages: [] });
-    const capped = (await searchMailboxes(g, targets, { subject: 'alert' }, { now: new Date(), max: 3, pageSize: 2 })).get(SOC) as unknown as { messages: unknown[] };
+    expect(all.get(ALICE)).toEqual({ kind: 'done', result: { messages: [] } });
+    const capped = ((await searchMailboxes(g, targets, { subject: 'alert' }, { now: new Date(), max: 3, pageSize: 2 })).get(SOC) as unknown as { result: { messages: unknown[] } }).result;
     expect(capped.messages).toHaveLength(3);
   });
 
@@ -87,10 +87,10 @@ describe('with an empty page in front of every page', () => {
     });
     for (const m of [ALICE, BOB, CAROL, SOC]) {
       const o = found.get(m)!;
-      expect(o.kind, m).toBe('found');
-      if (o.kind !== 'found') continue;
-      expect(o.messages.map((x) => x.internetMessageId)).toEqual([PHISH_MESSAGE_ID]);
-      expect(o.unmatchedIds).toEqual(['missing@nowhere.example']);
+      expect(o.kind, m).toBe('done');
+      if (o.kind !== 'done') continue;
+      expect(o.result.messages.map((x) => x.internetMessageId)).toEqual([PHISH_MESSAGE_ID]);
+      expect(o.result.unmatchedIds).toEqual(['missing@nowhere.example']);
     }
   });
 });

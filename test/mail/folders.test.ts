@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MailboxNotFoundError } from '../../src/mail/mailboxes.ts';
-import { folderPathLevels, resolveFolder, resolveFolders, wellKnownFolderName, type FolderCache } from '../../src/mail/folders.ts';
+import { folderPathLevels, resolveFolders, wellKnownFolderName, type FolderCache } from '../../src/mail/folders.ts';
 import type { GraphClient } from '../../src/graph/types.ts';
 import { ALICE, BOB, CAROL, DAVE, GHOST, SOC, mailHarness, type MailHarness } from './helpers.ts';
 
@@ -32,16 +31,23 @@ describe('wellKnownFolderName', () => {
   });
 });
 
-describe('resolveFolder against the emulator', () => {
+describe('resolveFolders of one mailbox against the emulator', () => {
+  const resolveOne = async (mailbox: string, path: string) => (await resolveFolders(g, [mailbox], path)).get(mailbox)!;
+  const folderOf = async (mailbox: string, path: string) => {
+    const r = await resolveOne(mailbox, path);
+    if (r.kind !== 'done') throw new Error(`no folder ${path}: ${r.kind}`);
+    return r.result;
+  };
+
   it('resolves a bare well-known name with no request at all', async () => {
     await h.admin('DELETE', '/requests');
-    const f = await resolveFolder(g, SOC, 'Inbox');
-    expect(f).toEqual({ id: 'inbox', displayName: 'Inbox', path: 'Inbox', wellKnownName: 'inbox' });
+    const f = await resolveOne(SOC, 'Inbox');
+    expect(f).toEqual({ kind: 'done', result: { id: 'inbox', displayName: 'Inbox', path: 'Inbox', wellKnownName: 'inbox' } });
     expect(await graphCalls()).toEqual([]);
   });
 
   it('walks nested folders case-insensitively', async () => {
-    const f = await resolveFolder(g, SOC, 'inbox/PHISHING/2024');
+    const f = await folderOf(SOC, 'inbox/PHISHING/2024');
     expect(f).toMatchObject({ displayName: '2024', path: 'inbox/PHISHING/2024' });
     expect(f!.id).not.toBe('inbox');
     // The folder really is the one holding the seeded closed case.
@@ -50,26 +56,25 @@ describe('resolveFolder against the emulator', () => {
   });
 
   it('finds "Inbox" in a German mailbox and German display names below it', async () => {
-    const f = await resolveFolder(g, BOB, 'Inbox/projekte');
+    const f = await folderOf(BOB, 'Inbox/projekte');
     expect(f).toMatchObject({ displayName: 'Projekte' });
-    const g2 = await resolveFolder(g, BOB, 'Posteingang/Projekte');
+    const g2 = await folderOf(BOB, 'Posteingang/Projekte');
     expect(g2!.id).toBe(f!.id);
   });
 
-  it('returns null for a missing folder at any level and throws MailboxNotFoundError for a missing mailbox', async () => {
-    expect(await resolveFolder(g, SOC, 'Inbox/Nope')).toBeNull();
-    expect(await resolveFolder(g, SOC, 'Nope')).toBeNull();
-    expect(await resolveFolder(g, SOC, 'Inbox/Phishing/2023')).toBeNull();
-    await expect(resolveFolder(g, GHOST, 'Inbox/Phishing')).rejects.toBeInstanceOf(MailboxNotFoundError);
-    await expect(resolveFolder(g, DAVE, 'Projects')).rejects.toBeInstanceOf(MailboxNotFoundError);
-    await expect(resolveFolder(g, GHOST, 'Inbox/Phishing')).rejects.toMatchObject({ mailbox: GHOST });
+  it('says folderNotFound for a missing folder at any level and missing for a missing mailbox', async () => {
+    expect(await resolveOne(SOC, 'Inbox/Nope')).toEqual({ kind: 'folderNotFound' });
+    expect(await resolveOne(SOC, 'Nope')).toEqual({ kind: 'folderNotFound' });
+    expect(await resolveOne(SOC, 'Inbox/Phishing/2023')).toEqual({ kind: 'folderNotFound' });
+    expect(await resolveOne(GHOST, 'Inbox/Phishing')).toMatchObject({ kind: 'missing', error: { status: 404 } });
+    expect(await resolveOne(DAVE, 'Projects')).toMatchObject({ kind: 'missing', error: { status: 404 } });
   });
 
   it('cannot be steered by quotes in a folder name', async () => {
-    expect(await resolveFolder(g, SOC, "Inbox/x' or displayName ne 'x")).toBeNull();
-    expect(await resolveFolder(g, SOC, "x') or (displayName ne 'x")).toBeNull();
+    expect(await resolveOne(SOC, "Inbox/x' or displayName ne 'x")).toEqual({ kind: 'folderNotFound' });
+    expect(await resolveOne(SOC, "x') or (displayName ne 'x")).toEqual({ kind: 'folderNotFound' });
     await h.admin('POST', `/users/${SOC}/folders`, { path: "Inbox/O'Brien (2024)" });
-    expect(await resolveFolder(g, SOC, "Inbox/o'brien (2024)")).toMatchObject({ displayName: "O'Brien (2024)" });
+    expect(await folderOf(SOC, "Inbox/o'brien (2024)")).toMatchObject({ displayName: "O'Brien (2024)" });
   });
 
   it('resolves many mailboxes with one $batch per level and uses the cache', async () => {
@@ -77,10 +82,10 @@ describe('resolveFolder against the emulator', () => {
     await h.admin('DELETE', '/requests');
     const cache: FolderCache = new Map();
     const r = await resolveFolders(g, [SOC, CAROL, ALICE, GHOST], 'Inbox/Phishing', cache);
-    expect(r.get(SOC)).toMatchObject({ kind: 'found', folder: { displayName: 'Phishing' } });
-    expect(r.get(CAROL)).toMatchObject({ kind: 'found' });
-    expect(r.get(ALICE)).toEqual({ kind: 'notFound' });
-    expect(r.get(GHOST)).toMatchObject({ kind: 'mailboxMissing', error: { code: 'ErrorInvalidUser' } });
+    expect(r.get(SOC)).toMatchObject({ kind: 'done', result: { displayName: 'Phishing' } });
+    expect(r.get(CAROL)).toMatchObject({ kind: 'done' });
+    expect(r.get(ALICE)).toEqual({ kind: 'folderNotFound' });
+    expect(r.get(GHOST)).toMatchObject({ kind: 'missing', error: { code: 'ErrorInvalidUser' } });
     const batches = (await graphCalls()).filter((e) => e.path.endsWith('$batch'));
     expect(batches).toHaveLength(1);
     await h.admin('DELETE', '/requests');

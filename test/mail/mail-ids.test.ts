@@ -31,14 +31,14 @@ describe('parseMailIds', () => {
 /** The finder of every sweep, for one mailbox: the matches per id, or the verdict that is not "found". */
 async function find(mailbox: string, folder: ResolvedFolder | null, ids: MailId[]): Promise<MailIdMatch[]> {
   const o = (await findInMailboxes(g, [{ mailbox, folder }], { ids, criteria: {}, now: new Date() })).get(mailbox)!;
-  if (o.kind !== 'found') throw Object.assign(new Error(`not found: ${o.kind}`), { outcome: o });
-  return o.matches;
+  if (o.kind !== 'done') throw Object.assign(new Error(`not found: ${o.kind}`), { outcome: o });
+  return o.result.matches;
 }
 
 async function folderOf(mailbox: string, path: string): Promise<ResolvedFolder> {
   const f = (await resolveFolders(g, [mailbox], path)).get(mailbox)!;
-  if (f.kind !== 'found') throw new Error(`no folder ${path}`);
-  return f.folder;
+  if (f.kind !== 'done') throw new Error(`no folder ${path}`);
+  return f.result;
 }
 
 describe('findInMailboxes by Mail IDs against the emulator', () => {
@@ -96,9 +96,9 @@ describe('findInMailboxes by Mail IDs against the emulator', () => {
   });
 
   it('says the mailbox is missing', async () => {
-    await expect(find(GHOST, null, parseMailIds([PHISH_MESSAGE_ID]))).rejects.toMatchObject({ outcome: { kind: 'mailboxMissing' } });
+    await expect(find(GHOST, null, parseMailIds([PHISH_MESSAGE_ID]))).rejects.toMatchObject({ outcome: { kind: 'missing' } });
     const inbox = await folderOf(SOC, 'Inbox');
-    await expect(find(GHOST, inbox, parseMailIds(['AAMkAGZmZmZmZmZm']))).rejects.toMatchObject({ outcome: { kind: 'mailboxMissing' } });
+    await expect(find(GHOST, inbox, parseMailIds(['AAMkAGZmZmZmZmZm']))).rejects.toMatchObject({ outcome: { kind: 'missing' } });
   });
 });
 
@@ -133,10 +133,10 @@ describe('findInMailboxes when Graph spells a folder id two ways', () => {
     const fake = fakeGraph();
     const inboxFolder: ResolvedFolder = { id: 'inbox', displayName: 'Inbox', path: 'Inbox', wellKnownName: 'inbox' };
     const o = (await findInMailboxes(fake, [{ mailbox: SOC, folder: inboxFolder }], { ids: parseMailIds(['m-in', 'm-sent']), criteria: {}, now: new Date() })).get(SOC)!;
-    expect(o.kind).toBe('found');
-    if (o.kind !== 'found') return;
-    expect(o.matches.map((m) => m.messages.map((x) => x.id))).toEqual([['m-in'], []]);
-    expect(o.unmatchedIds).toEqual(['m-sent']);
+    expect(o.kind).toBe('done');
+    if (o.kind !== 'done') return;
+    expect(o.result.matches.map((m) => m.messages.map((x) => x.id))).toEqual([['m-in'], []]);
+    expect(o.result.unmatchedIds).toEqual(['m-sent']);
     // The second read went to the messages' own folders and the target folder, each by id.
     expect(fake.urls.filter((u) => u.includes(`/mailFolders/${INBOX_P}`) || u.includes(`/mailFolders/${SENT}`) || u.includes(`/mailFolders/${INBOX_Q}`)).length).toBe(3);
   });

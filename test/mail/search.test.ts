@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { resolveFolder } from '../../src/mail/folders.ts';
+import { resolveFolders } from '../../src/mail/folders.ts';
 import { searchFilter, searchMailboxes, searchQuery } from '../../src/mail/search.ts';
 import type { GraphClient } from '../../src/graph/types.ts';
 import { ALICE, GHOST, SOC, mailHarness, rawMail, type MailHarness } from './helpers.ts';
@@ -31,8 +31,13 @@ describe('searchMailboxes against the emulator', () => {
   afterAll(async () => h?.close());
   beforeEach(async () => h.reset());
 
-  const inbox = async (m: string) => (await resolveFolder(g, m, 'Inbox'))!;
-  const subjects = (r: any) => (r.kind === 'found' ? r.messages.map((m: any) => m.subject) : r.kind);
+  const folderOf = async (m: string, path: string) => {
+    const r = (await resolveFolders(g, [m], path)).get(m)!;
+    if (r.kind !== 'done') throw new Error(`no folder ${path}: ${r.kind}`);
+    return r.result;
+  };
+  const inbox = (m: string) => folderOf(m, 'Inbox');
+  const subjects = (r: any) => (r.kind === 'done' ? r.result.messages.map((m: any) => m.subject) : r.kind);
 
   it('matches subject (contains), sender (equals), unread and time frame', async () => {
     const now = new Date();
@@ -51,9 +56,9 @@ describe('searchMailboxes against the emulator', () => {
     const attacks = ["' or 1 eq 1", "x') or (subject ne 'x", "') or true or contains(subject,'", "\\' or '1' eq '1", "Invoice' or isRead eq false or subject eq '"];
     for (const subject of attacks) {
       const r = await searchMailboxes(g, [{ mailbox: ALICE, folder: await inbox(ALICE) }], { subject }, { now });
-      expect(r.get(ALICE), subject).toEqual({ kind: 'found', messages: [] });
+      expect(r.get(ALICE), subject).toEqual({ kind: 'done', result: { messages: [] } });
       const s = await searchMailboxes(g, [{ mailbox: ALICE, folder: await inbox(ALICE) }], { sender: subject }, { now });
-      expect(s.get(ALICE), subject).toEqual({ kind: 'found', messages: [] });
+      expect(s.get(ALICE), subject).toEqual({ kind: 'done', result: { messages: [] } });
     }
     await h.deliver(SOC, 'Inbox', rawMail({ subject: "O'Brien's (urgent) ' or 1 eq 1" }));
     const hit = await searchMailboxes(g, [{ mailbox: SOC, folder: null }], { subject: "(urgent) ' or 1 eq 1" }, { now });
@@ -65,7 +70,7 @@ describe('searchMailboxes against the emulator', () => {
     for (let i = 0; i < 25; i++) {
       await h.deliver(SOC, 'Inbox/Reviewed', rawMail({ subject: `bulk ${String(i).padStart(2, '0')}` }), { receivedDateTime: new Date(base + i * 60_000).toISOString() });
     }
-    const folder = (await resolveFolder(g, SOC, 'Inbox/Reviewed'))!;
+    const folder = await folderOf(SOC, 'Inbox/Reviewed');
     await h.admin('DELETE', '/requests');
     // Small pages force nextLinks, followed through $batch.
     const all = await searchMailboxes(g, [{ mailbox: SOC, folder }], { subject: 'bulk' }, { now: new Date(), pageSize: 4 });
@@ -83,8 +88,8 @@ describe('searchMailboxes against the emulator', () => {
 
   it('reports a missing mailbox and a missing well-known folder per mailbox', async () => {
     const r = await searchMailboxes(g, [{ mailbox: GHOST, folder: null }, { mailbox: ALICE, folder: await inbox(ALICE) }], { subject: 'zzqq' }, { now: new Date() });
-    expect(r.get(GHOST)).toMatchObject({ kind: 'mailboxMissing' });
-    expect(r.get(ALICE)).toEqual({ kind: 'found', messages: [] });
+    expect(r.get(GHOST)).toMatchObject({ kind: 'missing' });
+    expect(r.get(ALICE)).toEqual({ kind: 'done', result: { messages: [] } });
     const noArchive = await searchMailboxes(g, [{ mailbox: ALICE, folder: { id: 'clutter', displayName: 'Clutter', path: 'Clutter', wellKnownName: 'clutter' } }], {}, { now: new Date() });
     expect(noArchive.get(ALICE)).toMatchObject({ kind: 'folderNotFound' });
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { REDACTED } from '../../src/graph/redact.ts';
 import { createLogger, scrubSecrets } from '../../src/soar/logger.ts';
 
 describe('logger', () => {
@@ -27,6 +28,6 @@ describe('logger', () => {
   });
 
   it('scrubs known secret values from free text', () => {
-    expect(scrubSecrets('token abcd1234 leaked', ['abcd1234', undefined, ''])).toBe('token *** leaked');
+    expect(scrubSecrets('token abcd1234 leaked', ['abcd1234', undefined, ''])).toBe(`token ${REDACTED} leaked`);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GraphError } from '../../src/graph/errors.ts';
+import { REDACTED } from '../../src/graph/redact.ts';
 import { defineAction, failed, succeeded } from '../../src/soar/action.ts';
 import { runUntilDone, takeBatch, unwrapState } from '../../src/soar/async.ts';
 import { sweep } from './fake-actions.ts';
@@ -65,7 +66,7 @@ describe('runAction', () => {
     expect(doc.output_message).toBe('Failed to execute action, the error is: AADSTS7000215: bad secret Check the "Secret ID" parameter.');
     expect(g.closed).toBe(true);
     const thrown = await runAction(echo, { config: baseConfig, params: { Mode: 'throw' } }, { createGraph: () => g });
-    expect(thrown.output_message).toBe('Failed to execute action, the error is: boom with *** inside');
+    expect(thrown.output_message).toBe(`Failed to execute action, the error is: boom with ${REDACTED} inside`);
   });
 
   it('reports bad values and bad config as a failed action, unknown names as a usage error', async () => {

@@ -68,6 +68,24 @@ describe('Move Email To Folder', () => {
     expect(bad.output_message).toMatch(/^Failed to execute action, the error is: Invalid value for parameter "Destination Folder Name"/);
   });
 
+  it('refuses to run without Mail IDs or any criterion, as Delete Email does, before any Graph request', async () => {
+    await h.admin('DELETE', '/requests');
+    const none = await invoke(h, moveEmailToFolder, { 'Move In Mailbox': ALICE, 'Source Folder Name': 'Inbox', 'Destination Folder Name': 'Archive' });
+    expect(none).toMatchObject({
+      is_success: false,
+      output_message:
+        'Failed to execute action, the error is: Provide "Mail IDs" or at least one of "Subject Filter", "Sender Filter", "Time Frame (minutes)", "Only Unread": ' +
+        'without any criterion every email of the folder would be moved.',
+    });
+    const calls = (await h.admin<{ entries: Array<{ path: string }> }>('GET', '/requests')).entries.filter((e) => !e.path.includes('/token'));
+    expect(calls).toEqual([]);
+    // "Only Unread" unset and an empty Subject Filter are no criterion either; one criterion is enough to run.
+    const blank = await invoke(h, moveEmailToFolder, { 'Move In Mailbox': ALICE, 'Source Folder Name': 'Inbox', 'Destination Folder Name': 'Archive', 'Subject Filter': '', 'Only Unread': 'false' });
+    expect(blank.output_message).toMatch(/^Failed to execute action, the error is: Provide "Mail IDs" or at least one of/);
+    const unread = await invoke(h, moveEmailToFolder, { 'Move In Mailbox': ALICE, 'Source Folder Name': 'Inbox', 'Destination Folder Name': 'Archive', 'Only Unread': 'true' });
+    expect(unread.output_message).toMatch(/^Successfully moved emails in the following mailboxes: /);
+  });
+
   it('continues over invocations', async () => {
     const docs = await invokeAll(h, moveEmailToFolder, {
       'Move In Mailbox': [ALICE, BOB, CAROL, SOC].join(','), 'Source Folder Name': 'Inbox', 'Destination Folder Name': 'junkemail', 'Mail IDs': PHISH_MESSAGE_ID, [BATCH]: '3',

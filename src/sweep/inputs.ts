@@ -5,9 +5,9 @@
 import { contains, eq } from '../graph/odata.ts';
 import type { Params } from '../soar/params.ts';
 import { InputError } from '../soar/errors.ts';
-import { folderPathLevels } from './folders.ts';
-import { parseMailIds, type MailId } from './mail-ids.ts';
-import type { SearchCriteria } from './search.ts';
+import { folderPathLevels } from '../mail/folders.ts';
+import { parseMailIds, type MailId } from '../mail/mail-ids.ts';
+import type { SearchCriteria } from '../mail/search.ts';
 
 export const P = {
   folder: 'Folder Name',
@@ -72,4 +72,16 @@ export function subjectSenderParams(params: Params): Pick<SearchCriteria, 'subje
   if (subject !== null) checkOData(P.subject, () => contains('subject', subject));
   if (sender !== null) checkOData(P.sender, () => eq('from/emailAddress/address', sender));
   return { subject, sender };
+}
+
+/**
+ * Refuses a sweep that would act on every email of the folder (no Mail IDs, no criterion), naming
+ * the parameters to fill in; `consequence` ends the sentence: "deleted", "moved".
+ */
+export function requireCriterion(ids: readonly MailId[], criteria: SearchCriteria, consequence: string): void {
+  if (ids.length > 0 || hasCriteria(criteria)) return;
+  throw new InputError(
+    `Provide "${P.mailIds}" or at least one of "${P.subject}", "${P.sender}", "${P.timeFrame}", "${P.onlyUnread}": without any criterion every email of the folder would be ${consequence}.`,
+    P.mailIds,
+  );
 }

@@ -2,14 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { GraphError } from '../../src/graph/errors.ts';
 import { mailboxList } from '../../src/mail/mailboxes.ts';
-import { inChunks, renderPerMailbox, sweepStep, type MailboxOutcome } from '../../src/mail/sweep.ts';
+import { sweepStep } from '../../src/sweep/action.ts';
+import { inChunks, type MailboxVerdict } from '../../src/sweep/engine.ts';
+import { renderPerMailbox } from '../../src/sweep/report.ts';
 import { defineAction, failed, inProgress, succeeded } from '../../src/soar/action.ts';
 import { runAction } from '../../src/soar/runtime.ts';
 import { baseConfig, fakeGraph } from '../soar/fake-graph.ts';
 
 const BATCH = 'How many mailboxes to process in a single batch';
 
-function testAction(process: (batch: string[]) => Promise<Map<string, MailboxOutcome<number>>>, seen: string[][], grantedBy?: string[]) {
+function testAction(process: (batch: string[]) => Promise<Map<string, MailboxVerdict<number>>>, seen: string[][], grantedBy?: string[]) {
   return defineAction({
     name: 'Sweep Test',
     description: '',
@@ -63,7 +65,7 @@ describe('mailboxList', () => {
 describe('sweepStep', () => {
   it('processes one batch per invocation, each mailbox exactly once, and keeps every outcome', async () => {
     const seen: string[][] = [];
-    const def = testAction(async (b) => new Map(b.map((m): [string, MailboxOutcome<number>] => [
+    const def = testAction(async (b) => new Map(b.map((m): [string, MailboxVerdict<number>] => [
       m,
       m.startsWith('gone') ? { kind: 'missing' } : m.startsWith('nofolder') ? { kind: 'folderNotFound', which: 'Folder Name' } : { kind: 'done', result: m.length },
     ])), seen);
@@ -79,7 +81,7 @@ describe('sweepStep', () => {
     const seen: string[][] = [];
     const def = testAction(async (b) => {
       if (b.includes('c@x')) throw new GraphError({ status: 401, code: 'InvalidAuthenticationToken', message: 'Token rejected.' });
-      return new Map(b.map((m): [string, MailboxOutcome<number>] => [m, m === 'a@x' ? { kind: 'failed', reason: 'boom', code: 'X' } : { kind: 'done', result: 1 }]));
+      return new Map(b.map((m): [string, MailboxVerdict<number>] => [m, m === 'a@x' ? { kind: 'failed', reason: 'boom', code: 'X' } : { kind: 'done', result: 1 }]));
     }, seen);
     const docs = await runAll(def, { Mailboxes: 'a@x,b@x,c@x,d@x,e@x,f@x', [BATCH]: '2' });
     expect(seen).toEqual([['a@x', 'b@x'], ['c@x', 'd@x']]);
@@ -94,7 +96,7 @@ describe('sweepStep', () => {
 
   it('never reprocesses a mailbox a state already records as done', async () => {
     const seen: string[][] = [];
-    const def = testAction(async (b) => new Map(b.map((m): [string, MailboxOutcome<number>] => [m, { kind: 'done', result: 1 }])), seen);
+    const def = testAction(async (b) => new Map(b.map((m): [string, MailboxVerdict<number>] => [m, { kind: 'done', result: 1 }])), seen);
     const first = await runAction(def, { config: baseConfig, params: { Mailboxes: 'a@x,b@x,c@x', [BATCH]: '2' } }, { createGraph: () => fakeGraph({}) });
     const tampered = structuredClone(first.state) as any;
     tampered.data.cursor = 0;
@@ -133,7 +135,7 @@ describe('inChunks', () => {
       peak = Math.max(peak, running);
       await new Promise((r) => setTimeout(r, 1));
       running--;
-      return new Map(chunk.map((m): [string, MailboxOutcome<number>] => [m, { kind: 'done', result: m.length }]));
+      return new Map(chunk.map((m): [string, MailboxVerdict<number>] => [m, { kind: 'done', result: m.length }]));
     });
     expect(sizes).toEqual([20, 20, 5]);
     expect(peak).toBe(3);
@@ -144,7 +146,7 @@ describe('inChunks', () => {
     const boxes = Array.from({ length: 45 }, (_, i) => `m${i}@x`);
     const out = await inChunks<number>(boxes, async (chunk) => {
       if (chunk[0] === 'm20@x') throw new GraphError({ status: 503, code: 'ServiceUnavailable', message: 'Down.' });
-      return new Map(chunk.map((m): [string, MailboxOutcome<number>] => [m, { kind: 'done', result: 1 }]));
+      return new Map(chunk.map((m): [string, MailboxVerdict<number>] => [m, { kind: 'done', result: 1 }]));
     });
     expect(out.size).toBe(45);
     const kinds = boxes.map((m) => out.get(m)!.kind);
@@ -157,7 +159,7 @@ describe('inChunks', () => {
 
 describe('run-wide errors reported as outcomes', () => {
   const denied = { kind: 'failed', reason: 'Access is denied.', code: 'ErrorAccessDenied', status: 403 } as const;
-  const outcomes = (b: string[], pick: (m: string) => MailboxOutcome<number>) => new Map(b.map((m): [string, MailboxOutcome<number>] => [m, pick(m)]));
+  const outcomes = (b: string[], pick: (m: string) => MailboxVerdict<number>) => new Map(b.map((m): [string, MailboxVerdict<number>] => [m, pick(m)]));
 
   it('stops when every mailbox of a batch failed with 401 / TLS / proxy errors, naming the rest as skipped', async () => {
     for (const failure of [
