@@ -27,7 +27,6 @@ export interface BatchEntry {
 }
 
 export interface BatchDeps {
-  version: ApiVersion;
   perMailbox: number;
   /** Items per `$batch` call (1..20). */
   itemsPerCall: number;
@@ -43,33 +42,6 @@ export interface BatchDeps {
   policy: RetryPolicy;
   stats: RetryStats;
   redactor: Redactor;
-}
-
-/**
- * First-fit packing: each call gets up to `maxItems` entries and up to `perMailbox` of any one mailbox.
- * A call that is full, or full for a mailbox, stays so; remembering where each search may start keeps
- * a tenant-wide sweep (10,000 items, 500 calls) linear instead of items x calls.
- */
-export function packBatches(entries: BatchEntry[], perMailbox: number, maxItems = MAX_BATCH_ITEMS): BatchEntry[][] {
-  const calls: Array<{ entries: BatchEntry[]; counts: Map<string, number> }> = [];
-  let firstOpen = 0;
-  const firstFor = new Map<string, number>();
-  for (const e of entries) {
-    let i = Math.max(firstOpen, e.mailbox === undefined ? 0 : (firstFor.get(e.mailbox) ?? 0));
-    for (; i < calls.length; i++) {
-      const c = calls[i];
-      if (c.entries.length < maxItems && (e.mailbox === undefined || (c.counts.get(e.mailbox) ?? 0) < perMailbox)) break;
-    }
-    if (i === calls.length) calls.push({ entries: [], counts: new Map() });
-    const call = calls[i];
-    call.entries.push(e);
-    if (e.mailbox !== undefined) {
-      call.counts.set(e.mailbox, (call.counts.get(e.mailbox) ?? 0) + 1);
-      firstFor.set(e.mailbox, i);
-    }
-    while (firstOpen < calls.length && calls[firstOpen].entries.length >= maxItems) firstOpen++;
-  }
-  return calls.map((c) => c.entries);
 }
 
 function slotsOf(call: BatchEntry[]): Map<string, number> {
@@ -96,61 +68,121 @@ interface BatchResponseItem {
   body?: unknown;
 }
 
-export async function runBatch<T>(items: BatchItem[], deps: BatchDeps): Promise<BatchItemResult<T>[]> {
-  if (items.length === 0) return [];
-  const seen = new Set<string>();
-  const entries: BatchEntry[] = items.map((item, index) => {
-    const id = item.id ?? String(index);
-    // Graph compares batch ids case-insensitively.
-    const key = id.toLowerCase();
-    if (seen.has(key)) throw new TypeError(`Duplicate batch item id ${JSON.stringify(id)}`);
-    seen.add(key);
-    return { index, id, item, mailbox: item.mailbox?.toLowerCase() ?? mailboxFromPath(item.url) };
-  });
-  await deps.ensureToken();
-  const results = new Array<BatchItemResult<T>>(items.length);
+/** One item waiting for, or riding in, a `$batch` call; `settle` hands its final result to its `batch()` caller. */
+interface Pending {
+  entry: BatchEntry;
+  version: ApiVersion;
+  settle(result: BatchItemResult<unknown>): void;
+  fail(err: unknown): void;
+}
 
-  const retryAlone = async (e: BatchEntry): Promise<BatchItemResult<T>> => {
-    try {
-      const res = await deps.request<T>({
-        method: e.item.method,
-        path: relativeUrl(e.item.url),
-        version: deps.version,
-        body: e.item.body,
-        headers: e.item.headers,
-        mailbox: e.mailbox,
-      });
-      return { id: e.id, status: res.status, body: res.body, headers: res.headers };
-    } catch (err) {
-      if (err instanceof GraphError) return { id: e.id, status: err.status, error: err };
-      throw err;
+/**
+ * Calls in flight at once, client-wide. Enough for the app's rate at Graph's service times
+ * (~2,000 items per second at 4 per call and ~0.3 s a service time needs ~160 calls), few enough
+ * that a tenant-wide queue is sent in full calls rather than thousands of small ones.
+ */
+export const MAX_CALLS_IN_FLIGHT = 256;
+
+/**
+ * The items of every `batch()` call of a client wait in one queue per API version, and calls are
+ * formed from it as calls in flight come back (at most MAX_CALLS_IN_FLIGHT). A call takes
+ * ceil(queued / free slots) items, at least `itemsPerCall` (default 4: what Graph runs of a call at
+ * a time) and at most 20: a short queue goes out as many small calls, each one service time
+ * long; a tenant-wide queue as full calls, which keep Graph's four lanes of each busy with a fifth
+ * of the round trips. Items of concurrent `batch()` calls (the chunks of a sweep) share calls, so
+ * a stage need not wait for a barrier to fill them.
+ */
+export class BatchRunner {
+  readonly #queues = new Map<ApiVersion, Pending[]>();
+  #inFlight = 0;
+  #scheduled = false;
+
+  constructor(private readonly deps: Omit<BatchDeps, 'version'>) {}
+
+  async run<T>(items: BatchItem[], version: ApiVersion): Promise<BatchItemResult<T>[]> {
+    if (items.length === 0) return [];
+    const seen = new Set<string>();
+    const entries: BatchEntry[] = items.map((item, index) => {
+      const id = item.id ?? String(index);
+      // Graph compares batch ids case-insensitively.
+      const key = id.toLowerCase();
+      if (seen.has(key)) throw new TypeError(`Duplicate batch item id ${JSON.stringify(id)}`);
+      seen.add(key);
+      return { index, id, item, mailbox: item.mailbox?.toLowerCase() ?? mailboxFromPath(item.url) };
+    });
+    await this.deps.ensureToken();
+    const queue = this.#queues.get(version) ?? [];
+    this.#queues.set(version, queue);
+    const results = entries.map(
+      (entry) =>
+        new Promise<BatchItemResult<T>>((resolve, reject) => {
+          queue.push({ entry, version, settle: (r) => resolve(r as BatchItemResult<T>), fail: reject });
+        }),
+    );
+    this.#schedule();
+    return Promise.all(results);
+  }
+
+  /** On the next turn, so the items of every batch() call made in this one share calls. */
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    for (const [version, queue] of this.#queues) {
+      while (queue.length > 0 && this.#inFlight < MAX_CALLS_IN_FLIGHT) {
+        // Spread what waits over the free slots: a short queue as small calls, a long one as full calls.
+        const free = MAX_CALLS_IN_FLIGHT - this.#inFlight;
+        const size = Math.min(MAX_BATCH_ITEMS, Math.max(this.deps.itemsPerCall, Math.ceil(queue.length / free)));
+        const call = takeCall(queue, size, this.deps.perMailbox);
+        this.#inFlight++;
+        void this.#sendCall(call, version, true).finally(() => {
+          this.#inFlight--;
+          this.#pump();
+        });
+      }
     }
-  };
+  }
 
-  const settleItem = async (e: BatchEntry, r: BatchResponseItem | undefined): Promise<BatchItemResult<T>> => {
+  #retryAlone(p: Pending): Promise<BatchItemResult<unknown>> {
+    const e = p.entry;
+    return this.deps
+      .request({ method: e.item.method, path: relativeUrl(e.item.url), version: p.version, body: e.item.body, headers: e.item.headers, mailbox: e.mailbox })
+      .then(
+        (res): BatchItemResult<unknown> => ({ id: e.id, status: res.status, body: res.body, headers: res.headers }),
+        (err): BatchItemResult<unknown> => {
+          if (err instanceof GraphError) return { id: e.id, status: err.status, error: err };
+          throw err;
+        },
+      );
+  }
+
+  async #settleItem(p: Pending, r: BatchResponseItem | undefined): Promise<BatchItemResult<unknown>> {
+    const { deps } = this;
+    const e = p.entry;
     if (!r) {
       const error = new GraphError({ status: 0, code: 'BatchItemMissing', message: `The $batch response had no answer for item ${e.id}.` });
       return { id: e.id, status: 0, error };
     }
     const status = Number(r.status);
     const headers = r.headers ?? {};
-    if (status >= 200 && status < 300) return { id: e.id, status, body: r.body as T, headers };
+    if (status >= 200 && status < 300) return { id: e.id, status, body: r.body, headers };
     const error = errorFromResponse(
       { status, headers, body: r.body, method: e.item.method, url: relativeUrl(e.item.url), now: deps.clock.now() },
       deps.redactor,
     );
     if (status === 429) deps.stats.throttled++;
-    const delay = retryDelay(error, {
-      attempt: 0,
-      idempotent: isIdempotent(e.item.method),
-      policy: deps.policy,
-      random: deps.random,
-    });
-    if (delay === undefined) return { id: e.id, status, body: r.body as T, headers, error };
+    const delay = retryDelay(error, { attempt: 0, idempotent: isIdempotent(e.item.method), policy: deps.policy, random: deps.random });
+    if (delay === undefined) return { id: e.id, status, body: r.body, headers, error };
     deps.stats.retries++;
     await deps.clock.sleep(delay);
-    return retryAlone(e);
-  };
+    return this.#retryAlone(p);
+  }
 
   /**
    * Items answered 401 inside a 200 `$batch`: their token was refused before Graph acted (it expired
@@ -159,32 +191,43 @@ export async function runBatch<T>(items: BatchItem[], deps: BatchDeps): Promise<
    * provider shares a fetch in flight and `invalidate` ignores a token already replaced); the
    * items then go once more, as one call, and a second 401 is their answer.
    */
-  const renewAndResend = async (rejected: BatchEntry[], used: string | undefined): Promise<void> => {
-    if (used !== undefined) deps.invalidateToken(used);
+  async #renewAndResend(rejected: Pending[], version: ApiVersion, used: string | undefined): Promise<void> {
+    if (used !== undefined) this.deps.invalidateToken(used);
     try {
-      await deps.ensureToken();
+      await this.deps.ensureToken();
     } catch (err) {
       if (!(err instanceof GraphError)) throw err;
-      for (const e of rejected) results[e.index] = { id: e.id, status: err.status, error: err };
+      for (const p of rejected) p.settle({ id: p.entry.id, status: err.status, error: err });
       return;
     }
-    await sendCall(rejected, false);
-  };
+    await this.#sendCall(rejected, version, false);
+  }
 
-  const runCall = (call: BatchEntry[]): Promise<void> => sendCall(call, true);
-
-  const sendCall = async (call: BatchEntry[], resendOn401: boolean): Promise<void> => {
+  /**
+   * Sends one call and hands each item its answer. Resolves once the call is answered (its slot
+   * in flight is then free); items that wait out a Retry-After or go again after a 401 settle later.
+   */
+  async #sendCall(call: Pending[], version: ApiVersion, resendOn401: boolean): Promise<void> {
     let responses: BatchResponseItem[];
     const sent: { accessToken?: string } = {};
+    // Items of several batch() calls may share a call: an id taken already (ignoring case) gets a suffix.
+    const taken = new Set<string>();
+    const ids = call.map(({ entry }, i) => {
+      let id = entry.id;
+      while (taken.has(id.toLowerCase())) id = `${entry.id}~${i}`;
+      taken.add(id.toLowerCase());
+      return id;
+    });
+    const idOf = (i: number) => ids[i];
     try {
-      const res = await deps.execute<{ responses?: BatchResponseItem[] }>(
+      const res = await this.deps.execute<{ responses?: BatchResponseItem[] }>(
         {
           method: 'POST',
           path: '/$batch',
-          version: deps.version,
+          version,
           body: {
-            requests: call.map((e) => ({
-              id: e.id,
+            requests: call.map(({ entry: e }, i) => ({
+              id: idOf(i),
               method: e.item.method,
               url: relativeUrl(e.item.url),
               ...(itemHeaders(e.item) ? { headers: itemHeaders(e.item) } : {}),
@@ -192,33 +235,58 @@ export async function runBatch<T>(items: BatchItem[], deps: BatchDeps): Promise<
             })),
           },
           // The call as a whole may be retried after a 5xx only if every item in it may be repeated.
-          idempotent: call.every((e) => isIdempotent(e.item.method)),
+          idempotent: call.every((p) => isIdempotent(p.entry.item.method)),
         },
-        slotsOf(call),
+        slotsOf(call.map((p) => p.entry)),
         // Graph counts each item against the app's rate, so pacing does too.
         call.length,
         sent,
       );
       responses = Array.isArray(res.body?.responses) ? res.body.responses : [];
     } catch (err) {
-      if (!(err instanceof GraphError)) throw err;
-      for (const e of call) results[e.index] = { id: e.id, status: err.status, error: err };
+      if (!(err instanceof GraphError)) {
+        for (const p of call) p.fail(err);
+        return;
+      }
+      for (const p of call) p.settle({ id: p.entry.id, status: err.status, error: err });
       return;
     }
     const byId = new Map<string, BatchResponseItem>();
     for (const r of responses) byId.set(String(r.id).toLowerCase(), r);
-    const answerOf = (e: BatchEntry) => byId.get(e.id.toLowerCase());
-    const rejected = resendOn401 ? call.filter((e) => Number(answerOf(e)?.status) === 401) : [];
-    await Promise.all([
-      ...call
-        .filter((e) => !rejected.includes(e))
-        .map(async (e) => {
-          results[e.index] = await settleItem(e, answerOf(e));
-        }),
-      ...(rejected.length > 0 ? [renewAndResend(rejected, sent.accessToken)] : []),
-    ]);
-  };
+    const answers = call.map((_, i) => byId.get(idOf(i).toLowerCase()));
+    const rejected = resendOn401 ? call.filter((_, i) => Number(answers[i]?.status) === 401) : [];
+    call.forEach((p, i) => {
+      if (rejected.includes(p)) return;
+      this.#settleItem(p, answers[i]).then(
+        (r) => p.settle({ ...r, id: p.entry.id }),
+        (err) => p.fail(err),
+      );
+    });
+    if (rejected.length > 0) {
+      this.#renewAndResend(rejected, version, sent.accessToken).catch((err) => {
+        for (const p of rejected) p.fail(err);
+      });
+    }
+  }
+}
 
-  await Promise.all(packBatches(entries, deps.perMailbox, deps.itemsPerCall).map(runCall));
-  return results;
+/** The next call's items: up to `size`, in queue order, at most `perMailbox` of any one mailbox (the rest wait). */
+function takeCall(queue: Pending[], size: number, perMailbox: number): Pending[] {
+  const call: Pending[] = [];
+  const skipped: Pending[] = [];
+  const counts = new Map<string, number>();
+  let i = 0;
+  for (; i < queue.length && call.length < size; i++) {
+    const p = queue[i];
+    const m = p.entry.mailbox;
+    if (m !== undefined && (counts.get(m) ?? 0) >= perMailbox) {
+      skipped.push(p);
+      continue;
+    }
+    if (m !== undefined) counts.set(m, (counts.get(m) ?? 0) + 1);
+    call.push(p);
+  }
+  // One splice per call keeps a tenant-wide queue (10,000 items, hundreds of calls) linear per call.
+  queue.splice(0, i, ...skipped);
+  return call;
 }

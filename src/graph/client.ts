@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorFromEntra, errorFromNetwork, errorFromResponse, type Endpoint } from './error-builders.ts';
 import { realClock } from './clock.ts';
-import { DEFAULT_BATCH_ITEMS_PER_CALL, MAX_BATCH_ITEMS, runBatch } from './batch.ts';
+import { BatchRunner, DEFAULT_BATCH_ITEMS_PER_CALL, MAX_BATCH_ITEMS } from './batch.ts';
 import { MailboxLimiter, RequestRateLimiter } from './limiter.ts';
 import { paginate } from './paging.ts';
 import { Redactor } from './redact.ts';
@@ -225,6 +225,20 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
 
   const request = <T>(req: GraphRequest): Promise<GraphResponse<T>> => execute<T>(req, slotsFor(req));
 
+  const batches = new BatchRunner({
+    perMailbox,
+    itemsPerCall,
+    ensureToken: () => tokens.get(),
+    invalidateToken: (accessToken) => tokens.invalidate(accessToken),
+    execute,
+    request,
+    clock,
+    random,
+    policy,
+    stats,
+    redactor,
+  });
+
   const client: GraphClient = {
     request,
     async get<T>(path: string, o: Omit<GraphRequest, 'method' | 'path'> = {}) {
@@ -243,20 +257,7 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
       return paginate<T>(request, path, o);
     },
     batch<T>(items: Parameters<GraphClient['batch']>[0], o: { version?: ApiVersion } = {}) {
-      return runBatch<T>(items, {
-        version: o.version ?? defaultVersion,
-        perMailbox,
-        itemsPerCall,
-        ensureToken: () => tokens.get(),
-        invalidateToken: (accessToken) => tokens.invalidate(accessToken),
-        execute,
-        request,
-        clock,
-        random,
-        policy,
-        stats,
-        redactor,
-      });
+      return batches.run<T>(items, o.version ?? defaultVersion);
     },
     preAuthenticated,
     getToken: (forceRefresh?: boolean) => tokens.get(forceRefresh),

@@ -7,7 +7,7 @@ export { buildUrl, encodeQuery, segment, mailboxFromPath } from './url.ts';
 export { Redactor, REDACTED } from './redact.ts';
 export { DEFAULT_RETRY_POLICY, isIdempotent } from './retry.ts';
 export { parseRetryAfter } from './error-builders.ts';
-export { MAX_BATCH_ITEMS, packBatches } from './batch.ts';
+export { MAX_BATCH_ITEMS, MAX_CALLS_IN_FLIGHT } from './batch.ts';
 export { rolesFromJwt, tokenUrl } from './token.ts';
 export { createHttpTransport, normalizeProxy, type HttpTransport, type TransportSettings } from './transport.ts';
 export { RequestRateLimiter } from './limiter.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGraphClient, GraphError, packBatches } from '../../src/graph/index.ts';
+import { createGraphClient, GraphError } from '../../src/graph/index.ts';
 import type { BatchItem } from '../../src/graph/index.ts';
 import { baseOptions, FakeClock, graphError, json, scripted, tokenResponse, type Call } from './helpers.ts';
 
@@ -75,9 +75,33 @@ describe('$batch', () => {
     expect(peak).toBeLessThanOrEqual(4);
   });
 
-  it('packBatches is first-fit over both limits', () => {
-    const entries = Array.from({ length: 6 }, (_, i) => ({ index: i, id: String(i), item: { method: 'GET' as const, url: '/x' }, mailbox: i < 5 ? 'a' : 'b' }));
-    expect(packBatches(entries, 2).map((c) => c.map((e) => e.id))).toEqual([['0', '1', '5'], ['2', '3'], ['4']]);
+  it('the items of concurrent batch() calls share calls; a short queue goes out in calls of 4, a long one in full calls, at most 256 in flight', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const t = scripted(async (call) => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return json(200, { responses: subRequests(call).map(ok) });
+    });
+    const c = createGraphClient(baseOptions({ transport: t.transport, requestsPerSecond: 0 }));
+    // 15 chunks of 20 mailboxes at once, as a sweep's stage sends them: 300 items, 75 calls of 4.
+    const chunks = Array.from({ length: 15 }, (_, k) => c.batch(items(20, (i) => `u${k * 20 + i}@x.test`)));
+    const res = await Promise.all(chunks);
+    expect(res.flat().every((r) => r.status === 200)).toBe(true);
+    expect(res[3].map((r) => (r.body as { echo: string }).echo)[0]).toBe('/users/u60@x.test/messages/m0');
+    expect(t.calls.map((call) => subRequests(call).length)).toEqual(Array(75).fill(4));
+    // A tenant-wide queue: 6,000 items go out as calls of 20, never more than 256 at once.
+    t.calls.length = 0;
+    peak = 0;
+    const wide = await Promise.all(Array.from({ length: 300 }, (_, k) => c.batch(items(20, (i) => `w${k * 20 + i}@x.test`))));
+    expect(wide.flat().every((r) => r.status === 200)).toBe(true);
+    const sizes = t.calls.map((call) => subRequests(call).length);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(6000);
+    // Full calls while the queue is long; never the 1,500 calls of 4 that small calls would take.
+    expect(sizes.filter((n) => n === 20).length).toBeGreaterThanOrEqual(150);
+    expect(sizes.length).toBeLessThan(600);
+    expect(peak).toBeLessThanOrEqual(256);
   });
 
   it('matches out-of-order responses by id (case-insensitively)', async () => {

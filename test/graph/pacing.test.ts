@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGraphClient, packBatches } from '../../src/graph/index.ts';
-import type { BatchEntry } from '../../src/graph/batch.ts';
+import { createGraphClient } from '../../src/graph/index.ts';
 import { RequestRateLimiter } from '../../src/graph/limiter.ts';
 import { baseOptions, FakeClock, json, scripted, type Call } from './helpers.ts';
 
@@ -94,46 +93,5 @@ describe('client pacing', () => {
     expect(clock.sleeps).toEqual([]);
     await b.get('/users/v@x.test/messages');
     expect(clock.sleeps.reduce((x, y) => x + y, 0)).toBe(Math.ceil(1000 / shared.ratePerSecond));
-  });
-});
-
-describe('packBatches', () => {
-  /** The plain first-fit it must agree with. */
-  function naive(entries: BatchEntry[], perMailbox: number, maxItems = 20): BatchEntry[][] {
-    const calls: Array<{ entries: BatchEntry[]; counts: Map<string, number> }> = [];
-    for (const e of entries) {
-      let call = calls.find((c) => c.entries.length < maxItems && (e.mailbox === undefined || (c.counts.get(e.mailbox) ?? 0) < perMailbox));
-      if (!call) calls.push((call = { entries: [], counts: new Map() }));
-      call.entries.push(e);
-      if (e.mailbox !== undefined) call.counts.set(e.mailbox, (call.counts.get(e.mailbox) ?? 0) + 1);
-    }
-    return calls.map((c) => c.entries);
-  }
-
-  it('packs exactly as first-fit does, for skewed and spread mailboxes', () => {
-    let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    for (let round = 0; round < 30; round++) {
-      const boxes = 1 + Math.floor(rand() * 40);
-      const entries: BatchEntry[] = Array.from({ length: Math.floor(rand() * 400) }, (_, index) => {
-        const r = rand();
-        const mailbox = r < 0.1 ? undefined : r < 0.5 ? 'hot@x.test' : `m${Math.floor(rand() * boxes)}@x.test`;
-        return { index, id: String(index), item: { method: 'GET', url: '/x' }, mailbox };
-      });
-      const ids = (calls: BatchEntry[][]) => calls.map((c) => c.map((e) => e.index));
-      expect(ids(packBatches(entries, 4))).toEqual(ids(naive(entries, 4)));
-    }
-  });
-
-  it('stays fast for a tenant-wide sweep', () => {
-    const entries: BatchEntry[] = Array.from({ length: 40_000 }, (_, index) => ({
-      index,
-      id: String(index),
-      item: { method: 'GET', url: '/x' },
-      mailbox: `u${index % 10_000}@x.test`,
-    }));
-    const calls = packBatches(entries, 4);
-    expect(calls.length).toBe(2000);
-    expect(calls.every((c) => c.length === 20)).toBe(true);
   });
 });
