@@ -19,7 +19,7 @@ const pick = <T>(random: Random, list: readonly T[]): T => list[Math.floor(rando
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 const TOKENS: Record<'base64' | 'quoted-printable' | '8bit', readonly string[]> = {
-  base64: ['\r\n', '\r\n', '\n', ' ', '=', '==', '!', '-', '\r', '\xff', '\t', '\r\r\n'],
+  base64: ['\r\n', '\r\n', '\n', ' ', '=', '==', '!', '-', '_', '\r', '\xff', '\t', '\r\r\n'],
   'quoted-printable': ['=\r\n', '=\n', '=3D', '=c3=a9', '=C3=A9', '=G', '=4', '=', '==41', '=\xff', '\r\n', '\n', '\r', '\r\r\n', '\xe9', '\xef\xbb\xbf', ' ', '\t', 'caf', '<a href=3D"x">', '-- ', '\x00'],
   '8bit': ['\r\n', '\n', '\r', '\r\r\n', '\xff', '\x00', '\xef\xbb\xbf', '\xc3\xa9', '-- ', 'text ', '--x', '=', '\t'],
 };

@@ -33,6 +33,9 @@ describe('base64 bodies decode as postal-mime decodes them', () => {
     expect((await same('base64', 'SGVs bG8s\r\nIHdv!cmxk\r\nIQ==\r\n')).toString()).toBe('Hello, world!');
     await same('base64', 'SGVsbA==\r\nbyB3b3JsZA==\r\n');
     await same('base64', '\r\n\r\n  QUJD\tREVG  \r\n\r\n');
+    // base64url characters are junk to postal-mime
+    await same('base64', 'QUJD-REVG_\r\nQUJD\r\n');
+    await same('base64', 'QUJD_REVG\r\n');
   });
 
   it('keeps every tail length, a dangling last character included', async () => {

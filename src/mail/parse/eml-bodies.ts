@@ -9,9 +9,10 @@
  *   decodes to a random token; once postal-mime has placed every token as the content of an
  *   attachment, the decoded body takes its place (a token found elsewhere, or not at all, means
  *   the two readings of the message differ, and the caller parses the original instead);
- * - a text body (postal-mime turns those into text and html itself) is the decoded bytes as one
- *   base64 line, with "Content-Transfer-Encoding: base64" put first in its header block when it
- *   had another encoding (only inside a multipart: the root's headers are part of the result).
+ * - any other body (text, which postal-mime turns into text and html itself, or a placeholder that
+ *   would not survive the part's charset) is the decoded bytes re-encoded as long base64 lines, with
+ *   "Content-Transfer-Encoding: base64" put first in its header block when it had another encoding
+ *   (only inside a multipart: the root's headers are part of the result).
  */
 import { randomBytes } from 'node:crypto';
 import type { Email } from 'postal-mime';
@@ -19,8 +20,16 @@ import { MimeScanner, type MimeLeaf, type ScanLimits } from './mime-scan.ts';
 import { decodeBase64Body, decodePassThrough, decodeQuotedPrintableBody, keepsAscii } from './transfer-decode.ts';
 
 /** Below these sizes postal-mime's own decoding costs less than scanning the message first. */
-const MIN_MESSAGE = 8 * 1024;
-const MIN_BODY = 1024;
+const MIN_MESSAGE = 4 * 1024;
+const MIN_BODY = 512;
+
+/**
+ * Placeholders carry a random prefix drawn once per process (a message cannot guess it, so none can
+ * forge one) and a message counter: 12 bytes, which with the 4-byte index give a token whose base64
+ * form has no padding.
+ */
+const PROCESS_NONCE = randomBytes(8).toString('hex');
+let messages = 0;
 
 const BASE64_HEADER = Buffer.from('Content-Transfer-Encoding: base64\r\n');
 const NEWLINE = Buffer.from('\n');
@@ -96,8 +105,7 @@ export function liftLargeBodies(bytes: Uint8Array, limits: ScanLimits): Prepared
   if (bytes.length < MIN_MESSAGE) return null;
   const leaves = MimeScanner.leaves(bytes, limits);
   if (!leaves) return null;
-  // 12 random bytes: with the index, a token whose base64 form has no padding.
-  const nonce = randomBytes(12).toString('hex');
+  const nonce = `${PROCESS_NONCE}${(messages = (messages + 1) >>> 0).toString(16).padStart(8, '0')}`;
   const pieces: Uint8Array[] = [];
   const lifted: LiftedBody[] = [];
   let copied = 0;
@@ -118,7 +126,7 @@ export function liftLargeBodies(bytes: Uint8Array, limits: ScanLimits): Prepared
   }
   if (copied === 0) return null;
   pieces.push(bytes.subarray(copied));
-  return { input: new Uint8Array(Buffer.concat(pieces)), lifted };
+  return { input: Buffer.concat(pieces), lifted };
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -42,6 +42,9 @@ const BASE64_SLICE = 64 * 1024;
 const B64_VALUE = new Int16Array(256).fill(-1);
 for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].entries()) B64_VALUE[c.charCodeAt(0)] = i;
 
+const DASH = 0x2d;
+const UNDERSCORE = 0x5f;
+
 /**
  * Base64 as postal-mime reads it: every byte outside A-Z a-z 0-9 + / is dropped ("=" included, so
  * padding in mid-body is skipped over), the rest decoded as one stream. A dangling last character
@@ -49,6 +52,31 @@ for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
  * decoder writes them.
  */
 export function decodeBase64Body(body: Uint8Array): Uint8Array {
+  const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  // Node's decoder skips every other byte too, but reads - and _ (base64url) and stops at "=".
+  const eq = buf.indexOf(EQ);
+  if (buf.indexOf(DASH) >= 0 || buf.indexOf(UNDERSCORE) >= 0 || (eq >= 0 && alphabetFrom(buf, eq) >= 0)) return decodeFiltered(body);
+  const text = buf.toString('latin1', 0, eq < 0 ? buf.length : eq);
+  const decoded = Buffer.from(text, 'base64');
+  // Node drops a dangling character; one more character tells: it completes a pair only then.
+  const dangling = decoded.length % 3 === 0 && Buffer.from(`${text}A`, 'base64').length > decoded.length;
+  const out = new Uint8Array(decoded.length + (dangling ? 3 : 0));
+  out.set(decoded);
+  if (dangling) out[decoded.length] = (B64_VALUE[buf[lastAlphabet(buf, text.length)]!]! << 2) & 0xff;
+  return out;
+}
+
+function alphabetFrom(buf: Uint8Array, start: number): number {
+  for (let i = start; i < buf.length; i++) if (B64_VALUE[buf[i]!]! >= 0) return i;
+  return -1;
+}
+
+function lastAlphabet(buf: Uint8Array, end: number): number {
+  for (let i = end - 1; i >= 0; i--) if (B64_VALUE[buf[i]!]! >= 0) return i;
+  return -1;
+}
+
+function decodeFiltered(body: Uint8Array): Uint8Array {
   const clean = Buffer.allocUnsafe(body.length);
   let n = 0;
   for (let i = 0; i < body.length; i++) {
