@@ -62,6 +62,8 @@ interface Node {
   /** Body lines reached this node in more than one run (only multipart parts do that). */
   scattered: boolean;
   children: Node[];
+  /** children before this index are finished */
+  finishedChildren: number;
 }
 
 class GiveUp extends Error {}
@@ -212,6 +214,7 @@ export class MimeScanner {
       bodyEnd: -1,
       scattered: false,
       children: [],
+      finishedChildren: 0,
     };
     parent?.children.push(n);
     return n;
@@ -310,7 +313,7 @@ export class MimeScanner {
           this.finish(hit.node);
           this.current = hit.node.parent ?? this.root;
         } else {
-          for (const c of hit.node.children) this.finish(c);
+          this.finishChildren(hit.node);
           this.current = this.node(hit.node, nextLine, hit.node.multipart === 'digest' ? 'message/rfc822' : 'text/plain');
         }
         return;
@@ -341,8 +344,13 @@ export class MimeScanner {
         break;
       }
     }
-    for (const c of node.children) this.finish(c);
+    this.finishChildren(node);
     node.state = FINISHED;
+  }
+
+  private finishChildren(node: Node): void {
+    for (let i = node.finishedChildren; i < node.children.length; i++) this.finish(node.children[i]!);
+    node.finishedChildren = node.children.length;
   }
 
   private headers(node: Node): void {
