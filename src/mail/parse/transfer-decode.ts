@@ -3,8 +3,8 @@
  * leniencies included, but on Node buffers (postal-mime joins every decoded line through a Blob and
  * decodes base64 in a JavaScript loop, which is most of its time on large parts). Each takes the
  * raw body of one leaf: the bytes from its first body line up to the start of the line that ends it.
- * Written from postal-mime's observable behaviour (test/parse/transfer-decode.test.ts compares
- * them with postal-mime itself), not from its code.
+ * Our own code for postal-mime's observable behaviour; test/parse/transfer-decode.test.ts compares
+ * them with postal-mime itself.
  */
 
 const LF = 0x0a;
@@ -58,11 +58,12 @@ export function decodeBase64Body(body: Uint8Array): Uint8Array {
   if (buf.indexOf(DASH) >= 0 || buf.indexOf(UNDERSCORE) >= 0 || (eq >= 0 && alphabetFrom(buf, eq) >= 0)) return decodeFiltered(body);
   const text = buf.toString('latin1', 0, eq < 0 ? buf.length : eq);
   const decoded = Buffer.from(text, 'base64');
-  // Node drops a dangling character; one more character tells: it completes a pair only then.
-  const dangling = decoded.length % 3 === 0 && Buffer.from(`${text}A`, 'base64').length > decoded.length;
+  // Node drops a dangling character: only then does decoding all but the last character give as much.
+  const last = decoded.length % 3 === 0 ? lastAlphabet(buf, text.length) : -1;
+  const dangling = last >= 0 && Buffer.from(text.slice(0, last), 'base64').length === decoded.length;
   const out = new Uint8Array(decoded.length + (dangling ? 3 : 0));
   out.set(decoded);
-  if (dangling) out[decoded.length] = (B64_VALUE[buf[lastAlphabet(buf, text.length)]!]! << 2) & 0xff;
+  if (dangling) out[decoded.length] = (B64_VALUE[buf[last]!]! << 2) & 0xff;
   return out;
 }
 
