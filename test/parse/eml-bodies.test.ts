@@ -99,6 +99,23 @@ describe('lifting large bodies out of postal-mime', () => {
     expect(await sameAsPostalMime(single)).toBe(true);
   });
 
+  it('re-encodes text in parts without headers, in the root when already base64, and at the header limit', async () => {
+    const text = 'a line of text, caf\xc3\xa9 =3D\r\n'.repeat(200);
+    const noHeaders = message(['Content-Type: multipart/mixed; boundary=b', '', '--b', '', text, '--b--']);
+    expect(await sameAsPostalMime(noHeaders)).toBe(true);
+    const root = message(['Content-Type: text/html; charset=utf-8', 'Content-Transfer-Encoding: base64', '', b64(Buffer.from(text.repeat(5), 'latin1'))]);
+    expect(liftLargeBodies(root, LIMITS)?.input.length).toBeLessThan(root.length);
+    expect(await sameAsPostalMime(root)).toBe(true);
+    // A part header just under the limit: putting a Content-Transfer-Encoding line in would pass it.
+    const header = `Content-Type: text/plain; name="${'n'.repeat(1000)}"`;
+    const tight = message(['Content-Type: multipart/mixed; boundary=b', '', '--b', header, 'Content-Transfer-Encoding: quoted-printable', '', text, '--b--']);
+    const limits = { maxNestingDepth: 64, maxHeadersSize: header.length + 'Content-Transfer-Encoding: quoted-printable'.length + 10 };
+    expect(liftLargeBodies(tight, limits)).toBeNull();
+    expect(await sameAsPostalMime(tight, limits)).toBe(false);
+    expect(liftLargeBodies(tight, LIMITS)).not.toBeNull();
+    expect(await sameAsPostalMime(tight)).toBe(true);
+  });
+
   it('leaves the root text alone when it would need a header of its own', async () => {
     const bytes = message(['Subject: qp root', 'Content-Type: text/plain', 'Content-Transfer-Encoding: quoted-printable', '', 'line =3D\r\n'.repeat(2000)]);
     expect(liftLargeBodies(bytes, LIMITS)).toBeNull();
