@@ -43,6 +43,7 @@ const HEADER = 0;
 const BODY = 1;
 const FINISHED = 2;
 const LINE_DASHES = Buffer.from('\n--');
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 interface Node {
   parent: Node | null;
@@ -50,6 +51,8 @@ interface Node {
   state: number;
   defaultType: string;
   headerStart: number;
+  /** Start and end offsets of each header line, then (once read) the lines as postal-mime decodes them. */
+  headerRanges: number[];
   headerLines: string[];
   headerSize: number;
   multipart: string | false;
@@ -203,6 +206,7 @@ export class MimeScanner {
       state: HEADER,
       defaultType,
       headerStart,
+      headerRanges: [],
       headerLines: [],
       headerSize: 0,
       multipart: false,
@@ -329,7 +333,7 @@ export class MimeScanner {
       }
       node.headerSize += end - start;
       if (node.headerSize > this.limits.maxHeadersSize) throw new GiveUp();
-      node.headerLines.push(utf8.decode(buf.subarray(start, end)));
+      node.headerRanges.push(start, end);
     } else {
       this.body(node, start, nextLine);
     }
@@ -353,7 +357,23 @@ export class MimeScanner {
     node.finishedChildren = node.children.length;
   }
 
+  /** Each header line decoded as UTF-8 on its own (so a leading byte order mark is dropped from each). */
+  private headerLines(node: Node): string[] {
+    const r = node.headerRanges;
+    if (r.length === 0) return [];
+    const block = this.search.subarray(r[0], r[r.length - 1]);
+    if (block.indexOf(BOM) < 0) {
+      // Line ends are ASCII, so decoding the block at once and splitting it is the same.
+      const lines = utf8.decode(block).split(/\r*\n/);
+      if (lines.length * 2 === r.length) return lines;
+    }
+    const lines: string[] = [];
+    for (let i = 0; i < r.length; i += 2) lines.push(utf8.decode(this.buf.subarray(r[i], r[i + 1])));
+    return lines;
+  }
+
   private headers(node: Node): void {
+    node.headerLines = this.headerLines(node);
     const joined: string[] = [];
     for (const line of node.headerLines) {
       if (joined.length && /^\s/.test(line)) joined[joined.length - 1] += '\n' + line;

@@ -137,23 +137,19 @@ function decodeQpPiece(text: string, out: Buffer[]): void {
   }
   // Literal text is UTF-8 encoded; "=" and hex digits are ASCII, so escapes can be found in the bytes.
   const bytes = Buffer.from(s, 'utf8');
-  let n = bytes.indexOf(EQ);
-  if (n < 0) {
-    out.push(bytes);
-    return;
-  }
-  for (let i = n; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b === EQ && i + 2 < bytes.length) {
-      const hi = HEX_VALUE[bytes[i + 1]!]!;
-      const lo = HEX_VALUE[bytes[i + 2]!]!;
-      if (hi >= 0 && lo >= 0) {
-        bytes[n++] = (hi << 4) | lo;
-        i += 2;
-        continue;
-      }
-    }
-    bytes[n++] = b;
+  // Decoded in place: from one "=" to the next, the text between is moved down as it is.
+  let eq = bytes.indexOf(EQ);
+  let n = eq < 0 ? bytes.length : eq;
+  while (eq >= 0) {
+    const hi = eq + 2 < bytes.length ? HEX_VALUE[bytes[eq + 1]!]! : -1;
+    const lo = eq + 2 < bytes.length ? HEX_VALUE[bytes[eq + 2]!]! : -1;
+    const escape = hi >= 0 && lo >= 0;
+    bytes[n++] = escape ? (hi << 4) | lo : EQ;
+    const from = eq + (escape ? 3 : 1);
+    eq = bytes.indexOf(EQ, from);
+    const to = eq < 0 ? bytes.length : eq;
+    if (to > from) bytes.copyWithin(n, from, to);
+    n += Math.max(0, to - from);
   }
   out.push(bytes.subarray(0, n));
 }
