@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MailParseError, mailSummaries, parseMailFile } from '../../src/mail/parse/index.ts';
-import { concatParts, decodeLenientBase64 } from '../../src/mail/parse/postal-mime-decoders.ts';
 import { eml, nestedChain, reportWithAttachedPhish, TWO_EVENTS_ICS } from './fixtures.ts';
 
 const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
@@ -162,22 +161,7 @@ describe('parseMailFile: errors and limits', () => {
   });
 });
 
-describe('decodeLenientBase64', () => {
-  it('drops bytes outside the alphabet and a dangling character, like postal-mime', () => {
-    const lines = [Buffer.from('SGVs bG8s\r\n'), Buffer.from('IHdv!cmxk'), Buffer.from('IQ==')];
-    expect(decodeLenientBase64(lines).toString()).toBe('Hello, world!');
-    expect(decodeLenientBase64([Buffer.from('SGVsbG8sx')]).toString()).toBe('Hello,');
-  });
-});
-
-describe('postal-mime decoder joins', () => {
-  it('concatenate strings (UTF-8), ArrayBuffers and views exactly as a Blob would', async () => {
-    const view = new Uint8Array([0, 1, 2, 3, 4]).subarray(1, 3);
-    const parts = ['é\n', new Uint8Array([0xff, 0x00]).buffer, view, 'z'];
-    const viaBlob = Buffer.from(await new Blob(parts).arrayBuffer());
-    expect(concatParts(parts)).toEqual(viaBlob);
-  });
-
+describe('transfer encodings', () => {
   it('keep quoted-printable and 8bit text intact', async () => {
     const raw = Buffer.from(
       'Subject: qp\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n' +
