@@ -9,6 +9,7 @@ import { Agent, fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
 import { createGraphClient } from '../../src/graph/client.ts';
+import { graphSdkFor } from '../helpers/graph-sdk.ts';
 import { listAttachments, openMessageMime, readAttachmentBytes } from '../../src/mail/attachments.ts';
 import type { GraphClient } from '../../src/graph/types.ts';
 
@@ -24,25 +25,8 @@ beforeAll(async () => {
   const info = emu.info;
   mailbox = info.defaultMailbox;
   const ca = readFileSync(info.caCertPath, 'utf8');
-  dispatcher = new Agent({ connect: { ca } });
   graph = createGraphClient({ loginEndpoint: info.loginEndpoint, graphEndpoint: info.graphEndpoint, tenant: info.tenantId, clientId: info.clientId, clientSecret: info.clientSecret, ca });
-  const token = async (): Promise<string> => {
-    const res = await fetch(`${info.loginEndpoint}/${info.tenantId}/oauth2/v2.0/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: info.clientId, client_secret: info.clientSecret, scope: `${info.graphEndpoint}/.default`, grant_type: 'client_credentials' }),
-      dispatcher,
-    });
-    return ((await res.json()) as { access_token: string }).access_token;
-  };
-  sdk = Client.initWithMiddleware({
-    authProvider: { getAccessToken: token },
-    baseUrl: `${info.graphEndpoint}/`,
-    customHosts: new Set([new URL(info.graphEndpoint).hostname]),
-    defaultVersion: 'v1.0',
-    // undici's Agent and the DOM RequestInit type disagree; the SDK passes it through to fetch.
-    fetchOptions: { dispatcher } as Record<string, unknown>,
-  });
+  ({ sdk, dispatcher } = graphSdkFor(info));
 });
 afterAll(async () => {
   await graph?.close();

@@ -3,12 +3,12 @@
  * (`retryAfterOn429: false`) and list pages with fewer items than `$top`, even none, that still
  * carry an `@odata.nextLink` (`emptyPageRate`). Read over HTTP and through Microsoft's SDK.
  */
-import { readFileSync } from 'node:fs';
 import { Client, PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
 import { Agent, fetch } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
 import { harness, SOC, type Harness } from './helpers.ts';
+import { graphSdkFor } from '../helpers/graph-sdk.ts';
 
 const enc = encodeURIComponent;
 
@@ -154,25 +154,7 @@ describe('emptyPageRate through the Graph SDK', () => {
   let sdk: Client;
   beforeAll(async () => {
     emu = await startEmulator({ port: 0, seed: 'demo', quiet: true });
-    dispatcher = new Agent({ connect: { ca: readFileSync(emu.info.caCertPath, 'utf8') } });
-    const info = emu.info;
-    const token = async () => {
-      const res = await fetch(`${info.loginEndpoint}/${info.tenantId}/oauth2/v2.0/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ client_id: info.clientId, client_secret: info.clientSecret, scope: `${info.graphEndpoint}/.default`, grant_type: 'client_credentials' }),
-        dispatcher,
-      });
-      return ((await res.json()) as { access_token: string }).access_token;
-    };
-    sdk = Client.initWithMiddleware({
-      authProvider: { getAccessToken: token },
-      baseUrl: `${info.graphEndpoint}/`,
-      customHosts: new Set([new URL(info.graphEndpoint).hostname]),
-      defaultVersion: 'v1.0',
-      // undici's Agent and the DOM RequestInit type disagree; the SDK passes it through to fetch.
-      fetchOptions: { dispatcher } as Record<string, unknown>,
-    });
+    ({ sdk, dispatcher } = graphSdkFor(emu.info));
   });
   afterAll(async () => {
     await emu?.close();
