@@ -141,10 +141,15 @@ export class BatchRunner {
         const size = Math.min(MAX_BATCH_ITEMS, Math.max(this.deps.itemsPerCall, Math.ceil(queue.length / free)));
         const call = takeCall(queue, size, this.deps.perMailbox);
         this.#inFlight++;
-        void this.#sendCall(call, version, true).finally(() => {
-          this.#inFlight--;
-          this.#pump();
-        });
+        void this.#sendCall(call, version, true)
+          // Nothing may be left waiting: an unexpected failure fails the call's items (settled ones ignore it).
+          .catch((err: unknown) => {
+            for (const p of call) p.fail(err);
+          })
+          .finally(() => {
+            this.#inFlight--;
+            this.#pump();
+          });
       }
     }
   }
