@@ -52,10 +52,11 @@ export interface GraphClientOptions {
   /** Concurrent requests per mailbox (Graph's MailboxConcurrency). Default 4. */
   mailboxConcurrency?: number;
   /**
-   * Items per `$batch` call, at most 20 (Graph's cap). Default 4: Graph sends Outlook at most four
-   * items of a batch at a time, so a call of 20 takes five service times where five calls of 4,
-   * sent side by side, take one (concepts/throttling-limits.md, "Outlook service limits for JSON
-   * batching"); the price is more round trips, which Graph does not limit.
+   * The fewest items a `$batch` call carries while the client's queue is short (1-20, default 4):
+   * Graph sends Outlook at most four items of a batch at a time, so a call of 20 takes five
+   * service times where five calls of 4, sent side by side, take one (concepts/throttling-limits.md,
+   * "Outlook service limits for JSON batching"). A long queue goes out in fuller calls, up to 20
+   * (src/graph/batch.ts, BatchRunner).
    */
   batchItemsPerCall?: number;
   /** App-wide pacing: Graph requests per second this client sends at most, each `$batch` item
@@ -177,7 +178,7 @@ export interface GraphClient {
   delete(path: string, opts?: Omit<GraphRequest, 'method' | 'path'>): Promise<void>;
   /** Every item of a collection, following `@odata.nextLink` as given (never re-sending the query). */
   paginate<T = unknown>(path: string, opts?: Omit<GraphRequest, 'method' | 'path' | 'body'>): AsyncIterable<T>;
-  /** JSON `$batch`: split into calls of `batchItemsPerCall` (default 4, at most 20), results matched by id, each 429'd item
+  /** JSON `$batch`: items join the client's one queue and go out in calls of 4-20 (BatchRunner), results matched by id, each 429'd item
    * retried alone after its own Retry-After. Returns one result per item, in input order;
    * never throws for an item's failure (see `error`). */
   batch<T = unknown>(items: BatchItem[], opts?: { version?: ApiVersion }): Promise<BatchItemResult<T>[]>;
