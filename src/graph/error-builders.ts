@@ -187,8 +187,8 @@ function codeChain(err: unknown): { codes: string[]; messages: string[]; timeout
 }
 
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_|HOSTNAME_MISMATCH$|EPROTO$)/;
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'EADDRNOTAVAIL']);
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'CONNECT_TIMEOUT', 'EADDRNOTAVAIL']);
+const TIMEOUT_CODES = new Set(['CONNECT_TIMEOUT', 'BODY_TIMEOUT', 'ETIMEDOUT']);
 
 const EXPLAIN: Record<string, string> = {
   ENOTFOUND: 'host name not found',
@@ -213,7 +213,7 @@ export function errorFromNetwork(
   const { codes, messages, timeout } = codeChain(err);
   const host = hostOf(ctx.url);
   const proxyHost = ctx.proxyUrl ? hostOf(ctx.proxyUrl) : undefined;
-  const sysCode = codes.find((c) => c !== 'UND_ERR_ABORTED' && c !== 'ABORT_ERR') ?? codes[0];
+  const sysCode = codes.find((c) => c !== 'ABORT_ERR') ?? codes[0];
   const parameter = PARAMETER[ctx.endpoint];
   const proxyStatus = messages.map((m) => /Proxy response \((\d+)\)/.exec(m)).find(Boolean);
 
@@ -224,7 +224,7 @@ export function errorFromNetwork(
 
   if (timeout || (sysCode && TIMEOUT_CODES.has(sysCode))) {
     code = 'Timeout';
-    const connectPhase = sysCode === 'UND_ERR_CONNECT_TIMEOUT';
+    const connectPhase = sysCode === 'CONNECT_TIMEOUT';
     message = connectPhase
       ? `Timed out connecting to ${proxyHost ? `proxy ${proxyHost}` : host}; check the ${proxyHost ? 'Proxy Server Address' : `${parameter} parameter`} and the network path.`
       : `Request to ${host} timed out waiting for a response.`;

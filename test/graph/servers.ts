@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
 import { makeJwt } from './helpers.ts';
@@ -12,6 +13,8 @@ export interface HttpsGraph {
   url: string;
   cert: string;
   hits: string[];
+  /** TLS connections accepted so far. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -42,12 +45,32 @@ export async function startHttpsGraph(opts: { tokenSuffix?: string } = {}): Prom
       res.end(Buffer.alloc(64 * 1024, 2));
       return;
     }
+    if (req.url === '/v1.0/gzip') {
+      // Graph compresses JSON when the client asks for it.
+      const body = zlib.gzipSync(JSON.stringify({ value: [{ id: 'z1', accept: req.headers['accept-encoding'] ?? null }] }));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': body.length });
+      return res.end(body);
+    }
+    if (req.url === '/v1.0/stall') {
+      // Sends the start of a body, then nothing: the client's idle deadline must cut it.
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': 1024 * 1024 });
+      res.write(Buffer.alloc(16 * 1024, 3));
+      return;
+    }
+    if (req.url === '/v1.0/cut') {
+      // A body shorter than announced: the connection closes midway.
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': 1024 * 1024 });
+      res.write(Buffer.alloc(16 * 1024, 4), () => res.socket?.destroy());
+      return;
+    }
     if (req.url === '/v1.0/echo-auth') {
       // A misbehaving server that echoes credentials into its error: the client must scrub them.
       return send(500, { error: { code: 'InternalServerError', message: `bad token ${req.headers.authorization} (token ${String(req.headers.authorization).slice(7)})` } });
     }
     send(404, { error: { code: 'ResourceNotFound', message: 'nope' } });
   });
+  let connections = 0;
+  server.on('secureConnection', () => connections++);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
@@ -55,6 +78,7 @@ export async function startHttpsGraph(opts: { tokenSuffix?: string } = {}): Prom
     url: `https://127.0.0.1:${port}`,
     cert: pems.cert,
     hits,
+    connections: () => connections,
     close: async () => {
       server.closeAllConnections();
       server.close();

@@ -66,6 +66,38 @@ describe('real transport: TLS', () => {
     expect(total).toBe(128 * 1024);
   });
 
+  it('asks for compressed JSON and decodes it; a streamed body is asked for uncompressed', async () => {
+    const c = client({ ca: graph.cert });
+    const body = await c.get<{ value: Array<{ id: string; accept: string | null }> }>('/gzip');
+    expect(body.value[0].id).toBe('z1');
+    expect(body.value[0].accept).toMatch(/gzip/);
+    const res = await c.request<ReadableStream<Uint8Array>>({ method: 'GET', path: '/gzip', responseType: 'stream' });
+    const bytes = Buffer.from(await new Response(res.body).arrayBuffer());
+    // Asked without Accept-Encoding, the server still chose gzip: the stream hands over what was sent.
+    expect(bytes[0]).toBe(0x1f);
+  });
+
+  it('a streamed body that stalls is cut after the idle deadline', async () => {
+    const c = client({ ca: graph.cert, timeoutMs: 300, streamIdleMs: 60_000 });
+    const res = await c.request<ReadableStream<Uint8Array>>({ method: 'GET', path: '/stall', responseType: 'stream' });
+    const err = await new Response(res.body).arrayBuffer().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+  });
+
+  it('a body cut short by the server is an error, not a short file', async () => {
+    const c = client({ ca: graph.cert });
+    const res = await c.request<ReadableStream<Uint8Array>>({ method: 'GET', path: '/cut', responseType: 'stream' });
+    await expect(new Response(res.body).arrayBuffer()).rejects.toBeInstanceOf(Error);
+  });
+
+  it('keeps connections alive between requests', async () => {
+    const c = client({ ca: graph.cert });
+    const before = graph.connections();
+    for (let i = 0; i < 5; i++) await c.get('/users/a@x.test/messages');
+    // One connection for the token and the five requests (the token request may open its own).
+    expect(graph.connections() - before).toBeLessThanOrEqual(2);
+  });
+
   it('a refused connection is a NetworkError naming the host and the parameter', async () => {
     const port = await closedPort();
     const c = client({ loginEndpoint: `http://127.0.0.1:${port}`, graphEndpoint: `http://127.0.0.1:${port}`, retry: { maxRetries: 1 } });
