@@ -26,11 +26,6 @@ interface EmulatorFlags {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-function notImplementedCommand(name: string, stderr: { write(s: string): unknown }): number {
-  stderr.write(`msgraph-mail ${name}: not implemented yet.\n`);
-  return 2;
-}
-
 function toNumber(flag: string) {
   return (v: string) => {
     const n = Number(v);
@@ -120,16 +115,28 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
       code = await mod.runDemo();
     });
 
-  for (const name of ['connector', 'alerts']) {
-    program
-      .command(name)
-      .description(name === 'connector' ? 'run the mail connector (not implemented yet)' : 'list committed alerts (not implemented yet)')
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .action(() => {
-        code = notImplementedCommand(name, stderr);
-      });
-  }
+  program
+    .command('connector')
+    .description('run the mail connector: ingest emails of the monitored mailbox as alerts')
+    .requiredOption('--config <file>', 'JSON file of connector parameters')
+    .requiredOption('--state-dir <dir>', 'folder of the connector state (its SQLite database)')
+    .option('--once', 'run one cycle and exit')
+    .option('--interval <seconds>', 'pause between cycles (default 60)')
+    .option('--test-run', 'run one cycle, print what it would commit, write no state')
+    .action(async (opts: import('./connector-command.ts').ConnectorFlags) => {
+      const { connectorCommand } = await import('./connector-command.ts');
+      code = await connectorCommand(opts, deps);
+    });
+
+  program
+    .command('alerts')
+    .description('the alerts the connector has committed, oldest first')
+    .requiredOption('--state-dir <dir>', 'the connector state folder')
+    .option('--json', 'print a JSON array')
+    .action(async (opts: { stateDir: string; json?: boolean }) => {
+      const { alertsCommand } = await import('./connector-command.ts');
+      code = await alertsCommand(opts, deps);
+    });
 
   try {
     await program.parseAsync(argv, { from: 'user' });
