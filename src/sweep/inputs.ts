@@ -21,6 +21,18 @@ export const P = {
   selectAll: 'Select All Fields For Return',
 } as const;
 
+/**
+ * Valid ranges of the sweeps' numbers; the docs give none (docs/deviations.md lists these):
+ * - Time Frame: 100 years of 365.25 days, so the window always starts after the filter's 1900
+ *   floor and within the 0001-9999 years a Graph DateTimeOffset literal can carry.
+ * - Max Emails To Return: a million, the per-folder message limit of Exchange Online's service
+ *   description (no Graph document states one).
+ * - Batch size: a million mailboxes; any value at or above the list's length sweeps it in one go.
+ */
+export const TIME_FRAME_RANGE = { min: 1, max: 52_596_000 } as const;
+export const MAX_EMAILS_RANGE = { min: 1, max: 1_000_000 } as const;
+export const BATCH_SIZE_RANGE = { min: 1, max: 1_000_000 } as const;
+
 /** A folder path parameter, normalised; an error naming the parameter when it is empty. */
 export function folderParam(params: Params, name: string): string {
   const raw = params.requiredString(name);
