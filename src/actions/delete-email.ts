@@ -8,7 +8,7 @@ import { defineAction, failed, inProgress, succeeded, type ActionContext, type A
 import { progressMessage, sweepStep } from '../sweep/action.ts';
 import { applyOps, type OpsPlan } from '../sweep/apply.ts';
 import { inChunks, type SweepState } from '../sweep/engine.ts';
-import { criteriaParams, folderParam, mailIdsParam, P, requireCriterion } from '../sweep/inputs.ts';
+import { BATCH_SIZE_RANGE, criteriaParams, folderParam, mailIdsParam, P, requireCriterion, TIME_FRAME_RANGE } from '../sweep/inputs.ts';
 import { countReport, renderPerMailbox, sweepSummary } from '../sweep/report.ts';
 
 /** The action's one message table (documented texts; see spec/contract.json). */
@@ -38,11 +38,11 @@ export const deleteEmail = defineAction({
       description: 'A filter condition that specifies the email subject to search for.' },
     { name: 'Sender Filter', required: false, default: null, type: 'string', options: null,
       description: 'A filter condition that specifies the sender of requested emails.' },
-    { name: 'Time Frame (minutes)', required: false, default: null, type: 'string', options: null, format: 'integer', min: 1,
+    { name: 'Time Frame (minutes)', required: false, default: null, type: 'string', options: null, format: 'integer', ...TIME_FRAME_RANGE,
       description: 'A filter condition that specifies the timeframe in minutes to search for emails.' },
     { name: 'Only Unread', required: false, default: 'false', type: 'boolean', options: null,
       description: 'If selected, the action searches only for unread emails. Not selected by default.' },
-    { name: 'How many mailboxes to process in a single batch', required: false, default: '25', type: 'string', options: null, format: 'integer', min: 1,
+    { name: 'How many mailboxes to process in a single batch', required: false, default: '25', type: 'string', options: null, format: 'integer', ...BATCH_SIZE_RANGE,
       description: 'The number of mailboxes to process in a single batch (single connection to the mail server). The default value is 25.' },
     { name: 'Deletion Type', required: false, default: 'Deleted Items', type: 'list', options: ['Deleted Items', 'Recoverable Items', 'Permanent'], beyondDocs: true,
       description: 'Not in the documentation. Where the emails go. Deleted Items (default): the documented delete, as Outlook does it; the user can still open and restore the email there (an email already in Deleted Items goes on to Recoverable Items). Recoverable Items: out of the user\'s folders into Recoverable Items (soft delete; only "Recover deleted items" brings it back). Permanent: purged (Graph permanentDelete); no client can reach it any more.' },

@@ -11,7 +11,7 @@ import { defineAction, failed, inProgress, succeeded, type ActionContext, type A
 import { InputError } from '../soar/errors.ts';
 import { progressMessage, sweepStep } from '../sweep/action.ts';
 import { inChunks, type SweepState } from '../sweep/engine.ts';
-import { folderParam, mailIdsParam, subjectSenderParams } from '../sweep/inputs.ts';
+import { BATCH_SIZE_RANGE, folderParam, mailIdsParam, subjectSenderParams } from '../sweep/inputs.ts';
 import { allMissing, failedReasons, failureLines } from '../sweep/report.ts';
 
 const messages = {
@@ -50,7 +50,7 @@ export const downloadAttachmentsFromEmail = defineAction({
       description: 'If selected, the action downloads attachments from EML files. Not selected by default.' },
     { name: 'Download Attachments to unique path?', required: false, default: 'false', type: 'boolean', options: null,
       description: 'If selected, the action downloads attachments to the unique path provided in the Download Path parameter field to avoid overwriting any previously downloaded attachments. Not selected by default.' },
-    { name: 'How many mailboxes to process in a single batch', required: false, default: '25', type: 'string', options: null, format: 'integer', min: 1,
+    { name: 'How many mailboxes to process in a single batch', required: false, default: '25', type: 'string', options: null, format: 'integer', ...BATCH_SIZE_RANGE,
       description: 'The number of mailboxes to process in a single batch (single connection to the mail server). The default value is 25.' },
   ],
   messages,

@@ -8,7 +8,7 @@ import { defineAction, failed, inProgress, succeeded, type ActionContext, type A
 import { progressMessage, sweepStep } from '../sweep/action.ts';
 import { applyOps, type OpsPlan } from '../sweep/apply.ts';
 import { inChunks, type SweepState } from '../sweep/engine.ts';
-import { criteriaParams, folderParam, mailIdsParam, requireCriterion } from '../sweep/inputs.ts';
+import { BATCH_SIZE_RANGE, criteriaParams, folderParam, mailIdsParam, requireCriterion, TIME_FRAME_RANGE } from '../sweep/inputs.ts';
 import { countReport, renderPerMailbox, sweepSummary } from '../sweep/report.ts';
 
 /** The action's one message table (documented texts; see spec/contract.json). */
@@ -41,11 +41,11 @@ export const moveEmailToFolder = defineAction({
       description: 'A filter condition that specifies the email subject to search for. This filter uses the contains logic.' },
     { name: 'Sender Filter', required: false, default: null, type: 'string', options: null,
       description: 'A filter condition that specifies the sender of requested emails. This filter uses the equals logic.' },
-    { name: 'Time Frame (minutes)', required: false, default: null, type: 'string', options: null, format: 'integer', min: 1,
+    { name: 'Time Frame (minutes)', required: false, default: null, type: 'string', options: null, format: 'integer', ...TIME_FRAME_RANGE,
       description: 'A filter condition that specifies the timeframe in minutes to search for emails.' },
     { name: 'Only Unread', required: false, default: 'false', type: 'boolean', options: null,
       description: 'If selected, the action searches only for unread emails. Not selected by default.' },
-    { name: 'How many mailboxes to process in a single batch', required: false, default: '25', type: 'string', options: null, format: 'integer', min: 1,
+    { name: 'How many mailboxes to process in a single batch', required: false, default: '25', type: 'string', options: null, format: 'integer', ...BATCH_SIZE_RANGE,
       description: 'The number of mailboxes to process in a single batch (single connection to the mail server). The default value is 25.' },
   ],
   messages,

@@ -3,6 +3,7 @@ import type { GraphClient } from '../graph/types.ts';
 import { collectCapped, fileNameOf, MAIL_FILE_MAX_BYTES } from '../mail/attached-mail.ts';
 import { findMessages } from '../mail/find.ts';
 import { listAttachments, openMessageMime, readAttachmentBytes, type AttachmentInfo } from '../mail/attachments.ts';
+import { RunPaths } from '../mail/destinations/run-paths.ts';
 import { safeAttachmentName } from '../mail/destinations/safe-name.ts';
 import { parseMailIds, type GraphMessage } from '../mail/mail-ids.ts';
 import { mailboxList } from '../mail/mailboxes.ts';
@@ -72,6 +73,18 @@ export function emailFileName(subject: unknown): string {
   return safeAttachmentName(`${s === '' ? 'email' : s}.eml`);
 }
 
+/**
+ * The case wall's file names of one run: a repeated name gets `-2`, `-3`, ... before its extension,
+ * as Download Attachments From Email names twins. Compared case-insensitively, since an analyst
+ * may download both files into one folder of a case-insensitive file system.
+ */
+class CaseWallNames {
+  readonly #names = new RunPaths();
+  claim(name: string): string {
+    return this.#names.claim(name, (n) => n.toLowerCase()).name;
+  }
+}
+
 interface SavedEmail {
   json: Record<string, unknown>;
   files: CaseWallAttachment[];
@@ -85,9 +98,9 @@ function messageJson(message: GraphMessage): Record<string, unknown> {
   return Object.fromEntries(Object.entries(message).filter(([k]) => !k.startsWith('@odata.')));
 }
 
-async function saveEmail(graph: GraphClient, mailbox: string, message: GraphMessage): Promise<SavedEmail> {
-  const fileName = emailFileName(message.subject);
+async function saveEmail(graph: GraphClient, mailbox: string, message: GraphMessage, names: CaseWallNames): Promise<SavedEmail> {
   const mime = await readMime(graph, mailbox, message.id);
+  const fileName = names.claim(emailFileName(message.subject));
   return {
     json: { ...messageJson(message), eml_info: fileName },
     files: [attachment(fileName, fileName, mime)],
@@ -97,7 +110,7 @@ async function saveEmail(graph: GraphClient, mailbox: string, message: GraphMess
   };
 }
 
-async function saveAttachments(graph: GraphClient, mailbox: string, message: GraphMessage, wanted: readonly string[]): Promise<SavedEmail> {
+async function saveAttachments(graph: GraphClient, mailbox: string, message: GraphMessage, wanted: readonly string[], names: CaseWallNames): Promise<SavedEmail> {
   const all = await listAttachments(graph, mailbox, message.id);
   let chosen: AttachmentInfo[];
   const notFound: string[] = [];
@@ -119,7 +132,7 @@ async function saveAttachments(graph: GraphClient, mailbox: string, message: Gra
   for (const a of chosen) {
     try {
       const bytes = await readAttachmentBytes(graph, mailbox, message.id, a, { maxBytes: CASE_WALL_MAX_BYTES });
-      const name = safeAttachmentName(a.kind === 'item' ? fileNameOf(a.name, detectMailFileType(bytes)) : a.name);
+      const name = names.claim(safeAttachmentName(a.kind === 'item' ? fileNameOf(a.name, detectMailFileType(bytes)) : a.name));
       files.push(attachment(name, name, bytes));
       saved.push(name);
     } catch (e) {
@@ -149,7 +162,8 @@ async function runSave(ctx: ActionContext<SaveMessages>): Promise<ActionOutcome>
   }
 
   const results: SavedEmail[] = [];
-  for (const m of found.messages) results.push(onlyAttachments ? await saveAttachments(ctx.graph, mailbox, m, wanted) : await saveEmail(ctx.graph, mailbox, m));
+  const names = new CaseWallNames();
+  for (const m of found.messages) results.push(onlyAttachments ? await saveAttachments(ctx.graph, mailbox, m, wanted, names) : await saveEmail(ctx.graph, mailbox, m, names));
 
   const json_result = results.length === 1 ? results[0].json : results.map((r) => r.json);
   const case_wall = { attachments: results.flatMap((r) => r.files) };

@@ -7,7 +7,7 @@ import type { MailboxVerdict } from '../mail/verdict.ts';
 import { defineAction, failed, inProgress, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
 import { progressMessage, sweepStep } from '../sweep/action.ts';
 import { inChunks, type SweepState } from '../sweep/engine.ts';
-import { criteriaParams, folderParam, P } from '../sweep/inputs.ts';
+import { BATCH_SIZE_RANGE, criteriaParams, folderParam, MAX_EMAILS_RANGE, P, TIME_FRAME_RANGE } from '../sweep/inputs.ts';
 import { countReport, renderPerMailbox, sweepSummary } from '../sweep/report.ts';
 import { table } from '../soar/result.ts';
 
@@ -35,15 +35,15 @@ export const searchEmails = defineAction({
       description: 'A filter condition that specifies the email subject to search for. This filter uses the contains logic.' },
     { name: 'Sender Filter', required: false, default: null, type: 'string', options: null,
       description: 'A filter condition that specifies the sender of requested emails. This filter uses the equals logic.' },
-    { name: 'Time Frame (minutes)', required: false, default: null, type: 'string', options: null, format: 'integer', min: 1,
+    { name: 'Time Frame (minutes)', required: false, default: null, type: 'string', options: null, format: 'integer', ...TIME_FRAME_RANGE,
       description: 'A filter condition that specifies the timeframe in minutes to search for emails.' },
-    { name: 'Max Emails To Return', required: false, default: null, type: 'string', options: null, format: 'integer', min: 1,
+    { name: 'Max Emails To Return', required: false, default: null, type: 'string', options: null, format: 'integer', ...MAX_EMAILS_RANGE,
       description: 'The number of emails for the action to return. If you provide no value, the API default value is used.' },
     { name: 'Only Unread', required: false, default: 'false', type: 'boolean', options: null,
       description: 'If selected, the action searches only for unread emails. Not selected by default.' },
     { name: 'Select All Fields For Return', required: false, default: 'false', type: 'boolean', options: null,
       description: 'If selected, the action returns all available fields for the obtained email. Not selected by default.' },
-    { name: 'How many mailboxes to process in a single batch', required: false, default: '25', type: 'string', options: null, format: 'integer', min: 1,
+    { name: 'How many mailboxes to process in a single batch', required: false, default: '25', type: 'string', options: null, format: 'integer', ...BATCH_SIZE_RANGE,
       description: 'The number of mailboxes to process in a single batch (single connection to the mail server). The default value is 25.' },
   ],
   messages,

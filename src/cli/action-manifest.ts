@@ -39,6 +39,8 @@ export function describeAction(a: ActionDefinition) {
       type: p.type,
       options: p.options,
       description: p.description,
+      // The docs give numbers no range; ours are documented here and in docs/deviations.md.
+      ...(p.format === 'integer' ? { min: p.min ?? null, max: p.max ?? null } : {}),
       ...(p.beyondDocs ? { beyond_docs: true } : {}),
     })),
   };

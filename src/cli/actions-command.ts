@@ -23,6 +23,7 @@ export async function actionsCommand(opts: { json?: boolean }, stdout: TextSink,
       const facts = [p.required ? 'required' : 'optional', p.type];
       if (p.default !== null) facts.push(`default: ${p.default}`);
       if (p.options) facts.push(`options: ${p.options.join(' | ')}`);
+      if ('min' in p) facts.push(`whole number from ${p.min} to ${p.max}`);
       if (p.beyond_docs) facts.push('beyond the documentation');
       out.push(`  - ${p.name} [${facts.join(', ')}]`);
     }

@@ -55,10 +55,15 @@ export function parseEntityArgs(args: readonly string[]): Entity[] {
   });
 }
 
-function parseSeconds(flag: string, text: string | undefined, fallback?: number): number | undefined {
+/** Node's timers hold at most 2^31 - 1 ms; a longer sleep would fire after 1 ms instead. */
+const MAX_SLEEP_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+function parseSeconds(flag: string, text: string | undefined, fallback?: number, max?: number): number | undefined {
   if (text === undefined) return fallback;
   const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`Invalid ${flag} "${text}": expected a number of seconds greater than 0.`);
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0 || (max !== undefined && n > max)) {
+    throw new UsageError(`Invalid ${flag} "${text}": expected a number of seconds greater than 0${max !== undefined ? ` and at most ${max}` : ''}.`);
+  }
   return n;
 }
 
@@ -133,7 +138,7 @@ export async function runCommand(actionName: string, opts: RunOptions, deps: Cli
   if (format !== 'json' && format !== 'table') throw new UsageError(`Invalid --format "${opts.format}": expected json or table.`);
   const params = parseParamArgs(opts.param ?? []);
   const entities = parseEntityArgs(opts.entity ?? []);
-  const pollMs = parseSeconds('--poll-interval', opts.pollInterval, 1)! * 1000;
+  const pollMs = parseSeconds('--poll-interval', opts.pollInterval, 1, MAX_SLEEP_SECONDS)! * 1000;
   const timeoutSeconds = parseSeconds('--timeout', opts.timeout);
   if (!opts.wait && (opts.pollInterval !== undefined || opts.timeout !== undefined)) {
     throw new UsageError('--poll-interval and --timeout only apply with --wait.');

@@ -32,9 +32,16 @@ export function odataString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-/** DateTimeOffset literal: unquoted ISO 8601 in UTC; whole seconds when there are no milliseconds. */
+/**
+ * DateTimeOffset literal: unquoted ISO 8601 in UTC; whole seconds when there are no milliseconds.
+ * Only years 0001-9999: outside them `toISOString` writes `-016987-...` or `+275760-...`, which
+ * the OData ABNF's `year` rule does not allow (no `+`, no leading zero beyond four digits), and
+ * no email carries such a date anyway.
+ */
 export function odataDate(value: Date): string {
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new TypeError('Not a valid date for an OData filter');
+  const year = value.getUTCFullYear();
+  if (year < 1 || year > 9999) throw new TypeError(`A filter date must lie in the years 0001 to 9999, got the year ${year}.`);
   return value.toISOString().replace('.000Z', 'Z');
 }
 

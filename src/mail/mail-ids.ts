@@ -8,6 +8,7 @@ import { eq } from '../graph/odata.ts';
 import type { BatchItem, BatchItemResult } from '../graph/types.ts';
 import { encodeQuery, segment } from '../graph/url.ts';
 import { folderPath, type ResolvedFolder } from './folders.ts';
+import { withoutAngleBrackets } from './header-values.ts';
 import { classifyResult, mailboxPath } from './mailboxes.ts';
 import type { Page } from '../graph/paging.ts';
 
@@ -33,7 +34,7 @@ export function parseMailId(raw: string): MailId | undefined {
   const input = raw.trim();
   if (input === '') return undefined;
   if (input.includes('@') || (input.startsWith('<') && input.endsWith('>'))) {
-    const inner = input.replace(/^<+/, '').replace(/>+$/, '').trim();
+    const inner = withoutAngleBrackets(input);
     return { kind: 'internetMessageId', value: `<${inner}>`, input };
   }
   return { kind: 'graph', id: input, input };

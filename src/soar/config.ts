@@ -103,23 +103,50 @@ export function resolveConfigValues(
   return out;
 }
 
+/** A POSIX environment variable name. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** What a config value's JSON type must be, by its documented type. */
+function expectedType(p: ParamSchema): 'a string' | 'true or false' | 'a whole number' {
+  if (p.type === 'boolean') return 'true or false';
+  if (p.format === 'integer') return 'a whole number';
+  return 'a string';
+}
+
+function jsonTypeName(raw: unknown): string {
+  if (Array.isArray(raw)) return 'an array';
+  return typeof raw === 'object' ? 'an object' : `a ${typeof raw}`;
+}
+
 function resolveValue(p: ParamSchema, raw: unknown, env: NodeJS.ProcessEnv): ConfigValue {
   if (raw === null || raw === undefined) return null;
   if (typeof raw === 'string') {
-    const m = /^\$ENV:(.+)$/.exec(raw.trim());
+    const m = /^\$ENV:(.*)$/s.exec(raw.trim());
     if (!m) return raw;
     const name = m[1].trim();
+    if (name === '') throw new InputError(`Config "${p.name}" holds "$ENV:" without a variable name: write "$ENV:NAME".`, p.name);
     const v = env[name];
-    if (v === undefined) throw new InputError(`Config "${p.name}" refers to environment variable ${name}, which is not set.`, p.name);
+    if (v === undefined || v.trim() === '') {
+      // A secret key whose "name" is no variable name may be the secret itself, pasted after
+      // "$ENV:": not echoed then.
+      const state = v === undefined ? 'not set' : 'empty';
+      if (p.type === 'password' && !ENV_NAME.test(name)) {
+        throw new InputError(`Config "${p.name}" refers to an environment variable that is ${state} (its name is not shown: it is no valid variable name and may be the secret itself).`, p.name);
+      }
+      // Set but empty is a mistake too (an export that expanded to nothing): say which variable.
+      throw new InputError(`Config "${p.name}" refers to environment variable ${name}, which is ${state}.`, p.name);
+    }
     return v;
   }
-  if (typeof raw === 'boolean' || typeof raw === 'number') return raw;
-  throw new InputError(`Invalid value for "${p.name}" in the config file: expected a string, boolean or number, got ${Array.isArray(raw) ? 'an array' : 'an object'}.`, p.name);
+  // Strings are always accepted ("$ENV:" values are strings, and the docs write booleans and
+  // numbers as "true" / "25"); a JSON boolean or number only where the documented value is one.
+  const expected = expectedType(p);
+  if ((typeof raw === 'boolean' && expected === 'true or false') || (typeof raw === 'number' && expected === 'a whole number')) return raw;
+  throw new InputError(`Invalid value for "${p.name}" in the config file: expected ${expected}, got ${jsonTypeName(raw)}.`, p.name);
 }
 
 function asText(p: ParamSchema, v: ConfigValue): string {
   if (v === null) return '';
-  if (typeof v === 'boolean') throw new InputError(`Invalid value for "${p.name}" in the config file: expected a string, got a boolean.`, p.name);
   return String(v).trim();
 }
 

@@ -13,7 +13,7 @@ export type ParamType = 'string' | 'boolean' | 'password' | 'list';
  * How a documented string value is read. The docs type numbers and comma lists as `string`,
  * so the schema says what the action really expects:
  * - `text`: trimmed string, empty -> null
- * - `integer`: whole number within `min`/`max`
+ * - `integer`: whole number within `min`/`max` (each action declares both: its documented range)
  * - `list`: comma list, trimmed, empties dropped, exact duplicates dropped (Graph ids are case-sensitive)
  * - `addresses`: comma list of mailboxes / email addresses, duplicates dropped case-insensitively
  */
@@ -196,20 +196,14 @@ function parseOption(p: ParamSchema, text: string, shown: string): string {
 }
 
 function parseInteger(p: ParamSchema, text: string, shown: string): number {
-  const range =
-    p.min !== undefined && p.max !== undefined
-      ? ` between ${p.min} and ${p.max}`
-      : p.min !== undefined
-        ? ` of at least ${p.min}`
-        : p.max !== undefined
-          ? ` of at most ${p.max}`
-          : '';
-  const fail = () => new InputError(`Invalid value for parameter "${p.name}": expected a whole number${range}${shown}.`, p.name);
+  // Without a declared bound, the bound is what a JavaScript number holds exactly: a bigger
+  // value would be silently rounded, so it is refused with the range said.
+  const min = p.min ?? Number.MIN_SAFE_INTEGER;
+  const max = p.max ?? Number.MAX_SAFE_INTEGER;
+  const fail = () => new InputError(`Invalid value for parameter "${p.name}": expected a whole number between ${min} and ${max}${shown}.`, p.name);
   if (!/^[+-]?\d+$/.test(text)) throw fail();
   const n = Number(text);
-  if (!Number.isSafeInteger(n)) throw fail();
-  if (p.min !== undefined && n < p.min) throw fail();
-  if (p.max !== undefined && n > p.max) throw fail();
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw fail();
   return n;
 }
 

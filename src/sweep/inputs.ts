@@ -6,6 +6,7 @@ import { contains, eq } from '../graph/odata.ts';
 import type { Params } from '../soar/params.ts';
 import { InputError } from '../soar/errors.ts';
 import { folderPathLevels } from '../mail/folders.ts';
+import { senderAddress } from '../mail/header-values.ts';
 import { parseMailIds, type MailId } from '../mail/mail-ids.ts';
 import type { SearchCriteria } from '../mail/search.ts';
 
@@ -19,6 +20,18 @@ export const P = {
   max: 'Max Emails To Return',
   selectAll: 'Select All Fields For Return',
 } as const;
+
+/**
+ * Valid ranges of the sweeps' numbers; the docs give none (docs/deviations.md lists these):
+ * - Time Frame: 100 years of 365.25 days, so the window always starts after the filter's 1900
+ *   floor and within the 0001-9999 years a Graph DateTimeOffset literal can carry.
+ * - Max Emails To Return: a million, the per-folder message limit of Exchange Online's service
+ *   description (no Graph document states one).
+ * - Batch size: a million mailboxes; any value at or above the list's length sweeps it in one go.
+ */
+export const TIME_FRAME_RANGE = { min: 1, max: 52_596_000 } as const;
+export const MAX_EMAILS_RANGE = { min: 1, max: 1_000_000 } as const;
+export const BATCH_SIZE_RANGE = { min: 1, max: 1_000_000 } as const;
 
 /** A folder path parameter, normalised; an error naming the parameter when it is empty. */
 export function folderParam(params: Params, name: string): string {
@@ -39,11 +52,25 @@ function checkOData(param: string, build: () => unknown): void {
   }
 }
 
+/**
+ * `Sender Filter` as people paste it from a From header (`Name <a@b.example>`, `<a@b.example>`):
+ * Graph's `from/emailAddress/address` holds the bare address, so only that is compared.
+ */
+function senderParam(params: Params): string | null {
+  const raw = params.string(P.sender);
+  if (raw === null) return null;
+  let sender: string;
+  try {
+    sender = senderAddress(raw);
+  } catch (e) {
+    throw new InputError(`Invalid value for parameter "${P.sender}": ${e instanceof Error ? e.message : String(e)}`, P.sender);
+  }
+  checkOData(P.sender, () => eq('from/emailAddress/address', sender));
+  return sender;
+}
+
 export function criteriaParams(params: Params): SearchCriteria {
-  const subject = params.string(P.subject);
-  const sender = params.string(P.sender);
-  if (subject !== null) checkOData(P.subject, () => contains('subject', subject));
-  if (sender !== null) checkOData(P.sender, () => eq('from/emailAddress/address', sender));
+  const { subject, sender } = subjectSenderParams(params);
   return { subject, sender, timeFrameMinutes: params.integer(P.timeFrame), onlyUnread: params.boolean(P.onlyUnread) };
 }
 
@@ -63,15 +90,13 @@ export function optionalFolderParam(params: Params, name: string): string | null
 }
 
 /**
- * `Subject Filter` and `Sender Filter` alone, checked like criteriaParams does, for actions that
+ * `Subject Filter` and `Sender Filter` alone (criteriaParams adds the rest), for actions that
  * do not declare the time frame or unread parameters.
  */
 export function subjectSenderParams(params: Params): Pick<SearchCriteria, 'subject' | 'sender'> {
   const subject = params.string(P.subject);
-  const sender = params.string(P.sender);
   if (subject !== null) checkOData(P.subject, () => contains('subject', subject));
-  if (sender !== null) checkOData(P.sender, () => eq('from/emailAddress/address', sender));
-  return { subject, sender };
+  return { subject, sender: senderParam(params) };
 }
 
 /**

@@ -80,6 +80,31 @@ describe('Save Email To The Case', () => {
     expect(whole.output_message).toBe('Email successfully saved!');
   });
 
+  it('names twin case-wall files uniquely (-2, -3, case-insensitively), in the message and the JSON result too', async () => {
+    const m = await h.deliver(SOC, 'Inbox', mime({
+      subject: 'Twins',
+      parts: [
+        { name: 'report.pdf', contentType: 'application/pdf', content: '%PDF one' },
+        { name: 'REPORT.pdf', contentType: 'application/pdf', content: '%PDF two' },
+        { name: 'report.pdf', contentType: 'application/pdf', content: '%PDF three' },
+        { name: 'report-2.pdf', contentType: 'application/pdf', content: '%PDF four' },
+      ],
+    }));
+    const doc = await invoke(h, saveEmailToTheCase, { 'Search In Mailbox': SOC, 'Mail ID': m.id, 'Save Only Email Attachments': 'true' });
+    const names = ['report.pdf', 'REPORT-2.pdf', 'report-3.pdf', 'report-2-2.pdf'];
+    expect(doc).toMatchObject({ is_success: true, output_message: `Successfully saved the following attachments: ${names.join(', ')}` });
+    expect(doc.case_wall.attachments.map((f) => [f.title, f.filename])).toEqual(names.map((n) => [n, n]));
+    expect(doc.case_wall.attachments.map((f) => decode(f.content_base64))).toEqual(['%PDF one', '%PDF two', '%PDF three', '%PDF four']);
+    expect(doc.json_result).toMatchObject({ saved_attachments: names });
+
+    // Whole emails with one subject: one .eml each.
+    const a = await seed('Same subject');
+    const b = await seed('Same subject');
+    const emails = await invoke(h, saveEmailToTheCase, { 'Search In Mailbox': SOC, 'Mail ID': `${a.id}, ${b.id}` });
+    expect(emails.case_wall.attachments.map((f) => f.filename)).toEqual(['Same subject.eml', 'Same subject-2.eml']);
+    expect((emails.json_result as any[]).map((j) => j.eml_info)).toEqual(['Same subject.eml', 'Same subject-2.eml']);
+  });
+
   it('fails on a missing mailbox, a missing folder, an unknown mail id, several mailboxes, and an email without attachments', async () => {
     const m = await seed('Failures');
     const ghost = await invoke(h, saveEmailToTheCase, { 'Search In Mailbox': GHOST, 'Mail ID': m.id });

@@ -22,6 +22,11 @@ describe('OData builders', () => {
     expect(ge('receivedDateTime', new Date('2024-05-01T10:00:00Z'))).toBe('receivedDateTime ge 2024-05-01T10:00:00Z');
     expect(lt('receivedDateTime', new Date('2024-05-01T10:00:00.250Z'))).toBe('receivedDateTime lt 2024-05-01T10:00:00.250Z');
     expect(() => ge('receivedDateTime', new Date('nope'))).toThrow(TypeError);
+    // A date Graph's year rule cannot carry is refused, not sent as -016987-...
+    expect(() => ge('receivedDateTime', new Date(Date.UTC(-16987, 0, 1)))).toThrow('A filter date must lie in the years 0001 to 9999, got the year -16987.');
+    expect(() => ge('receivedDateTime', new Date(8.64e15))).toThrow(TypeError);
+    expect(ge('receivedDateTime', new Date('0001-01-01T00:00:00Z'))).toBe('receivedDateTime ge 0001-01-01T00:00:00Z');
+    expect(lt('receivedDateTime', new Date('9999-12-31T23:59:59Z'))).toBe('receivedDateTime lt 9999-12-31T23:59:59Z');
   });
 
   it('and() skips empty clauses and parenthesises a clause with a top-level or', () => {

@@ -54,6 +54,34 @@ describe('integration config', () => {
     expect(reason(() => parseIntegrationConfig({ ...baseConfig, 'Secret ID': { v: 'obj-secret' } })).message).not.toContain('obj-secret');
   });
 
+  it('checks JSON types against the documented types, naming the key and never the value', () => {
+    const message = (over: Record<string, unknown>) => reason(() => parseIntegrationConfig({ ...baseConfig, ...over })).message;
+    expect(message({ 'Client ID': 12345 })).toBe('Invalid value for "Client ID" in the config file: expected a string, got a number.');
+    expect(message({ 'Default Mailbox': ['a@x.test'] })).toBe('Invalid value for "Default Mailbox" in the config file: expected a string, got an array.');
+    expect(message({ 'Verify SSL': 1 })).toBe('Invalid value for "Verify SSL" in the config file: expected true or false, got a number.');
+    expect(message({ 'Secret ID': 987654321 })).not.toContain('987654321');
+    expect(reason(() => parseIntegrationConfig({ ...baseConfig, Tenant: 42 })).parameter).toBe('Tenant');
+    // Booleans are documented as "true" / "false" strings: both spellings are fine.
+    expect(parseIntegrationConfig({ ...baseConfig, 'Verify SSL': 'FALSE' }).verifySsl).toBe(false);
+    expect(parseIntegrationConfig({ ...baseConfig, 'Verify SSL': true }).verifySsl).toBe(true);
+  });
+
+  it('names the variable of an unset or empty $ENV value, never echoing a secret pasted after "$ENV:"', () => {
+    const env = { EMPTY_SECRET: '', BLANK_ID: '  ', SET: 'x' };
+    const e = reason(() => parseIntegrationConfig({ ...baseConfig, 'Secret ID': '$ENV:EMPTY_SECRET' }, { env }));
+    expect(e.message).toBe('Config "Secret ID" refers to environment variable EMPTY_SECRET, which is empty.');
+    expect(e.parameter).toBe('Secret ID');
+    expect(reason(() => parseIntegrationConfig({ ...baseConfig, 'Client ID': '$ENV:BLANK_ID' }, { env })).message)
+      .toBe('Config "Client ID" refers to environment variable BLANK_ID, which is empty.');
+    expect(reason(() => parseIntegrationConfig({ ...baseConfig, 'Verify SSL': ' $ENV: UNSET_SSL ' }, { env })).message)
+      .toBe('Config "Verify SSL" refers to environment variable UNSET_SSL, which is not set.');
+    expect(reason(() => parseIntegrationConfig({ ...baseConfig, Tenant: '$ENV:' }, { env })).message)
+      .toBe('Config "Tenant" holds "$ENV:" without a variable name: write "$ENV:NAME".');
+    const pasted = reason(() => parseIntegrationConfig({ ...baseConfig, 'Secret ID': '$ENV:Xy8Q~abc.def-ghi' }, { env }));
+    expect(pasted.message).toBe('Config "Secret ID" refers to an environment variable that is not set (its name is not shown: it is no valid variable name and may be the secret itself).');
+    expect(parseIntegrationConfig({ ...baseConfig, 'Proxy Server Address': 'p:1', 'Proxy Username': '$ENV:SET' }, { env }).proxy?.username).toBe('x');
+  });
+
   it('warns about unknown keys with the closest valid name', () => {
     const warnings: string[] = [];
     parseIntegrationConfig({ ...baseConfig, 'Defualt Mailbox': 'x' }, { warn: (m) => warnings.push(m) });

@@ -58,12 +58,27 @@ describe('parseParams', () => {
     expect(e.message).toBe('Invalid value for parameter "Only Unread": expected true or false, got "maybe".');
     expect(e.parameter).toBe('Only Unread');
     expect(inputError(() => parseParams(schema, { 'Search In Mailbox': 'a@x', 'How many mailboxes to process in a single batch': '0' }, ctx)).message)
-      .toBe('Invalid value for parameter "How many mailboxes to process in a single batch": expected a whole number of at least 1, got "0".');
+      .toBe('Invalid value for parameter "How many mailboxes to process in a single batch": expected a whole number between 1 and 9007199254740991, got "0".');
     expect(inputError(() => parseParams(schema, { 'Search In Mailbox': 'a@x', 'How many mailboxes to process in a single batch': '2.5' }, ctx)).message)
       .toContain('expected a whole number');
     expect(inputError(() => parseParams(schema, { 'Search In Mailbox': 'a@x', 'Download Destination': 'S3' }, ctx)).message)
       .toBe('Invalid value for parameter "Download Destination": expected one of "GCP Bucket", "Local File System", got "S3".');
     expect(inputError(() => parseParams(schema, {}, ctx)).message).toBe('Missing required parameter "Search In Mailbox".');
+  });
+
+  it('says the accepted range of a number, also for one too big for a JavaScript number', () => {
+    const ranged: ParamSchema[] = [{ name: 'Max Emails To Return', required: false, default: null, type: 'string', options: null, description: '', format: 'integer', min: 1, max: 1000 }];
+    const message = (v: string | number) => inputError(() => parseParams(ranged, { 'Max Emails To Return': v })).message;
+    const expected = (v: string) => `Invalid value for parameter "Max Emails To Return": expected a whole number between 1 and 1000, got "${v}".`;
+    expect(message('9007199254740993')).toBe(expected('9007199254740993'));
+    expect(message('1001')).toBe(expected('1001'));
+    expect(message('-1')).toBe(expected('-1'));
+    expect(message(1e21)).toBe(expected('1e+21'));
+    expect(parseParams(ranged, { 'Max Emails To Return': '1000' }).integer('Max Emails To Return')).toBe(1000);
+    // Unbounded in the schema: the bound is what a number holds exactly, never a rounded value.
+    const open = inputError(() => parseParams(schema, { 'Search In Mailbox': 'a@x', 'How many mailboxes to process in a single batch': '9007199254740993' }, ctx));
+    expect(open.message).toBe('Invalid value for parameter "How many mailboxes to process in a single batch": expected a whole number between 1 and 9007199254740991, got "9007199254740993".');
+    expect(open.parameter).toBe('How many mailboxes to process in a single batch');
   });
 
   it('masks password values when the parsed parameters are logged', () => {
