@@ -10,13 +10,14 @@ import { resolveConfigValues, type ConfigValue, type ResolveOptions } from '../s
 import { InputError } from '../soar/errors.ts';
 import type { ParamSchema } from '../soar/params.ts';
 
-const p = (name: string, required: boolean, def: string | null, type: ParamSchema['type'], description: string): ParamSchema => ({
+const p = (name: string, required: boolean, def: string | null, type: ParamSchema['type'], description: string, extra: Partial<ParamSchema> = {}): ParamSchema => ({
   name,
   required,
   default: def,
   type,
   options: null,
   description,
+  ...extra,
 });
 
 /** As documented (spec/contract.json `connector.params`, same order); test/connector/params.test.ts compares. */
@@ -26,7 +27,7 @@ export const CONNECTOR_PARAMS: readonly ParamSchema[] = [
   p('Environment Field Name', false, null, 'string', 'The name of the field where the environment name is stored.'),
   p('Environment Regex Pattern', false, '.*', 'string', 'A regular expression pattern to run on the value found in the Environment Field Name field.'),
   p('Email exclude pattern', false, null, 'string', 'A regular expression to exclude specific emails from ingestion, such as spam or news.'),
-  p('Script Timeout (Seconds)', true, '300', 'string', 'The timeout limit (in seconds) for the Python process running the current script.'),
+  p('Script Timeout (Seconds)', true, '300', 'string', 'The timeout limit (in seconds) for the Python process running the current script.', { format: 'integer', min: 1, max: 86_400 }),
   p('Azure AD endpoint', true, 'https://login.microsoftonline.com', 'string', 'The Microsoft Entra endpoint to connect to.'),
   p('Microsoft Graph Endpoint', true, 'https://graph.microsoft.com', 'string', 'The Microsoft Graph endpoint to connect to.'),
   p('Client ID', true, null, 'string', 'An application (client) ID of the Microsoft Entra app that is used in the integration.'),
@@ -34,8 +35,8 @@ export const CONNECTOR_PARAMS: readonly ParamSchema[] = [
   p('Tenant (Directory) ID', true, null, 'string', 'The tenant (directory) ID of the Microsoft Entra app used in the integration.'),
   p('Mail Address', true, null, 'string', 'An email address for the connector to use.'),
   p('Folder to check for emails', true, 'Inbox', 'string', 'An email folder to search for the emails (comma-separated list, case-sensitive).'),
-  p('Offset Time In Hours', true, '24', 'string', 'The number of hours before now to fetch emails from.'),
-  p('Max Emails Per Cycle', true, '10', 'string', 'The number of emails to fetch for every connector iteration.'),
+  p('Offset Time In Hours', true, '24', 'string', 'The number of hours before now to fetch emails from.', { format: 'integer', min: 0, max: 438_000 }),
+  p('Max Emails Per Cycle', true, '10', 'string', 'The number of emails to fetch for every connector iteration.', { format: 'integer', min: 1, max: 10_000 }),
   p('Unread Emails Only', false, 'false', 'boolean', 'If selected, the connector creates cases only from unread emails.'),
   p('Mark Emails as Read', false, 'false', 'boolean', 'If selected, the connector marks emails as read after ingesting.'),
   p('Disable Overflow', false, 'false', 'boolean', 'If selected, the connector ignores the overflow mechanism.'),
@@ -113,10 +114,6 @@ export interface ConnectorConfig {
   verifySsl: boolean;
 }
 
-/** Longest offset accepted: Graph keeps no mail from before 1970, Date none past ±8.64e15 ms. */
-const MAX_OFFSET_HOURS = 24 * 365 * 50;
-const MAX_EMAILS_PER_CYCLE = 10_000;
-const MAX_SCRIPT_TIMEOUT = 24 * 3600;
 
 function text(values: Map<string, ConfigValue>, param: ParamSchema): string {
   const v = values.get(param.name) ?? null;
@@ -142,12 +139,15 @@ function bool(values: Map<string, ConfigValue>, param: ParamSchema): boolean {
   throw new InputError(`Invalid value for "${param.name}" in the config file: expected true or false, got "${String(v)}".`, param.name);
 }
 
-function number(values: Map<string, ConfigValue>, param: ParamSchema, o: { min: number; max: number; integer: boolean; unit: string }): number {
+/** A number within the schema's range (offsets up to 50 years, cycles up to 10,000 emails, timeouts up to a day). */
+function number(values: Map<string, ConfigValue>, param: ParamSchema, o: { integer: boolean; unit: string }): number {
+  const min = param.min ?? 0;
+  const max = param.max ?? Number.MAX_SAFE_INTEGER;
   const t = required(values, param);
   const n = Number(t);
-  const ok = /^\s*\d+(\.\d+)?\s*$/.test(t) && Number.isFinite(n) && (!o.integer || Number.isInteger(n)) && n >= o.min && n <= o.max;
+  const ok = /^\s*\d+(\.\d+)?\s*$/.test(t) && Number.isFinite(n) && (!o.integer || Number.isInteger(n)) && n >= min && n <= max;
   if (!ok) {
-    throw new InputError(`Invalid value for "${param.name}": expected ${o.integer ? 'a whole number' : 'a number'} of ${o.unit} from ${o.min} to ${o.max}, got "${t}".`, param.name);
+    throw new InputError(`Invalid value for "${param.name}": expected ${o.integer ? 'a whole number' : 'a number'} of ${o.unit} from ${min} to ${max}, got "${t}".`, param.name);
   }
   return n;
 }
@@ -165,9 +165,9 @@ function url(param: ParamSchema, t: string, allowPath = false): string {
   return allowPath ? t : t.replace(/\/+$/, '');
 }
 
-function regex(param: ParamSchema, pattern: string, key: string | null = null): UserRegex {
+function regex(param: ParamSchema, pattern: string, key: string | null = null, caseInsensitive = false): UserRegex {
   try {
-    return compileUserRegex(pattern, { parameter: param.name, key });
+    return compileUserRegex(pattern, { parameter: param.name, key, caseInsensitive });
   } catch (err) {
     if (err instanceof UserRegexError) throw new InputError(err.message, param.name);
     throw err;
@@ -199,13 +199,13 @@ function dynamicList(raw: unknown): DynamicRule[] {
 function headerRules(param: ParamSchema, t: string): HeaderRule[] {
   if (t === '') return [];
   return [...new Set(t.split(',').map((s) => s.trim()).filter(Boolean))].map((entry) => {
-    // An entry that is a plain header name matches that header (case-insensitively, as header
-    // names are); anything else is a regular expression over the name.
-    if (/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(entry)) {
+    // An entry without regex syntax is a header name, matched case-insensitively (as header names
+    // are); anything else is a regular expression over the whole name.
+    if (!/[*+?()[\]{}|^$\\]/.test(entry)) {
       const lower = entry.toLowerCase();
       return { text: entry, matches: (name: string) => name.toLowerCase() === lower };
     }
-    const re = regex(param, `^(?:${entry})$`);
+    const re = regex(param, `^(?:${entry})$`, null, true);
     return { text: entry, matches: (name: string) => re.findAll(name, 1).length > 0 };
   });
 }
@@ -236,7 +236,7 @@ export function parseConnectorConfig(obj: Record<string, unknown>, opts: Resolve
     environmentField: get('Environment Field Name') || null,
     environmentRegex: envPattern === '' ? null : regex(byName('Environment Regex Pattern'), envPattern),
     excludeRegex: exclude === '' ? null : regex(byName('Email exclude pattern'), exclude),
-    scriptTimeoutSeconds: number(values, byName('Script Timeout (Seconds)'), { min: 1, max: MAX_SCRIPT_TIMEOUT, integer: true, unit: 'seconds' }),
+    scriptTimeoutSeconds: number(values, byName('Script Timeout (Seconds)'), { integer: true, unit: 'seconds' }),
     azureAdEndpoint: url(byName('Azure AD endpoint'), required(values, byName('Azure AD endpoint'))),
     graphEndpoint: url(byName('Microsoft Graph Endpoint'), required(values, byName('Microsoft Graph Endpoint'))),
     clientId: required(values, byName('Client ID')),
@@ -244,8 +244,8 @@ export function parseConnectorConfig(obj: Record<string, unknown>, opts: Resolve
     tenant: required(values, byName('Tenant (Directory) ID')),
     mailbox: required(values, byName('Mail Address')),
     folders,
-    offsetHours: number(values, byName('Offset Time In Hours'), { min: 0, max: MAX_OFFSET_HOURS, integer: false, unit: 'hours' }),
-    maxEmailsPerCycle: number(values, byName('Max Emails Per Cycle'), { min: 1, max: MAX_EMAILS_PER_CYCLE, integer: true, unit: 'emails' }),
+    offsetHours: number(values, byName('Offset Time In Hours'), { integer: false, unit: 'hours' }),
+    maxEmailsPerCycle: number(values, byName('Max Emails Per Cycle'), { integer: true, unit: 'emails' }),
     unreadOnly: bool(values, byName('Unread Emails Only')),
     markAsRead: bool(values, byName('Mark Emails as Read')),
     disableOverflow: bool(values, byName('Disable Overflow')),
