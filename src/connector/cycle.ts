@@ -10,7 +10,7 @@ import type { GraphClient } from '../graph/types.ts';
 import { reasonOf } from '../mail/verdict.ts';
 import { alertsOf, type Alert, type FetchedEmail } from './alert.ts';
 import { readDetails } from './details.ts';
-import { EMAIL_SELECT, LOOKBACK_MS, readFolders, type Candidate } from './fetch.ts';
+import { EMAIL_SELECT, LOOKBACK_MS, readFolders, readFull, type Candidate } from './fetch.ts';
 import { markPendingAsRead } from './mark-read.ts';
 import { overflowRule } from './overflow.ts';
 import type { ConnectorConfig } from './params.ts';
@@ -43,6 +43,8 @@ export interface CycleReport {
   excluded: number;
   /** Emails left for the next cycle because the Script Timeout came near. */
   deferred: number;
+  /** Listed, then deleted before it could be read. */
+  gone: number;
   markedRead: number;
   webhookDelivered: number;
   errors: string[];
@@ -61,7 +63,7 @@ function fallbackAlerts(e: FetchedEmail, config: ConnectorConfig, err: unknown):
 
 export async function runCycle(d: CycleDeps): Promise<CycleReport> {
   const { config, store } = d;
-  const report: CycleReport = { fetched: 0, alerts: 0, overflowed: 0, excluded: 0, deferred: 0, markedRead: 0, webhookDelivered: 0, errors: [] };
+  const report: CycleReport = { fetched: 0, alerts: 0, overflowed: 0, excluded: 0, deferred: 0, gone: 0, markedRead: 0, webhookDelivered: 0, errors: [] };
   const startMs = d.now();
   const firstRunFromMs = startMs - config.offsetHours * 3_600_000;
 
@@ -70,19 +72,31 @@ export async function runCycle(d: CycleDeps): Promise<CycleReport> {
 
   const cursors = store.cursors(config.folders);
   const select = config.headers.length > 0 ? [...EMAIL_SELECT, 'internetMessageHeaders'] : EMAIL_SELECT;
-  const read = await readFolders(d.graph, config.mailbox, cursors, { max: config.maxEmailsPerCycle, firstRunFromMs, unreadOnly: config.unreadOnly, select });
+  const read = await readFolders(d.graph, config.mailbox, cursors, { max: config.maxEmailsPerCycle, firstRunFromMs, unreadOnly: config.unreadOnly });
   for (const f of read.folders) if (f.error) report.errors.push(f.error);
   d.step?.('read');
 
-  // Details in order; past the deadline the rest waits for the next cycle (only a prefix of the
-  // oldest-first list is committed, so the cursor never passes an email left behind).
+  // In full, then details, in order; past the deadline, or at an email that cannot be read, the
+  // rest waits for the next cycle (only a prefix of the oldest-first list is committed, so the
+  // cursor never passes an email left behind).
+  const full = await readFull(d.graph, config.mailbox, read.taken, select);
   const done: FetchedEmail[] = [];
-  for (const c of read.taken) {
+  let prefix = 0;
+  for (const f of full) {
     if (d.now() >= d.deadlineMs) break;
-    done.push(await readDetails(d.graph, config, c.folder, c.message));
+    if ('error' in f) {
+      report.errors.push(`email ${f.candidate.message.id} could not be read (${f.error}); it and the emails after it wait for the next cycle`);
+      break;
+    }
+    prefix++;
+    if ('gone' in f) {
+      report.gone++;
+      continue;
+    }
+    done.push(await readDetails(d.graph, config, f.candidate.folder, f.message));
   }
   report.fetched = done.length;
-  report.deferred = read.taken.length - done.length;
+  report.deferred = read.taken.length - prefix;
   d.step?.('details');
 
   const isOverflow = config.disableOverflow || d.testRun ? () => false : overflowRule(store, startMs);
@@ -113,7 +127,7 @@ export async function runCycle(d: CycleDeps): Promise<CycleReport> {
     return report;
   }
 
-  const taken = read.taken.slice(0, done.length);
+  const taken = read.taken.slice(0, prefix);
   const commit: CycleCommit = { nowMs: startMs, folders: advances(read.folders, taken, firstRunFromMs), alerts, markRead, toWebhook: config.webhook !== undefined };
   const stored = store.commitCycle(commit);
   report.alerts = stored.filter((s) => !s.overflow).length;

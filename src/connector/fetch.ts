@@ -37,6 +37,7 @@ export interface FolderState {
 
 export interface Candidate {
   folder: string;
+  /** From the light list: id and receivedDateTime only (readFull reads the rest). */
   message: ReceivedEmail;
   receivedMs: number;
 }
@@ -69,16 +70,18 @@ async function unseenIn(
   graph: GraphClient,
   mailbox: string,
   state: FolderState,
-  o: { max: number; firstRunFromMs: number; unreadOnly: boolean; select: string[] },
+  o: { max: number; firstRunFromMs: number; unreadOnly: boolean },
 ): Promise<Candidate[]> {
   const since = new Date(sinceOf(state.cursor, o.firstRunFromMs));
   const filter = o.unreadOnly ? and(ge('receivedDateTime', since), eq('isRead', false)) : ge('receivedDateTime', since);
+  // The list is light (id and time): the lookback window re-reads emails already taken, so their
+  // bodies are not fetched again; the emails taken are read in full afterwards (readFull).
   const query = {
     $filter: filter,
     // The $orderby property leads the $filter, as Exchange requires for a sorted filter.
     $orderby: 'receivedDateTime asc',
     $top: Math.min(MAX_TOP, o.max + state.cursor.seen.size),
-    $select: o.select.join(','),
+    $select: 'id,receivedDateTime',
   };
   const out: Candidate[] = [];
   const path = `${mailboxPath(mailbox)}/mailFolders/${segment(state.folderId!)}/messages`;
@@ -102,7 +105,7 @@ export async function readFolders(
   graph: GraphClient,
   mailbox: string,
   cursors: FolderCursor[],
-  o: { max: number; firstRunFromMs: number; unreadOnly: boolean; select: string[] },
+  o: { max: number; firstRunFromMs: number; unreadOnly: boolean },
 ): Promise<ReadResult> {
   const folders = await locateFolders(graph, mailbox, cursors);
   const lists = await Promise.all(
@@ -130,4 +133,28 @@ export async function readFolders(
     .sort((a, b) => a.receivedMs - b.receivedMs || order.get(a.folder)! - order.get(b.folder)! || (a.message.id < b.message.id ? -1 : 1))
     .slice(0, o.max);
   return { taken, folders };
+}
+
+export type FullRead = { candidate: Candidate; message: ReceivedEmail } | { candidate: Candidate; gone: true } | { candidate: Candidate; error: string };
+
+/**
+ * The taken emails in full, in `$batch` calls (the client's queue: up to 20 a call). An email
+ * deleted since the list is `gone`; any other failure is an `error` the caller stops at, so the
+ * cursor never passes an email it could not read.
+ */
+export async function readFull(graph: GraphClient, mailbox: string, taken: Candidate[], select: string[]): Promise<FullRead[]> {
+  const results = await graph.batch<ReceivedEmail>(
+    taken.map((c) => ({
+      method: 'GET' as const,
+      url: `${mailboxPath(mailbox)}/messages/${segment(c.message.id)}?$select=${select.join(',')}`,
+      headers: IMMUTABLE_IDS,
+      mailbox,
+    })),
+  );
+  return results.map((r, i): FullRead => {
+    const candidate = taken[i];
+    if (r.status >= 200 && r.status < 300 && r.body) return { candidate, message: { ...r.body, id: candidate.message.id } };
+    if (r.status === 404) return { candidate, gone: true };
+    return { candidate, error: r.error ? `${r.error.code}: ${r.error.message}` : `HTTP ${r.status}` };
+  });
 }
