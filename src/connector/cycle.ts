@@ -93,7 +93,7 @@ export async function runCycle(d: CycleDeps): Promise<CycleReport> {
       report.gone++;
       continue;
     }
-    done.push(await readDetails(d.graph, config, f.candidate.folder, f.message));
+    done.push(await readDetails(d.graph, config, f.candidate.folder, f.message, f.attachments));
   }
   report.fetched = done.length;
   report.deferred = read.taken.length - prefix;

@@ -19,13 +19,14 @@ export const ORIGINAL_EML_MAX_BYTES = 35 * 1024 * 1024;
 
 const kib = (n: number) => `${Math.round(n / 1024)} KiB`;
 
-export async function readDetails(graph: GraphClient, config: ConnectorConfig, folder: string, message: ReceivedEmail): Promise<FetchedEmail> {
+/** `listed`: the attachment list when the caller already has it (readFull). */
+export async function readDetails(graph: GraphClient, config: ConnectorConfig, folder: string, message: ReceivedEmail, listed?: AttachmentInfo[]): Promise<FetchedEmail> {
   const mailbox = config.mailbox;
   const out: FetchedEmail = { message, folder, attachedMail: [], files: [], skippedFiles: [], errors: [] };
   if (message.hasAttachments === true) {
-    let list: AttachmentInfo[] = [];
+    let list: AttachmentInfo[] = listed ?? [];
     try {
-      list = await listAttachments(graph, mailbox, message.id);
+      if (!listed) list = await listAttachments(graph, mailbox, message.id);
     } catch (err) {
       out.errors.push(`attachments could not be listed: ${reasonOf(err).reason}`);
     }

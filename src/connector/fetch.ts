@@ -5,7 +5,8 @@
  * they survive moves. `Max Emails Per Cycle` is the oldest N across every folder.
  */
 import { and, eq, ge } from '../graph/odata.ts';
-import type { GraphClient } from '../graph/types.ts';
+import type { BatchItem, GraphClient } from '../graph/types.ts';
+import { ATTACHMENT_LIST_SELECT, attachmentInfoOf, type AttachmentInfo } from '../mail/attachments.ts';
 import { GraphError } from '../graph/errors.ts';
 import { resolveFolders } from '../mail/folders.ts';
 import { mailboxPath } from '../mail/mailboxes.ts';
@@ -81,7 +82,7 @@ async function unseenIn(
     // The $orderby property leads the $filter, as Exchange requires for a sorted filter.
     $orderby: 'receivedDateTime asc',
     $top: Math.min(MAX_TOP, o.max + state.cursor.seen.size),
-    $select: 'id,receivedDateTime',
+    $select: 'id,receivedDateTime,hasAttachments',
   };
   const out: Candidate[] = [];
   const path = `${mailboxPath(mailbox)}/mailFolders/${segment(state.folderId!)}/messages`;
@@ -135,7 +136,7 @@ export async function readFolders(
   return { taken, folders };
 }
 
-export type FullRead = { candidate: Candidate; message: ReceivedEmail } | { candidate: Candidate; gone: true } | { candidate: Candidate; error: string };
+export type FullRead = { candidate: Candidate; message: ReceivedEmail; attachments?: AttachmentInfo[] } | { candidate: Candidate; gone: true } | { candidate: Candidate; error: string };
 
 /**
  * The taken emails in full, in `$batch` calls (the client's queue: up to 20 a call). An email
@@ -143,17 +144,30 @@ export type FullRead = { candidate: Candidate; message: ReceivedEmail } | { cand
  * cursor never passes an email it could not read.
  */
 export async function readFull(graph: GraphClient, mailbox: string, taken: Candidate[], select: string[]): Promise<FullRead[]> {
-  const results = await graph.batch<ReceivedEmail>(
-    taken.map((c) => ({
-      method: 'GET' as const,
-      url: `${mailboxPath(mailbox)}/messages/${segment(c.message.id)}?$select=${select.join(',')}`,
-      headers: IMMUTABLE_IDS,
-      mailbox,
-    })),
-  );
-  return results.map((r, i): FullRead => {
-    const candidate = taken[i];
-    if (r.status >= 200 && r.status < 300 && r.body) return { candidate, message: { ...r.body, id: candidate.message.id } };
+  // Each email and, when the list said it has attachments, its attachment list, side by side in
+  // the same calls: one round trip per 20 operations instead of one per email with attachments.
+  const items: BatchItem[] = [];
+  const listIndex = new Map<number, number>();
+  taken.forEach((c, i) => {
+    const base = `${mailboxPath(mailbox)}/messages/${segment(c.message.id)}`;
+    items.push({ method: 'GET', url: `${base}?$select=${select.join(',')}`, headers: IMMUTABLE_IDS, mailbox });
+    if (c.message.hasAttachments === true) {
+      listIndex.set(i, items.length);
+      items.push({ method: 'GET', url: `${base}/attachments?$select=${ATTACHMENT_LIST_SELECT}`, mailbox });
+    }
+  });
+  const results = await graph.batch<Record<string, unknown>>(items);
+  let at = 0;
+  return taken.map((candidate, i): FullRead => {
+    const r = results[at];
+    at += listIndex.has(i) ? 2 : 1;
+    if (r.status >= 200 && r.status < 300 && r.body) {
+      const message = { ...(r.body as ReceivedEmail), id: candidate.message.id };
+      const list = listIndex.has(i) ? results[listIndex.get(i)!] : undefined;
+      const rows = list && list.status === 200 && list.body && !list.body['@odata.nextLink'] ? (list.body.value as Array<Record<string, unknown>> | undefined) : undefined;
+      // A list that failed or has more pages is read again by readDetails.
+      return { candidate, message, ...(rows ? { attachments: rows.map(attachmentInfoOf) } : {}) };
+    }
     if (r.status === 404) return { candidate, gone: true };
     return { candidate, error: r.error ? `${r.error.code}: ${r.error.message}` : `HTTP ${r.status}` };
   });

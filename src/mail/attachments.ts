@@ -74,7 +74,8 @@ function kindOf(odataType: string): AttachmentKind {
   return 'file';
 }
 
-function toInfo(raw: Record<string, unknown>): AttachmentInfo {
+/** An attachment row of a list (`attachments?$select=ATTACHMENT_LIST_SELECT`) as AttachmentInfo. */
+export function attachmentInfoOf(raw: Record<string, unknown>): AttachmentInfo {
   const odataType = typeof raw['@odata.type'] === 'string' ? raw['@odata.type'] : '#microsoft.graph.fileAttachment';
   return {
     id: String(raw.id ?? ''),
@@ -96,7 +97,7 @@ export async function listAttachments(graph: GraphClient, mailbox: string, messa
     mailbox,
     version: opts.version,
   })) {
-    out.push(toInfo(raw));
+    out.push(attachmentInfoOf(raw));
   }
   return out;
 }
