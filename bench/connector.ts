@@ -157,16 +157,20 @@ try {
       lateSent += n;
     }
   }
-  log(`${kills} kills done; draining with --once cycles...`);
-  for (let quiet = 0, rounds = 0; quiet < 2 && rounds < 500; rounds++) {
-    const c = cli(['--once']);
-    const code = await new Promise<number | null>((resolve) => c.once('exit', resolve));
+  log(`${kills} kills done; draining (one process, --interval 0, stopped with SIGTERM once all is committed and marked)...`);
+  const drain = cli(['--interval', '0']);
+  const drained = new Promise<number | null>((resolve) => drain.once('exit', resolve));
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 250));
     const db = new Database(path.join(state, 'connector.sqlite'), { readonly: true });
     const pending = db.prepare('SELECT COUNT(*) FROM mark_read').pluck().get() as number;
     const total = db.prepare('SELECT COUNT(*) FROM alerts').pluck().get() as number;
     db.close();
-    quiet = code === 0 && pending === 0 && total >= EMAILS ? quiet + 1 : 0;
+    if (pending === 0 && total >= EMAILS) break;
+    if (performance.now() - started > 20 * 60_000) throw new Error(`not drained after 20 minutes: ${total} alerts, ${pending} to mark as read`);
   }
+  drain.kill('SIGTERM');
+  await drained;
   const seconds = (performance.now() - started) / 1000;
   const traffic = await admin<{ httpRequests: number; operations: number; throttledOperations: number; batchCalls: number; tokenRequests: number }>(info.graphEndpoint, 'GET', '/traffic');
 

@@ -74,7 +74,9 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export async function runConnector(o: ConnectorRunOptions): Promise<number> {
   const now = o.now ?? Date.now;
   const store = o.store ?? openSqliteStore(o.stateDir, { readOnly: o.testRun });
-  const graph = o.createGraph({ ...graphOptionsOf(o.config), logger: o.logger, ...o.graphOptions });
+  // One mailbox: Graph runs at most 4 of its requests at a time whatever the calls, so full calls
+  // of 20 cost the fewest round trips for the same speed.
+  const graph = o.createGraph({ ...graphOptionsOf(o.config), batchItemsPerCall: 20, logger: o.logger, ...o.graphOptions });
   const interval = (o.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS) * 1000;
   if (!Number.isFinite(interval) || interval < 0) throw new UsageError('--interval must be a number of seconds, 0 or more.');
   let code = 0;
