@@ -13,6 +13,12 @@ import type { Entity } from '../soar/action.ts';
 import type { ResultDocument } from '../soar/result.ts';
 import { runAction } from '../soar/runtime.ts';
 import { renderResultAsText } from './format.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Alert } from '../connector/alert.ts';
+import { parseConnectorConfig } from '../connector/params.ts';
+import { runConnector } from '../connector/run.ts';
 
 export interface DemoOptions {
   out?: { write(chunk: string): unknown };
@@ -59,14 +65,14 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     say(away.length ? `Out of office: ${away.join(', ')}` : 'Nobody is out of office.');
     say();
 
-    // The report: an employee forwarded the phish as an attachment to the reports mailbox.
+    // The report: an employee forwarded the phish as an attachment to the reports mailbox; the
+    // connector turns it into an alert, as it would feed the SOAR.
     const reportsMailbox = info.mailboxes.find((m) => m.startsWith('phishing-reports@')) ?? info.defaultMailbox;
-    const reports = await step('3. Find the employee\'s report', 'Search Emails', [], {
-      'Search In Mailbox': reportsMailbox,
-      'Folder Name': 'Inbox',
-      'Subject Filter': 'Report',
-    });
-    const reportIds = graphIds(reports.json_result);
+    say(`== 3. The connector ingests the employee's report: msgraph-mail connector --once (${reportsMailbox})`);
+    const alerts = await ingestReports(info, reportsMailbox, ca);
+    for (const a of alerts) say(alertSummary(a));
+    say();
+    const reportIds = alerts.map((a) => a.source_message_id);
     if (reportIds.length === 0) {
       say('No report found: nothing to investigate.');
       return 1;
@@ -130,18 +136,54 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
   }
 }
 
+/** One connector cycle on the reports mailbox into a throw-away state dir; the alerts it committed. */
+async function ingestReports(info: RunningEmulator['info'], mailbox: string, ca: string | undefined): Promise<Alert[]> {
+  const stateDir = await mkdtemp(path.join(tmpdir(), 'msgraph-mail-demo-'));
+  const alerts: Alert[] = [];
+  try {
+    const config = parseConnectorConfig({
+      'Azure AD endpoint': info.loginEndpoint,
+      'Microsoft Graph Endpoint': info.graphEndpoint,
+      'Client ID': info.clientId,
+      'Client Secret': info.clientSecret,
+      'Tenant (Directory) ID': info.tenantId,
+      'Mail Address': mailbox,
+      'Mark Emails as Read': true,
+    });
+    await runConnector({
+      config,
+      stateDir,
+      once: true,
+      createGraph: createGraphClient,
+      graphOptions: { ca },
+      print: (line) => alerts.push(JSON.parse(line) as Alert),
+      warn: () => undefined,
+    });
+    return alerts;
+  } finally {
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+/** An alert as a SOC analyst reads it first: name, when, who reported what, what is attached. */
+function alertSummary(a: Alert): string {
+  const [email, ...attached] = a.events;
+  const pick = (e: Record<string, string> | undefined, suffix: string) => (e ? (Object.entries(e).find(([k]) => k.endsWith(suffix))?.[1] ?? '') : '');
+  const lines = [
+    `Alert "${a.name}" (ticket ${a.ticket_id}, priority ${a.priority}, ${new Date(a.start_time).toISOString()})`,
+    `  reported by ${pick(email, '_from_emailAddress_address')}: "${pick(email, '_subject')}"`,
+    ...attached.map((e) => `  attached email from ${pick(e, '_from_emailAddress_address')}: "${pick(e, '_subject')}"${pick(e, '_url_1') ? `, links ${pick(e, '_url_1')}` : ''}`),
+    `  ${a.events.length} event(s), ${a.attachments.length} case attachment(s)`,
+  ];
+  return lines.join('\n');
+}
+
 /** Room for the case-wall tables: the terminal's width, or enough for a Mail ID and its subject. */
 const WIDTH = process.stdout.isTTY && process.stdout.columns > 80 ? process.stdout.columns : 160;
 
 function progressBar(done: number, total: number, width = 30): string {
   const filled = Math.round((done / total) * width);
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} mailboxes`;
-}
-
-/** Graph ids of the emails in a Search Emails JSON result. */
-function graphIds(json: unknown): string[] {
-  const boxes = (json as { mailboxes?: Array<{ emails?: Array<{ id?: unknown }> }> } | null)?.mailboxes ?? [];
-  return boxes.flatMap((b) => (b.emails ?? []).map((e) => e.id)).filter((x): x is string => typeof x === 'string');
 }
 
 /** Sender, subject and URLs of the first email an Extract Data From Attached EML result holds. */

@@ -15,6 +15,8 @@ describe('npm start walkthrough', () => {
     expect(text).toContain('Successfully connected to the Microsoft Graph mail service with the provided connection parameters!');
     expect(text).toMatch(/Successfully returned OOF settings for .*soc@contoso\.example/);
     expect(text).toContain('Out of office: alice.martin@contoso.example');
+    expect(text).toContain('Alert "Microsoft Graph Monitored Mailbox <phishing-reports@contoso.example>"');
+    expect(text).toContain('attached email from it-support@login-microsoft-verify.example: "Action required: your mailbox password expires today"');
     expect(text).toContain('Extracted data from 1 attached email files. Files: Action required.eml');
     expect(text).toContain('Phish sender:  it-support@login-microsoft-verify.example');
     expect(text).toContain('URLs it carries: http://login-microsoft-verify.example/reset?session=8c2f61');
