@@ -1,9 +1,10 @@
 /**
  * JSON `$batch`. Graph runs at most four items of a call at a time against Outlook and counts each
- * against the mailbox's concurrency budget, so a call carries at most `itemsPerCall` items
- * (default 4: one service time per call; at most 20) and at most `perMailbox` items of any one
- * mailbox, holds that many limiter slots while in flight, and the calls of one `batch()` go out
- * side by side (the app-wide pacer, not the call size, keeps the rate). A throttled item is retried
+ * running item against its mailbox's concurrency budget, so a call carries at least `itemsPerCall`
+ * items while the queue is short (default 4: one service time per call; at most 20), holds
+ * min(items, 4) limiter slots of each of its mailboxes while in flight (more of one mailbox never
+ * run at once), and the calls of one `batch()` go out side by side (the app-wide pacer, not the
+ * call size, keeps the rate). A throttled item is retried
  * alone (as a single request through the full pipeline) after its own Retry-After; a 401 item is
  * sent once more after one shared token refresh; a failure of the whole call is retried by the
  * pipeline's retry and auth layers.
@@ -44,9 +45,14 @@ export interface BatchDeps {
   redactor: Redactor;
 }
 
-function slotsOf(call: BatchEntry[]): Map<string, number> {
+/** What Graph runs of one call at a time (concepts/throttling-limits.md, "Outlook service limits for JSON batching"). */
+export const GRAPH_BATCH_PARALLELISM = 4;
+
+/** The mailbox slots a call takes while in flight: its items of each mailbox, at most the four Graph runs at once. */
+function slotsOf(call: BatchEntry[], perMailbox: number): Map<string, number> {
   const m = new Map<string, number>();
   for (const e of call) if (e.mailbox !== undefined) m.set(e.mailbox, (m.get(e.mailbox) ?? 0) + 1);
+  for (const [k, n] of m) m.set(k, Math.min(n, GRAPH_BATCH_PARALLELISM, perMailbox));
   return m;
 }
 
@@ -139,7 +145,7 @@ export class BatchRunner {
         // Spread what waits over the free slots: a short queue as small calls, a long one as full calls.
         const free = MAX_CALLS_IN_FLIGHT - this.#inFlight;
         const size = Math.min(MAX_BATCH_ITEMS, Math.max(this.deps.itemsPerCall, Math.ceil(queue.length / free)));
-        const call = takeCall(queue, size, this.deps.perMailbox);
+        const call = takeCall(queue, size);
         this.#inFlight++;
         void this.#sendCall(call, version, true)
           // Nothing may be left waiting: an unexpected failure fails the call's items (settled ones ignore it).
@@ -242,7 +248,7 @@ export class BatchRunner {
           // The call as a whole may be retried after a 5xx only if every item in it may be repeated.
           idempotent: call.every((p) => isIdempotent(p.entry.item.method)),
         },
-        slotsOf(call.map((p) => p.entry)),
+        slotsOf(call.map((p) => p.entry), this.deps.perMailbox),
         // Graph counts each item against the app's rate, so pacing does too.
         call.length,
         sent,
@@ -275,23 +281,8 @@ export class BatchRunner {
   }
 }
 
-/** The next call's items: up to `size`, in queue order, at most `perMailbox` of any one mailbox (the rest wait). */
-function takeCall(queue: Pending[], size: number, perMailbox: number): Pending[] {
-  const call: Pending[] = [];
-  const skipped: Pending[] = [];
-  const counts = new Map<string, number>();
-  let i = 0;
-  for (; i < queue.length && call.length < size; i++) {
-    const p = queue[i];
-    const m = p.entry.mailbox;
-    if (m !== undefined && (counts.get(m) ?? 0) >= perMailbox) {
-      skipped.push(p);
-      continue;
-    }
-    if (m !== undefined) counts.set(m, (counts.get(m) ?? 0) + 1);
-    call.push(p);
-  }
-  // One splice per call keeps a tenant-wide queue (10,000 items, hundreds of calls) linear per call.
-  queue.splice(0, i, ...skipped);
-  return call;
+/** The next call's items: the first `size` of the queue. (A call may hold more than four items of
+ * one mailbox: Graph runs four of them at a time, and the call holds that many of its slots.) */
+function takeCall(queue: Pending[], size: number): Pending[] {
+  return queue.splice(0, size);
 }
