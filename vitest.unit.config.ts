@@ -13,6 +13,7 @@ export default defineConfig({
       'test/actions/contract.test.ts',
       'test/attachments/safe-name.test.ts',
       'test/sweeps/engine.test.ts',
+      'test/cli/format.test.ts',
     ],
     testTimeout: 30_000,
     pool: 'threads',

@@ -6,7 +6,8 @@ import { createDestination, type AttachmentDestination, type SaveOptions, type S
 import { findMessages, type FindRequest } from '../mail/find.ts';
 import type { GraphMessage } from '../mail/mail-ids.ts';
 import { parseMailFile, type MailFileType, type ParsedMail } from '../mail/parse/index.ts';
-import { reasonOf, type MailboxVerdict } from '../mail/verdict.ts';
+import { causeOf, reasonOf, type MailboxVerdict } from '../mail/verdict.ts';
+import { causeTexts } from '../soar/causes.ts';
 import { defineAction, failed, inProgress, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
 import { InputError } from '../soar/errors.ts';
 import { progressMessage, sweepStep } from '../sweep/action.ts';
@@ -301,9 +302,13 @@ function finalDownload(ctx: ActionContext<DownloadMessages>, state: SweepState<D
   lines.push(...state.missing.map((m) => `Mailbox ${m} was not found.`));
   const noFolder = state.folderNotFound[P.folder] ?? [];
   const folderLine = noFolder.length > 0 ? ctx.message('folderNotFound', { FOLDER_NAME: folder, MAILBOX: noFolder }) : undefined;
-  const failures = entries.flatMap(([m, r]) => r.failed.map((f) => `${f.attachment_name || '(attachments)'} of ${f.mail_id} in ${m}: ${f.reason}`));
+  // One text per cause (a Download Path that is a file fails every attachment alike).
+  const failures = causeTexts(
+    entries.flatMap(([m, r]) => r.failed.map((f) => ({ ...f, mailbox: m }))),
+    { causeOf: (f) => (f.attachment_name ? causeOf(f.reason).split(f.attachment_name).join('\u0000') : causeOf(f.reason)), reasonOf: (f) => f.reason, nameOf: (f) => `${f.attachment_name || '(attachments)'} of ${f.mail_id} in ${f.mailbox}`, noun: ['attachment', 'attachments'] },
+  );
   const problems = [
-    ...(failures.length > 0 ? [`Failed to download: ${failures.join('; ')}`] : []),
+    ...failures.map((f) => `Failed to download: ${f}`),
     ...failureLines(state, 'download attachments'),
   ];
 
@@ -316,7 +321,7 @@ function finalDownload(ctx: ActionContext<DownloadMessages>, state: SweepState<D
   }
   if (entries.length === 0 && folderLine) return failed([folderLine, ...lines, ...problems].join('\n'), extra);
   if (failures.length > 0 || (entries.length === 0 && state.failed.length > 0)) {
-    const reasons = failures.length > 0 ? failures.join('; ') : failedReasons(state);
+    const reasons = failures.length > 0 ? failures.join('\n') : failedReasons(state);
     return failed([ctx.message('error', { ERROR_REASON: reasons }), ...lines, ...(folderLine ? [folderLine] : []), ...failureLines(state, 'download attachments')].join('\n'), extra);
   }
   if (emails > 0) return succeeded([...lines, ...(folderLine ? [folderLine] : []), ...problems].join('\n'), extra);

@@ -12,7 +12,7 @@ import { createGraphClient } from '../graph/index.ts';
 import type { Entity } from '../soar/action.ts';
 import type { ResultDocument } from '../soar/result.ts';
 import { runAction } from '../soar/runtime.ts';
-import { renderResultAsText } from './format.ts';
+import { renderResultAsText, tableWidth } from './format.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,8 @@ export interface DemoOptions {
 export async function runDemo(opts: DemoOptions = {}): Promise<number> {
   const out = opts.out ?? process.stdout;
   const say = (line = '') => out.write(`${line}\n`);
+  // Tables fit where they are printed: the terminal's width, else COLUMNS, else 120.
+  const width = tableWidth(out as { isTTY?: boolean; columns?: number }, process.env);
   const emulator = opts.emulator ?? (await startEmulator({ seed: 'demo', quiet: true }));
   try {
     const { info } = emulator;
@@ -52,7 +54,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
       say(`== ${title}: ${name}`);
       const doc = await run(name, entities, params);
       ok &&= doc.is_success;
-      say(renderResultAsText(doc, { width: WIDTH }).trimEnd());
+      say(renderResultAsText(doc, { width }).trimEnd());
       say();
       return doc;
     };
@@ -124,7 +126,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     }
     ok &&= doc.is_success;
     const seconds = (performance.now() - started) / 1000;
-    say(renderResultAsText(doc, { width: WIDTH }).trimEnd());
+    say(renderResultAsText(doc, { width }).trimEnd());
     const purge = purgeSummary(doc.json_result);
     say();
     say(`Purge summary: ${purge.mailboxes} mailboxes cleaned, ${purge.emails} emails deleted, ${seconds.toFixed(2)} s.`);
@@ -177,9 +179,6 @@ function alertSummary(a: Alert): string {
   ];
   return lines.join('\n');
 }
-
-/** Room for the case-wall tables: the terminal's width, or enough for a Mail ID and its subject. */
-const WIDTH = process.stdout.isTTY && process.stdout.columns > 80 ? process.stdout.columns : 160;
 
 function progressBar(done: number, total: number, width = 30): string {
   const filled = Math.round((done / total) * width);

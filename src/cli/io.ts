@@ -16,6 +16,6 @@ export interface CliDeps {
   graphOptions?: Partial<GraphClientOptions>;
   /** Actions added to the registry for this call only (tests: a fake async action). */
   extraActions?: ActionDefinition[];
-  /** Terminal width for `--format table`. */
+  /** Terminal width for `--format table` (default: the terminal's, else `COLUMNS`, else 120). */
   columns?: number;
 }

@@ -13,7 +13,6 @@ import type { ResultDocument } from '../soar/result.ts';
 import { runAction } from '../soar/runtime.ts';
 import { findByName, suggestionText } from '../soar/suggest.ts';
 import { loadRegisteredAction, registeredActionNames } from './action-manifest.ts';
-import { renderResultAsText } from './format.ts';
 import type { CliDeps } from './io.ts';
 
 export interface RunOptions {
@@ -82,12 +81,6 @@ async function readStateFile(path: string): Promise<unknown> {
   } catch {
     throw new UsageError(`The --state file "${path}" is not valid JSON.`);
   }
-}
-
-/** The terminal's width (or COLUMNS), so wide case-wall tables use the room there is. */
-function terminalWidth(env: NodeJS.ProcessEnv): number | undefined {
-  const cols = process.stdout.isTTY ? process.stdout.columns : Number(env.COLUMNS);
-  return Number.isInteger(cols) && cols > 40 ? cols : undefined;
 }
 
 /** Checked before the action runs: a state that cannot be saved would lose a run that already
@@ -186,7 +179,14 @@ export async function runCommand(actionName: string, opts: RunOptions, deps: Cli
     doc = await invoke(initialState);
     await save(doc);
   }
-  stdout.write(format === 'table' ? renderResultAsText(doc, { width: deps.columns ?? terminalWidth(deps.env ?? process.env), stateFile: opts.state }) : JSON.stringify(doc, null, 2) + '\n');
+  if (format === 'table') {
+    // Loaded for tables only: `run` with JSON output loads no width tables.
+    const { renderResultAsText, tableWidth } = await import('./format.ts');
+    const width = deps.columns ?? tableWidth(stdout as { isTTY?: boolean; columns?: number }, deps.env ?? process.env);
+    stdout.write(renderResultAsText(doc, { width, stateFile: opts.state }));
+  } else {
+    stdout.write(JSON.stringify(doc, null, 2) + '\n');
+  }
   if (doc.execution_state === 'TIMEDOUT' && !opts.state) {
     stderr.write('note: the run timed out and its progress is not saved; run it with --state FILE to be able to continue it.\n');
   }

@@ -37,6 +37,14 @@ export function reasonOf(e: unknown): { reason: string; code?: string } {
   return { reason: e instanceof Error ? e.message : String(e) };
 }
 
+/**
+ * A reason without the request id {@link reasonOf} ends it with: what failures of the same cause
+ * share, so a message can tell them once.
+ */
+export function causeOf(reason: string): string {
+  return reason.replace(/ \(request-id [^()\s]+\)$/, '');
+}
+
 /** The failed verdict of an error, carrying what the run-wide check needs (and, with `keep`, the error itself). */
 export function failedVerdict(e: unknown, opts: { keep?: boolean } = {}): FailedVerdict {
   return { kind: 'failed', ...reasonOf(e), ...(isGraphError(e) ? { status: e.status } : {}), ...(opts.keep ? { error: e } : {}) };

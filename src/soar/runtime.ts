@@ -15,6 +15,7 @@ import { scrubSecrets, silentLogger } from './logger.ts';
 import { renderMessage } from './messages.ts';
 import { parseParams, type Params } from './params.ts';
 import { emptyCaseWall, type ResultDocument } from './result.ts';
+import { boundResult, RESULT_LIMITS, type ResultLimits } from './result-cap.ts';
 
 export interface RunInput {
   /** Raw parameter values by (case-insensitive) documented name. */
@@ -35,6 +36,8 @@ export interface RunDeps {
   warn?: (message: string) => void;
   /** Extra client options (tests inject a clock or a retry policy). */
   graphOptions?: Partial<GraphClientOptions>;
+  /** Bounds on the document (default {@link RESULT_LIMITS}; tests use small ones). */
+  resultLimits?: Partial<ResultLimits>;
 }
 
 function isParsedConfig(c: RunInput['config']): c is IntegrationConfig {
@@ -57,10 +60,11 @@ export async function runAction(def: ActionDefinition, input: RunInput, deps: Ru
   let config: IntegrationConfig | undefined;
   let graph: GraphClient | undefined;
   let digest: string | undefined; // known once the parameters are parsed
+  const limits = { ...RESULT_LIMITS, ...deps.resultLimits };
   // The whole document is scrubbed (a json_result or case-wall cell could quote a secret too),
-  // with the config's secrets and whatever tokens the client fetched.
+  // with the config's secrets and whatever tokens the client fetched; then bounded.
   const finish = (o: ActionOutcome, started: number, invocation: number): ResultDocument =>
-    scrubDocument(toDocument(def, o, started, invocation, digest), [config?.secretId, config?.proxy?.password], graph);
+    boundResult(scrubDocument(toDocument(def, o, started, invocation, digest), [config?.secretId, config?.proxy?.password], graph), limits);
 
   const failWith = (e: unknown): ResultDocument => {
     logger.error({ action: def.name, err: isGraphError(e) ? e.toJSON() : { message: errorReason(e) } }, 'action failed');

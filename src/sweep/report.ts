@@ -3,6 +3,8 @@
  * documented message lines, driven by each action's message table. It returns plain text and a
  * success flag, so an action wraps it in its outcome and the connector in its own.
  */
+import { causeOf } from '../mail/verdict.ts';
+import { countOf, groupByCause, sampleOf } from '../soar/causes.ts';
 import { renderMessage } from '../soar/messages.ts';
 import type { SweepState } from './engine.ts';
 
@@ -20,14 +22,38 @@ export function renderPerMailbox(template: string, mailboxKey: string, countKey:
   return prefix + entries.map(([m, n]) => renderMessage(pair, { [mailboxKey]: m, [countKey]: n })).join(', ');
 }
 
-/** The line naming failed mailboxes (undocumented: the docs have no partial-failure message). */
+/** Failed mailboxes a message names per cause; the JSON result's `failed_mailboxes` has them all. */
+const MAILBOXES_NAMED = 10;
+
+type Failed = SweepState<unknown>['failed'][number];
+
+/**
+ * Failed mailboxes by cause (an access policy or an outage fails many mailboxes alike): the same
+ * code and the same reason once the mailbox's own name and the request id are left out.
+ */
+function byCause(state: SweepState<unknown>) {
+  return groupByCause(state.failed, (f: Failed) => `${f.code ?? ''}|${causeOf(f.reason).split(f.mailbox).join('\u0000')}`);
+}
+
+/** A group's reason: the one of its first mailbox, named when it is not the only one. */
+function groupReason(items: Failed[]): string {
+  return items.length === 1 ? items[0].reason : `${countOf(items.length, 'mailbox', 'mailboxes')}; for ${items[0].mailbox}: ${items[0].reason}`;
+}
+
+/**
+ * The lines naming failed mailboxes, one per cause: `a (reason)`, or
+ * `a, b, c (3 mailboxes; for a: reason)` (undocumented: the docs have no partial-failure message).
+ */
 export function failedLine(state: SweepState<unknown>, verb: string): string[] {
-  return state.failed.length > 0 ? [`Failed to ${verb} in the following mailboxes: ${state.failed.map((f) => `${f.mailbox} (${f.reason})`).join('; ')}`] : [];
+  return byCause(state).map(({ items }) => {
+    const names = sampleOf(items.map((f) => f.mailbox), MAILBOXES_NAMED);
+    return `Failed to ${verb} in the following mailboxes: ${names} (${groupReason(items)})`;
+  });
 }
 
 /** The line naming the mailboxes a run-wide stop left unprocessed. */
 export function skippedLine(state: SweepState<unknown>): string[] {
-  return state.skipped.length > 0 ? [`Not processed because of the error above: ${state.skipped.join(', ')}`] : [];
+  return state.skipped.length > 0 ? [`Not processed because of the error above: ${sampleOf(state.skipped, MAILBOXES_NAMED)}`] : [];
 }
 
 /** Lines naming failed and skipped mailboxes. */
@@ -37,7 +63,13 @@ export function failureLines(state: SweepState<unknown>, verb: string): string[]
 
 /** The reason of the documented error message when no mailbox got through: every failed mailbox with its reason. */
 export function failedReasons(state: SweepState<unknown>): string {
-  return state.failed.map((f) => `${f.mailbox}: ${f.reason}`).join('; ');
+  return byCause(state)
+    .map(({ items }) =>
+      items.length === 1
+        ? `${items[0].mailbox}: ${items[0].reason}`
+        : `${sampleOf(items.map((f) => f.mailbox), MAILBOXES_NAMED)} (${groupReason(items)})`,
+    )
+    .join('\n');
 }
 
 /** Whether no mailbox of the run exists (the documented "no mailboxes found" failure). */

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main, type CliDeps } from '../../src/cli/main.ts';
-import { renderTable } from '../../src/cli/format.ts';
 import { sweep } from '../soar/fake-actions.ts';
 import { baseConfig, fakeClock, fakeGraph } from '../soar/fake-graph.ts';
 
@@ -167,25 +166,6 @@ describe('msgraph-mail run', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('Ping: COMPLETED (success)\n\nSuccessfully connected to the Microsoft Graph mail service');
     expect(r.out).toContain('JSON result available');
-  });
-});
-
-describe('renderTable', () => {
-  it('aligns columns and truncates long cells to the width', () => {
-    const text = renderTable({ title: 'Matching Mails', columns: ['Mail ID', 'Subject'], rows: [['1', 'x'.repeat(200)], ['22', 'line\nbreak']] }, 40);
-    const lines = text.split('\n');
-    expect(lines[0]).toBe('Matching Mails');
-    for (const l of lines.slice(1)) expect([...l].length).toBeLessThanOrEqual(40);
-    expect(new Set(lines.slice(1).map((l) => [...l].length)).size).toBe(1);
-    expect(text).toContain('…');
-    expect(text).toContain('line break');
-  });
-
-  it('never cuts an id column, so a Mail ID can be copied into the next command', () => {
-    const id = `AAMk${'q'.repeat(140)}`;
-    const text = renderTable({ title: 'Matching Mails', columns: ['Mail ID', 'Subject'], rows: [[id, 'y'.repeat(100)]] }, 80);
-    expect(text).toContain(id);
-    expect(text).toContain('…'); // the subject gave way instead
   });
 });
 

@@ -151,10 +151,29 @@ describe('Download Attachments From Email', () => {
     await writeFile(path.join(dir, 'out'), 'a file, not a folder');
     const err = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, ...local() });
     expect(err).toMatchObject({ is_success: false, execution_state: 'FAILED' });
-    expect(err.output_message).toMatch(/^Error executing action\. Reason: a\.txt of \S+ in soc@contoso\.example: Cannot write to the Download Path ".*out" \(creating the folder\): a file is in the way of a folder\.; b\.txt of /);
+    // The cause is told once, with the attachments it hit.
+    expect(err.output_message).toBe(
+      `Error executing action. Reason: 2 attachments (a.txt of ${m.id} in ${SOC}, b.txt of ${m.id} in ${SOC}): ` +
+        `Cannot write to the Download Path "${path.join(dir, 'out')}" (creating the folder): a file is in the way of a folder.`,
+    );
     const badDest = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, 'Download Destination': 'Dropbox', 'Download Path': dir });
     expect(badDest.is_success).toBe(false);
     expect(badDest.output_message).toMatch(/Download Destination/);
+  });
+
+  it('tells a cause that fails every attachment once, with a count, however many attachments it hits', async () => {
+    const parts = (tag: string) => Array.from({ length: 20 }, (_, i) => ({ name: `${tag}-${i}.txt`, content: `${tag} ${i}` }));
+    const one = await h.deliver(SOC, 'Inbox', mime({ subject: 'forty files', parts: parts('soc') }));
+    const two = await h.deliver(ALICE, 'Inbox', mime({ subject: 'forty files', parts: parts('alice') }));
+    await writeFile(path.join(dir, 'out'), 'a file, not a folder');
+    const doc = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': `${SOC}, ${ALICE}`, 'Folder Name': 'Inbox', 'Subject Filter': 'forty files', ...local() });
+    expect(doc).toMatchObject({ is_success: false, execution_state: 'FAILED', json_result: [] });
+    expect(doc.output_message).toBe(
+      `Error executing action. Reason: 40 attachments (soc-0.txt of ${one.id} in ${SOC}, soc-1.txt of ${one.id} in ${SOC}, soc-2.txt of ${one.id} in ${SOC} and 37 more): ` +
+        `Cannot write to the Download Path "${path.join(dir, 'out')}" (creating the folder): a file is in the way of a folder.`,
+    );
+    expect(doc.output_message).not.toContain(two.id);
+    expect(doc.output_message.length).toBeLessThan(1_000); // one line per attachment made it 10,000
   });
 
   it('streams to a GCS bucket through the official client (emulator subset via STORAGE_EMULATOR_HOST)', async () => {

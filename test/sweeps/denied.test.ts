@@ -68,9 +68,14 @@ function expectDeniedNamed(docs: ResultDocument[], verb: string, role: string): 
   expect(docs.map((d) => d.execution_state)).toEqual(['IN_PROGRESS', 'IN_PROGRESS', 'IN_PROGRESS', 'COMPLETED']);
   const last = docs.at(-1)!;
   expect(last.is_success).toBe(true);
-  const line = last.output_message.split('\n').find((l) => l.startsWith(`Failed to ${verb} in the following mailboxes: `));
-  expect(line, last.output_message).toBeDefined();
-  for (const u of DENIED) expect(line).toContain(`${u} (The app holds the ${role} application permission, yet Exchange refused this mailbox: an application access policy`);
+  // One cause, one line: the denied mailboxes named together, the reason told once.
+  const prefix = `Failed to ${verb} in the following mailboxes: `;
+  const lines = last.output_message.split('\n').filter((l) => l.startsWith(prefix));
+  expect(lines, last.output_message).toHaveLength(1);
+  const [line] = lines;
+  expect(line).toContain(
+    `${prefix}${DENIED.join(', ')} (${DENIED.length} mailboxes; for ${DENIED[0]}: The app holds the ${role} application permission, yet Exchange refused this mailbox: an application access policy`,
+  );
   expect(line).toContain(POLICY);
   for (const u of ALLOWED) expect(line).not.toContain(u);
   expect(last.output_message).not.toContain('Not processed because of the error above');
