@@ -90,6 +90,22 @@ describe('connector cycle against the emulator', () => {
     }
   });
 
+  it('stops reading before the Script Timeout; what it did not reach waits for the next cycle', async () => {
+    for (let i = 0; i < 6; i++) await h.deliver(MONITOR, 'Inbox', email({ subject: `slow ${i}` }), { receivedDateTime: iso(Date.now() - (10 - i) * 60_000) });
+    const dir = await stateDir();
+    const config = connectorConfig(h, { 'Script Timeout (Seconds)': '60' });
+    // The clock jumps past the deadline once two emails have been read in full.
+    const start = Date.now();
+    let reads = 0;
+    const now = () => (reads++ < 4 ? start : start + 3_600_000);
+    const first = await cycle(h, config, dir, { now });
+    expect(first.printed.length).toBeGreaterThan(0);
+    expect(first.printed.length).toBeLessThan(6);
+    expect(first.warnings.join('\n')).toContain('left for the next cycle (Script Timeout)');
+    await cycle(h, config, dir);
+    expect(committed(dir).map((a) => a.events[0].orig_subject)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `slow ${i}`));
+  });
+
   it('a test run prints what it would commit and writes nothing', async () => {
     await h.deliver(MONITOR, 'Inbox', email({ subject: 'dry' }));
     const dir = await stateDir();
