@@ -50,10 +50,16 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     };
 
     let ok = true;
+    const walkStarted = performance.now();
+    // One line per step for the closing summary: what ran, how it ended, how long it took.
+    const lines: string[] = [];
+    const note = (title: string, outcome: string, since: number) => lines.push(`${title}: ${outcome} (${((performance.now() - since) / 1000).toFixed(2)} s)`);
     const step = async (title: string, name: string, entities: Entity[] = [], params: Params = {}): Promise<ResultDocument> => {
       say(`== ${title}: ${name}`);
+      const since = performance.now();
       const doc = await run(name, entities, params);
       ok &&= doc.is_success;
+      note(`${title.replace(/:.*$/, '')} (${name})`, `${doc.execution_state.toLowerCase()}${doc.is_success ? '' : ', failed'}`, since);
       say(renderResultAsText(doc, { width }).trimEnd());
       say();
       return doc;
@@ -71,7 +77,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     // connector turns it into an alert, as it would feed the SOAR.
     const reportsMailbox = info.mailboxes.find((m) => m.startsWith('phishing-reports@')) ?? info.defaultMailbox;
     say(`== 3. The connector ingests the employee's report: msgraph-mail connector --once (${reportsMailbox})`);
+    const ingestStarted = performance.now();
     const alerts = await ingestReports(info, reportsMailbox, ca);
+    note("3. The connector ingests the employee's report (msgraph-mail connector --once)", `${alerts.length} alert(s)`, ingestStarted);
     for (const a of alerts) say(alertSummary(a));
     say();
     const reportIds = alerts.map((a) => a.source_message_id);
@@ -131,7 +139,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     say();
     say(`Purge summary: ${purge.mailboxes} mailboxes cleaned, ${purge.emails} emails deleted, ${seconds.toFixed(2)} s.`);
     say();
-    say(ok ? 'Walkthrough finished.' : 'Walkthrough finished with failures (see above).');
+    note('6. Purge it from every mailbox (Delete Email)', `${purge.emails} emails deleted in ${purge.mailboxes} mailboxes`, started);
+    say('Summary:');
+    for (const l of lines) say(`  ${l}`);
+    say();
+    say(`${ok ? 'Walkthrough finished' : 'Walkthrough finished with failures (see above)'} in ${((performance.now() - walkStarted) / 1000).toFixed(2)} s.`);
     return ok ? 0 : 1;
   } finally {
     if (!opts.emulator) await emulator.close();
