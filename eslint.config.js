@@ -25,6 +25,11 @@ export default tseslint.config(
       'prefer-const': ['error', { destructuring: 'all', ignoreReadBeforeAssign: true }],
       // Unused names are tsc's job (noUnusedLocals); `_`-prefixed ones are deliberate.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' }],
+      // Microsoft's Graph types are a devDependency with no JavaScript: only `import type` of them
+      // compiles to nothing, so dist/ runs without the package (`npm ci --omit=dev`).
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [{ name: '@microsoft/microsoft-graph-types', allowTypeImports: true, message: 'Use `import type`: the package has types only and is a devDependency.' }],
+      }],
     },
   },
   {
