@@ -12,6 +12,7 @@ import { segment } from '../graph/url.ts';
 import type { ApiVersion, GraphClient } from '../graph/types.ts';
 import type { AttachmentDestination, SaveOptions, SavedFile } from './destinations/types.ts';
 import { mailboxPath } from './mailboxes.ts';
+import type { ListedAttachment } from './shapes.ts';
 
 export type AttachmentKind = 'file' | 'item' | 'reference';
 
@@ -74,7 +75,8 @@ function kindOf(odataType: string): AttachmentKind {
   return 'file';
 }
 
-function toInfo(raw: Record<string, unknown>): AttachmentInfo {
+/** Graph's row made ours; each property is still tested, since a type does not check what Graph sent. */
+function toInfo(raw: ListedAttachment): AttachmentInfo {
   const odataType = typeof raw['@odata.type'] === 'string' ? raw['@odata.type'] : '#microsoft.graph.fileAttachment';
   return {
     id: String(raw.id ?? ''),
@@ -91,7 +93,7 @@ function toInfo(raw: Record<string, unknown>): AttachmentInfo {
 /** Metadata of every attachment of a message, without their bytes. */
 export async function listAttachments(graph: GraphClient, mailbox: string, messageId: string, opts: AttachmentCallOptions = {}): Promise<AttachmentInfo[]> {
   const out: AttachmentInfo[] = [];
-  for await (const raw of graph.paginate<Record<string, unknown>>(`${messagePath(mailbox, messageId)}/attachments`, {
+  for await (const raw of graph.paginate<ListedAttachment>(`${messagePath(mailbox, messageId)}/attachments`, {
     query: { $select: ATTACHMENT_LIST_SELECT },
     mailbox,
     version: opts.version,
