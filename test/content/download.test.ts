@@ -10,6 +10,7 @@ import { downloadAttachmentsFromEmail } from '../../src/actions/download-attachm
 import { mailFileMemory } from '../../src/mail/attached-mail.ts';
 import { ALICE, BOB, CAROL, DAVE, GHOST, REPORTS, SOC, invoke, invokeAll, mailHarness, type MailHarness } from '../mail/helpers.ts';
 import { mime, u } from './helpers.ts';
+import type { RequestLogSnapshot, BucketList } from '../helpers/emulator-admin.ts';
 
 let h: MailHarness;
 let dir: string;
@@ -163,7 +164,7 @@ describe('Download Attachments From Email', () => {
     const doc = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, 'Download Destination': 'GCP Bucket', 'Download Path': 'gs://soc-evidence/cases/42' });
     expect(doc.is_success).toBe(true);
     expect((doc.json_result as any[]).map((r) => r.downloaded_path)).toEqual(['gs://soc-evidence/cases/42/x_.._evil.bin', 'gs://soc-evidence/cases/42/Inner phish.eml']);
-    const { buckets } = await h.admin('GET', '/gcs/buckets');
+    const { buckets } = await h.admin<BucketList>('GET', '/gcs/buckets');
     const objects = buckets.find((b: any) => b.name === 'soc-evidence').objects;
     const sizes = Object.fromEntries(objects.map((o: any) => [o.name, o.size]));
     expect(Object.keys(sizes).sort()).toEqual(['cases/42/Inner phish.eml', 'cases/42/x_.._evil.bin']);
@@ -174,7 +175,7 @@ describe('Download Attachments From Email', () => {
     const badBucket = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, 'Download Destination': 'GCP Bucket', 'Download Path': 'gs://Bad_Bucket/x' });
     expect(badBucket.is_success).toBe(false);
     expect(badBucket.output_message).toMatch(/^Error executing action\. Reason: Download Path "gs:\/\/Bad_Bucket\/x" does not start with a valid Cloud Storage bucket name/);
-    expect((await h.admin('GET', '/requests')).total).toBe(0);
+    expect((await h.admin<RequestLogSnapshot>('GET', '/requests')).total).toBe(0);
   });
 
   it('downloads a large attachment added through the admin API byte for byte', async () => {
@@ -274,7 +275,7 @@ describe('Download Attachments From Email', () => {
       expect(doc.output_message).toBe(
         'Error executing action. Reason: Download Path "/tmp/test" names no bucket: use gs://bucket-name/tmp/test, or set MSGRAPH_MAIL_GCS_BUCKET to the bucket that paths starting with "/" go to.',
       );
-      expect((await h.admin('GET', '/requests')).total).toBe(0);
+      expect((await h.admin<RequestLogSnapshot>('GET', '/requests')).total).toBe(0);
       // With the variable, the documented form writes into that bucket.
       process.env.MSGRAPH_MAIL_GCS_BUCKET = 'soc-default';
       await h.admin('POST', '/gcs/buckets', { name: 'soc-default' });

@@ -7,6 +7,7 @@ import { PHISH_URL } from '../../emulator/seed-demo.ts';
 import { extractDataFromAttachedEml } from '../../src/actions/extract-data-from-attached-eml.ts';
 import { ALICE, BOB, GHOST, REPORTS, SOC, invoke, mailHarness, type MailHarness } from '../mail/helpers.ts';
 import { BROKEN_MSG, TWO_EVENTS_ICS, mime } from './helpers.ts';
+import type { RequestLogSnapshot } from '../helpers/emulator-admin.ts';
 
 let h: MailHarness;
 beforeAll(async () => {
@@ -96,7 +97,7 @@ describe('Extract Data From Attached EML', () => {
     // The inline picture was never downloaded: it cannot be a mail file. The .txt was sniffed and dropped.
     // (A body may be opened twice when both in-memory slots are busy, e.g. while the first file of
     // a type loads its reader: withMailFileBytes cancels and reopens it. Count attachments, not requests.)
-    const paths: string[] = (await h.admin('GET', '/requests')).entries.map((e: any) => e.path);
+    const paths: string[] = (await h.admin<RequestLogSnapshot>('GET', '/requests')).entries.map((e: any) => e.path);
     expect(new Set(paths.filter((p) => p.endsWith('/$value'))).size).toBe(5);
   });
 

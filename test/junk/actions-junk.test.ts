@@ -5,6 +5,7 @@ import { GraphError, type GraphClient } from '../../src/graph/index.ts';
 import { markEmailAsJunk as junk } from '../../src/actions/mark-email-as-junk.ts';
 import { markEmailAsNotJunk as notJunk } from '../../src/actions/mark-email-as-not-junk.ts';
 import { junkHarness, rawMail, u, type JunkHarness } from './helpers.ts';
+import type { RequestLogSnapshot } from '../helpers/emulator-admin.ts';
 
 const ALICE = 'alice.martin@contoso.example';
 const BOB = 'bob.keller@contoso.example'; // German folder names
@@ -91,7 +92,7 @@ describe('Mark Email as Junk', () => {
     const rows = doc.json_result as any[];
     expect(rows.map((r) => r.outcome)).toEqual(['marked', 'marked']);
     expect(rows[0].new_id).toBe(rows[1].new_id);
-    const log = await h.admin('GET', '/requests');
+    const log = await h.admin<RequestLogSnapshot>('GET', '/requests');
     expect(log.entries.filter((e: any) => e.path.endsWith('/markAsJunk'))).toHaveLength(1);
   });
 
@@ -115,7 +116,7 @@ describe('Mark Email as Junk', () => {
       `Mailbox ${GHOST} was not found.`,
     ].join('\n'));
     expect(doc.json_result).toEqual([{ mailbox: CAROL, mail_id: PHISH_MESSAGE_ID, outcome: 'folder_not_found' }]);
-    const log = await h.admin('GET', '/requests');
+    const log = await h.admin<RequestLogSnapshot>('GET', '/requests');
     expect(log.entries.filter((e: any) => e.method === 'POST' && e.path.endsWith('/markAsJunk'))).toEqual([]);
     expect(await h.blocked(ALICE)).toEqual([]);
   });
@@ -177,7 +178,7 @@ describe('Mark Email as Junk', () => {
     await h.admin('DELETE', '/requests');
     const doc = await h.run(junk, { 'Search In Mailbox': `${ALICE},${BOB},${CAROL},${SOC}`, 'Mail IDs': PHISH_MESSAGE_ID });
     expect(doc.is_success).toBe(true);
-    const log = await h.admin('GET', '/requests');
+    const log = await h.admin<RequestLogSnapshot>('GET', '/requests');
     const marks = log.entries.filter((e: any) => e.path.endsWith('/markAsJunk'));
     expect(marks).toHaveLength(4);
     expect(marks.every((e: any) => e.path.startsWith('/beta/users/') && e.status === 202)).toBe(true);
@@ -190,7 +191,7 @@ describe('Mark Email as Junk', () => {
     const doc = await h.run(junk, { 'Search In Mailbox': boxes.join(','), 'Mail IDs': PHISH_MESSAGE_ID });
     await h.admin('PUT', '/settings', { faultRate: 0 });
     expect(doc.output_message).toBe('Successfully marked the email as junk.');
-    const log = await h.admin('GET', '/requests');
+    const log = await h.admin<RequestLogSnapshot>('GET', '/requests');
     expect(log.byStatus['429']).toBeGreaterThan(0);
     expect(log.entries.filter((e: any) => e.path.endsWith('/markAsJunk') && e.status === 202)).toHaveLength(4);
     for (const box of boxes) {

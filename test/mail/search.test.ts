@@ -3,6 +3,7 @@ import { resolveFolders } from '../../src/mail/folders.ts';
 import { searchFilter, searchMailboxes, searchQuery } from '../../src/mail/search.ts';
 import type { GraphClient } from '../../src/graph/types.ts';
 import { ALICE, GHOST, SOC, mailHarness, rawMail, type MailHarness } from './helpers.ts';
+import type { RequestLogSnapshot } from '../helpers/emulator-admin.ts';
 
 const NOW = new Date('2025-03-01T12:00:00Z');
 
@@ -78,7 +79,7 @@ describe('searchMailboxes against the emulator', () => {
     expect(got).toHaveLength(25);
     expect(got[0]).toBe('bulk 24');
     expect(got[24]).toBe('bulk 00');
-    const log = (await h.admin('GET', '/requests')).entries.filter((e: any) => e.method === 'GET' && e.path.includes('/messages'));
+    const log = (await h.admin<RequestLogSnapshot>('GET', '/requests')).entries.filter((e: any) => e.method === 'GET' && e.path.includes('/messages'));
     expect(log.length).toBe(7);
     const limited = await searchMailboxes(g, [{ mailbox: SOC, folder }], { subject: 'bulk' }, { now: new Date(), max: 7, pageSize: 4 });
     expect(subjects(limited.get(SOC))).toEqual(['bulk 24', 'bulk 23', 'bulk 22', 'bulk 21', 'bulk 20', 'bulk 19', 'bulk 18']);

@@ -8,6 +8,7 @@ import { PHISH_MESSAGE_ID } from '../../emulator/seed-demo.ts';
 import { deleteEmail } from '../../src/actions/delete-email.ts';
 import { describeAction } from '../../src/cli/actions-command.ts';
 import { ALICE, BOB, CAROL, SOC, invoke, invokeAll, mailHarness, rawMail, type MailHarness } from '../mail/helpers.ts';
+import type { RequestLogSnapshot } from '../helpers/emulator-admin.ts';
 
 let h: MailHarness;
 beforeAll(async () => {
@@ -23,7 +24,7 @@ const where = async (internetMessageId: string) =>
 const purgePhish = (extra: Record<string, string> = {}) =>
   invokeAll(h, deleteEmail, { 'Delete In Mailbox': PHISHED.join(','), 'Folder Name': 'Inbox', 'Mail IDs': PHISH_MESSAGE_ID, ...extra });
 /** Graph operations the run sent (each `$batch` item is logged on its own). */
-const operations = async () => ((await h.admin('GET', '/requests')).entries as Array<{ method: string; path: string }>).filter((e) => !e.path.endsWith('$batch'));
+const operations = async () => ((await h.admin<RequestLogSnapshot>('GET', '/requests')).entries as Array<{ method: string; path: string }>).filter((e) => !e.path.endsWith('$batch'));
 
 describe('Delete Email: Deletion Type', () => {
   it('is an optional list beyond the documentation, defaulting to the documented Deleted Items', () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PHISH_MESSAGE_ID } from '../../emulator/seed-demo.ts';
 import { deleteEmail } from '../../src/actions/delete-email.ts';
 import { ALICE, BOB, CAROL, DAVE, GHOST, SOC, invoke, invokeAll, mailHarness, rawMail, type MailHarness } from '../mail/helpers.ts';
+import type { RequestLogSnapshot } from '../helpers/emulator-admin.ts';
 
 let h: MailHarness;
 beforeAll(async () => {
@@ -45,7 +46,7 @@ describe('Delete Email', () => {
     );
     // Stages, not per-mailbox round trips: $batch calls of 4 items (what Graph runs at a time) to
     // find in 6 mailboxes (Inbox needs no folder lookup), then one call to delete in 4.
-    const entries: Array<{ method: string; path: string }> = (await h.admin('GET', '/requests')).entries;
+    const entries: Array<{ method: string; path: string }> = (await h.admin<RequestLogSnapshot>('GET', '/requests')).entries;
     expect(entries.filter((e) => e.path.endsWith('$batch')).map((e) => e.method)).toEqual(['POST', 'POST', 'POST']);
     expect(entries.filter((e) => e.path.includes('/users/')).length).toBe(6 + 4);
     const json = doc.json_result as any;
@@ -168,7 +169,7 @@ describe('Delete Email', () => {
       `Successfully deleted emails in the following mailboxes: ${ALICE}: 1, ${BOB}: 1, ${CAROL}: 1, ${SOC}: 1\nMailbox ${GHOST} was not found.`,
     );
     expect((third.json_result as any).deleted_total).toBe(4);
-    const log = (await h.admin('GET', '/requests')).entries.filter((e: any) => e.method === 'DELETE');
+    const log = (await h.admin<RequestLogSnapshot>('GET', '/requests')).entries.filter((e: any) => e.method === 'DELETE');
     expect(log).toHaveLength(4);
   });
 });

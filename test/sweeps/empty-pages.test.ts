@@ -8,6 +8,7 @@ import { PHISH_MESSAGE_ID } from '../../emulator/seed-demo.ts';
 import { deleteEmail } from '../../src/actions/delete-email.ts';
 import { searchEmails } from '../../src/actions/search-emails.ts';
 import { ALICE, BOB, CAROL, GHOST, SOC, invoke, invokeAll, mailHarness, rawMail, type MailHarness } from '../mail/helpers.ts';
+import type { MessageCopies } from '../helpers/emulator-admin.ts';
 
 let h: MailHarness;
 beforeAll(async () => {
@@ -51,7 +52,7 @@ describe.each([
     expect(doc).toMatchObject({ is_success: true, execution_state: 'COMPLETED' });
     expect(doc.output_message).toBe(`Successfully deleted emails in the following mailboxes: ${ALICE}: 1, ${BOB}: 1, ${CAROL}: 1, ${SOC}: 1\nMailbox ${GHOST} was not found.`);
     await h.admin('PUT', '/settings', { faultRate: 0 });
-    const copies = await h.admin('GET', `/messages?internetMessageId=${encodeURIComponent(PHISH_MESSAGE_ID)}`);
+    const copies = await h.admin<MessageCopies>('GET', `/messages?internetMessageId=${encodeURIComponent(PHISH_MESSAGE_ID)}`);
     expect(copies.byFolder.inbox ?? 0).toBe(0);
     expect(copies.byFolder.deleteditems).toBe(4);
   });

@@ -8,6 +8,7 @@ import { deleteEmail } from '../../src/actions/delete-email.ts';
 import { moveEmailToFolder } from '../../src/actions/move-email-to-folder.ts';
 import type { GraphClient } from '../../src/graph/types.ts';
 import { DOMAIN, invokeAll, mailHarness, rawMail, replayableSeed, type MailHarness } from '../mail/helpers.ts';
+import type { RequestLogSnapshot } from '../helpers/emulator-admin.ts';
 
 const BATCH = 'How many mailboxes to process in a single batch';
 const PHISH_ID = '<lost-answer-phish@evil.example>';
@@ -36,7 +37,7 @@ async function seed(count = N): Promise<void> {
 }
 
 type LogEntry = { method: string; path: string; status: number; mailbox?: string };
-const log = async (): Promise<LogEntry[]> => (await h.admin('GET', '/requests')).entries;
+const log = async (): Promise<LogEntry[]> => (await h.admin<RequestLogSnapshot>('GET', '/requests')).entries;
 
 async function subjects(g: GraphClient, user: string, folder: string): Promise<string[]> {
   const page = await g.get<{ value: Array<{ subject: string }> }>(`/users/${user}/mailFolders/${folder}/messages`, { query: { $top: 100 } });

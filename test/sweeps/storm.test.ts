@@ -15,6 +15,7 @@ import type { GraphClient } from '../../src/graph/types.ts';
 import { runAction } from '../../src/soar/runtime.ts';
 import type { ResultDocument } from '../../src/soar/result.ts';
 import { DOMAIN, FAST_CLOCK, FAST_RETRY, configOf, invokeAll, mailHarness, rawMail, replayableSeed, type MailHarness } from '../mail/helpers.ts';
+import type { RequestLogSnapshot } from '../helpers/emulator-admin.ts';
 
 const BATCH = 'How many mailboxes to process in a single batch';
 const PHISH_ID = '<storm-phish@evil.example>';
@@ -43,7 +44,7 @@ async function seed(count = N): Promise<void> {
 }
 
 type LogEntry = { method: string; path: string; status: number; mailbox?: string };
-const log = async (): Promise<LogEntry[]> => (await h.admin('GET', '/requests')).entries;
+const log = async (): Promise<LogEntry[]> => (await h.admin<RequestLogSnapshot>('GET', '/requests')).entries;
 
 async function subjects(g: GraphClient, user: string, folder: string): Promise<string[]> {
   const page = await g.get<{ value: Array<{ subject: string }> }>(`/users/${user}/mailFolders/${folder}/messages`, { query: { $top: 100 } });

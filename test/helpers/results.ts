@@ -1,0 +1,21 @@
+/** Reading an action's result document in a test, typed by the action (no casts). */
+import type { ResultDocument } from '../../src/soar/result.ts';
+
+/** The document's JSON result, typed as its action's; a document without one fails the test with its message. */
+export function jsonOf<J>(doc: ResultDocument<J>): J {
+  const json = doc.json_result;
+  if (json === null) throw new Error(`"${doc.action}" gave no JSON result (${doc.execution_state}): ${doc.output_message}`);
+  return json;
+}
+
+/** The one entry of a JSON result that is an object for one item and a list for several (Save Email To The Case). */
+export function single<T extends object>(json: T | T[]): T {
+  if (Array.isArray(json)) throw new Error(`expected one JSON result entry, got a list of ${json.length}`);
+  return json;
+}
+
+/** The entries of such a JSON result when it is a list. */
+export function several<T extends object>(json: T | T[]): T[] {
+  if (!Array.isArray(json)) throw new Error('expected a list of JSON result entries, got one object');
+  return json;
+}
