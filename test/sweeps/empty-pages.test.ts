@@ -6,9 +6,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PHISH_MESSAGE_ID } from '../../emulator/seed-demo.ts';
 import { deleteEmail } from '../../src/actions/delete-email.ts';
-import { searchEmails } from '../../src/actions/search-emails.ts';
+import { searchEmails, type SearchEmailsJsonResult } from '../../src/actions/search-emails.ts';
 import { ALICE, BOB, CAROL, GHOST, SOC, invoke, invokeAll, mailHarness, rawMail, type MailHarness } from '../mail/helpers.ts';
 import type { MessageCopies } from '../helpers/emulator-admin.ts';
+import { jsonOf } from '../helpers/results.ts';
+import type { ResultDocument } from '../../src/soar/result.ts';
 
 let h: MailHarness;
 beforeAll(async () => {
@@ -30,8 +32,8 @@ describe.each([
   it('Search Emails finds the same emails as without them, in a nested folder too', async () => {
     for (let i = 0; i < 12; i++) await h.deliver(SOC, 'Inbox', rawMail({ subject: `password reset ${i}`, date: new Date(Date.now() - i * 60_000) }));
     const params = { 'Search In Mailbox': [...EVERYONE, GHOST].join(','), 'Folder Name': 'Inbox', 'Subject Filter': 'password', [BATCH]: '2' };
-    const emailsOf = (docs: Awaited<ReturnType<typeof invokeAll>>) =>
-      ((docs.at(-1)!.json_result as any).mailboxes as Array<{ mailbox: string; emails: Array<{ internetMessageId: string }> }>).map((m) => [
+    const emailsOf = (docs: ResultDocument<SearchEmailsJsonResult>[]) =>
+      jsonOf(docs.at(-1)!).mailboxes.map((m) => [
         m.mailbox,
         m.emails.map((e) => e.internetMessageId).sort(),
       ]);

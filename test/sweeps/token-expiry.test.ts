@@ -10,6 +10,7 @@ import { createHttpTransport } from '../../src/graph/transport.ts';
 import type { Transport } from '../../src/graph/types.ts';
 import { DOMAIN, invokeAll, mailHarness, rawMail, type MailHarness } from '../mail/helpers.ts';
 import type { RequestLogSnapshot, Traffic, MessageCopies } from '../helpers/emulator-admin.ts';
+import { jsonOf } from '../helpers/results.ts';
 
 const BATCH = 'How many mailboxes to process in a single batch';
 const PHISH_ID = '<expiring-token-phish@evil.example>';
@@ -58,7 +59,7 @@ describe('a token expiring mid-sweep', () => {
       expect(clock.moved()).toBe(true);
       const last = docs.at(-1)!;
       expect(last).toMatchObject({ is_success: true, execution_state: 'COMPLETED' });
-      const json = last.json_result as any;
+      const json = jsonOf(last);
       expect(json.failed_mailboxes).toEqual([]);
       expect(json.deleted_total).toBe(N);
       const copies = await h.admin<MessageCopies>('GET', `/messages?internetMessageId=${encodeURIComponent(PHISH_ID)}`);
