@@ -108,7 +108,7 @@ describe('Save Email To The Case', () => {
     expect(doc.case_wall.attachments.map((f) => f.filename)).toEqual(['First.eml', 'Second.eml']);
     expect(several(jsonOf(doc)).map((j) => j.id)).toEqual([a.id, b.id]);
 
-    // A large attachment added after delivery streams through the same path as any other.
+    // A large attachment added after delivery streams through the same path as every other one.
     await h.admin('POST', `/users/${u(SOC)}/messages/${u(a.id)}/attachments?name=${u('big.bin')}`, 'x'.repeat(100_000), 'application/octet-stream');
     const big = await invoke(h, saveEmailToTheCase, { 'Search In Mailbox': SOC, 'Mail ID': a.id, 'Save Only Email Attachments': 'true', 'Attachment To Save': 'big.bin' });
     expect(big.output_message).toBe('Successfully saved the following attachments: big.bin');
