@@ -4,16 +4,17 @@
  * and is a devDependency: it is only ever imported with `import type` (ESLint refuses anything
  * else), so nothing of it exists in dist/.
  *
- * A read with `$select` is typed with the selected properties present (Graph answers a selected
- * property that is unset with null, which Microsoft's `NullableOption` keeps); a read without
- * `$select` keeps every property optional. Only what Graph always sends (`id`) is made certain.
- * These types describe Graph's answers, they do not check them: code that reads a property Graph
- * could leave out still tests it.
+ * A read with `$select` is typed with exactly the selected properties, so code cannot read one it
+ * did not ask for. Each stays optional and nullable as Microsoft types it: Graph's examples show
+ * unset properties as null (message-markasjunk.md: `"isDeliveryReceiptRequested": null`), but no
+ * document promises that a selected property is always sent, and the emulator leaves unset ones
+ * out. Only `id`, which Graph always sends, is made certain. These types describe Graph's answers,
+ * they do not check them: code still tests a property before it relies on it.
  */
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
 
-/** `T` with the properties `K` present (their values as Graph types them, null included). */
-export type Selected<T, K extends keyof T> = Required<Pick<T, K>>;
+/** `T` narrowed to the properties `K` a `$select` names, with its `id` certain. */
+export type Selected<T extends { id?: string }, K extends keyof T> = Pick<T, K> & { id: string };
 
 /** OData annotations Graph puts on a resource (`@odata.context`, `@odata.etag`, `@odata.type`). */
 export interface ODataAnnotations {
@@ -34,11 +35,11 @@ export type MessageField = Exclude<keyof MicrosoftGraph.Message, MessageNavigati
 /** A message as any read returns it (Graph's default properties, or a `$select`): its `id` is always there. */
 export type GraphMessage = MicrosoftGraph.Message & { id: string };
 
-/** A message read with `$select` of the fields `K`: exactly those (and `id`), each present. */
-export type SelectedMessage<K extends MessageField> = Selected<MicrosoftGraph.Message, K | 'id'>;
+/** A message read with `$select` of the fields `K`: those (and `id`) only. */
+export type SelectedMessage<K extends MessageField> = Selected<MicrosoftGraph.Message, K>;
 
 /** A mail folder read with `$select` of `K` (and `id`). */
-export type SelectedFolder<K extends keyof MicrosoftGraph.MailFolder = never> = Selected<MicrosoftGraph.MailFolder, K | 'id'>;
+export type SelectedFolder<K extends keyof MicrosoftGraph.MailFolder = never> = Selected<MicrosoftGraph.MailFolder, K>;
 
 /** The attachment properties the listing selects (ATTACHMENT_LIST_SELECT: those of the base type; src/mail/attachments.ts says why). */
 export type AttachmentListField = 'id' | 'name' | 'contentType' | 'size' | 'isInline' | 'lastModifiedDateTime';
@@ -51,7 +52,7 @@ export type AttachmentListField = 'id' | 'name' | 'contentType' | 'size' | 'isIn
 export type ListedAttachment = Selected<MicrosoftGraph.Attachment, AttachmentListField> & ODataAnnotations;
 
 /** A user read with `$select` of `K` (and `id`). */
-export type SelectedUser<K extends keyof MicrosoftGraph.User = never> = Selected<MicrosoftGraph.User, K | 'id'>;
+export type SelectedUser<K extends keyof MicrosoftGraph.User = never> = Selected<MicrosoftGraph.User, K>;
 
 /** A user's presence (`GET /users/{id}/presence`, beta), as Graph sends it. */
 export type Presence = MicrosoftGraph.Presence & ODataAnnotations;
