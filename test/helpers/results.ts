@@ -9,13 +9,7 @@ export function jsonOf<J>(doc: ResultDocument<J>): J {
   return json;
 }
 
-/** The one entry of a JSON result that is an object for one item and a list for several (Save Email To The Case). */
-export function single<T extends object>(json: T | T[]): T {
-  if (Array.isArray(json)) throw new Error(`expected one JSON result entry, got a list of ${json.length}`);
-  return json;
-}
-
-/** The entries of such a JSON result when it is a list. */
+/** The entries of a JSON result that is one object for one item and a list for several (Save Email To The Case), when it is a list. */
 export function several<T extends object>(json: T | T[]): T[] {
   if (!Array.isArray(json)) throw new Error('expected a list of JSON result entries, got one object');
   return json;
