@@ -9,7 +9,8 @@ import { progressMessage, sweepStep } from '../sweep/action.ts';
 import { applyOps, type OpsPlan } from '../sweep/apply.ts';
 import { inChunks, type SweepState } from '../sweep/engine.ts';
 import { BATCH_SIZE_RANGE, criteriaParams, folderParam, mailIdsParam, P, requireCriterion, TIME_FRAME_RANGE } from '../sweep/inputs.ts';
-import { countReport, renderPerMailbox, sweepSummary } from '../sweep/report.ts';
+import { countReport, renderPerMailbox, sweepSummary, type SweepSummary } from '../sweep/report.ts';
+import type { SelectedMessage } from '../mail/shapes.ts';
 
 /** The action's one message table (documented texts; see spec/contract.json). */
 const messages = {
@@ -82,14 +83,28 @@ export interface DeleteResult {
   failed: Array<EmailRef & { reason: string; code?: string }>;
 }
 
+/** The JSON result of Delete Email (a departure: the documentation has none; docs/deviations.md). */
+export interface DeleteEmailJsonResult extends SweepSummary {
+  /** Emails out of the folder because of this run (deleted, or found and gone; see `removedCount`). */
+  deleted_total: number;
+  already_gone_total: number;
+  folder: string;
+  deletion_type: DeletionType;
+  mailboxes: Array<{ mailbox: string } & DeleteResult>;
+}
+
 const MAILBOX_PARAM = 'Delete In Mailbox';
+
+/** What Delete Email reads of a found email. */
+const DELETE_SELECT = ['id', 'internetMessageId', 'subject'] as const;
+type DeleteCandidate = SelectedMessage<(typeof DELETE_SELECT)[number]>;
 
 /** Emails of a mailbox no longer in the folder because of this run: deleted, or found and gone when deleted. */
 export function removedCount(r: DeleteResult): number {
   return r.deleted.length + r.already_gone.length;
 }
 
-function ref(m: { id: string; internetMessageId?: unknown; subject?: unknown }): EmailRef {
+function ref(m: DeleteCandidate): EmailRef {
   return {
     id: m.id,
     ...(typeof m.internetMessageId === 'string' ? { internetMessageId: m.internetMessageId } : {}),
@@ -115,8 +130,8 @@ export async function deleteInMailboxes(
   type: DeletionType = 'Deleted Items',
 ): Promise<Map<string, MailboxVerdict<DeleteResult>>> {
   const deletion = deletionOf(type, folder);
-  const found = await findMessages(graph, mailboxes, folder, { ...req, select: ['id', 'internetMessageId', 'subject'] }, { cache, which: P.folder });
-  const planned = new Map<string, MailboxVerdict<OpsPlan<DeleteResult>>>();
+  const found = await findMessages(graph, mailboxes, folder, { ...req, select: DELETE_SELECT }, { cache, which: P.folder });
+  const planned = new Map<string, MailboxVerdict<OpsPlan<DeleteResult, DeleteCandidate>>>();
   for (const [m, f] of found) {
     if (f.kind !== 'done') planned.set(m, f);
     else {
@@ -132,7 +147,7 @@ export async function deleteInMailboxes(
   });
 }
 
-async function runDelete(ctx: ActionContext<DeleteMessages>): Promise<ActionOutcome> {
+async function runDelete(ctx: ActionContext<DeleteMessages>): Promise<ActionOutcome<DeleteEmailJsonResult>> {
   const folder = folderParam(ctx.params, P.folder);
   const type = ctx.params.requiredString(DELETION_TYPE_PARAM) as DeletionType;
   const ids = mailIdsParam(ctx.params);
@@ -162,7 +177,7 @@ function refusedInDumpster(state: SweepState<DeleteResult>): boolean {
   return state.failed.some((f) => f.code === CANNOT_DELETE) || Object.values(state.results).some((r) => r.failed.some((f) => f.code === CANNOT_DELETE));
 }
 
-function finalDelete(ctx: ActionContext<DeleteMessages>, state: SweepState<DeleteResult>, folder: string, type: DeletionType): ActionOutcome {
+function finalDelete(ctx: ActionContext<DeleteMessages>, state: SweepState<DeleteResult>, folder: string, type: DeletionType): ActionOutcome<DeleteEmailJsonResult> {
   const entries = Object.entries(state.results);
   const report = countReport(state, {
     table: {
@@ -181,7 +196,7 @@ function finalDelete(ctx: ActionContext<DeleteMessages>, state: SweepState<Delet
     folderLines: 'after-missing',
     folderFailure: 'line',
   });
-  const json = {
+  const json: DeleteEmailJsonResult = {
     deleted_total: report.total,
     already_gone_total: entries.reduce((n, [, r]) => n + r.already_gone.length, 0),
     folder,

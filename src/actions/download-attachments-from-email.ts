@@ -4,7 +4,7 @@ import { fileNameOf, mapLimit, MAIL_FILE_MAX_BYTES, mightBeMailFile, openAndSnif
 import { AttachmentNotDownloadableError, downloadAttachment, listAttachments, streamFromBytes, type AttachmentInfo } from '../mail/attachments.ts';
 import { createDestination, type AttachmentDestination, type SaveOptions, type SavedFile } from '../mail/destinations/index.ts';
 import { findMessages, type FindRequest } from '../mail/find.ts';
-import type { GraphMessage } from '../mail/mail-ids.ts';
+import type { SelectedMessage } from '../mail/shapes.ts';
 import { parseMailFile, type MailFileType, type ParsedMail } from '../mail/parse/index.ts';
 import { causeOf, reasonOf, type MailboxVerdict } from '../mail/verdict.ts';
 import { causeTexts } from '../soar/causes.ts';
@@ -86,6 +86,13 @@ export interface DownloadedFile {
   /** For an attachment taken out of an attached .eml / .msg: that file's name (outermost first). */
   from_files?: string[];
 }
+
+/** The JSON result: every file saved, in the order saved. */
+export type DownloadAttachmentsFromEmailJsonResult = DownloadedFile[];
+
+/** What the action reads of a found email. */
+const DOWNLOAD_SELECT = ['id', 'internetMessageId', 'subject'] as const;
+type FoundEmail = SelectedMessage<(typeof DOWNLOAD_SELECT)[number]>;
 
 export interface DownloadFailure {
   mail_id: string;
@@ -181,7 +188,7 @@ class MailboxDownload {
   }
 
   /** A mail file saved, then parsed for the attachments inside it, held in memory under the process-wide gate. */
-  private async extract(message: GraphMessage, a: AttachmentInfo, opened: ReadableStream<Uint8Array>, name: string, type: MailFileType, contentType: string | undefined): Promise<void> {
+  private async extract(message: FoundEmail, a: AttachmentInfo, opened: ReadableStream<Uint8Array>, name: string, type: MailFileType, contentType: string | undefined): Promise<void> {
     const mailId = message.id;
     await withMailFileBytes(this.graph, this.mailbox, mailId, a, opened, async (bytes) => {
       await this.save(name, streamFromBytes(bytes), mailId, { contentType, size: bytes.byteLength });
@@ -196,7 +203,7 @@ class MailboxDownload {
     });
   }
 
-  async attachment(message: GraphMessage, a: AttachmentInfo): Promise<void> {
+  async attachment(message: FoundEmail, a: AttachmentInfo): Promise<void> {
     const mailId = message.id;
     try {
       if (a.kind === 'reference') throw new AttachmentNotDownloadableError(a.name);
@@ -219,7 +226,7 @@ class MailboxDownload {
     }
   }
 
-  async message(message: GraphMessage): Promise<void> {
+  async message(message: FoundEmail): Promise<void> {
     let list: AttachmentInfo[];
     try {
       list = await listAttachments(this.graph, this.mailbox, message.id);
@@ -245,8 +252,8 @@ export async function downloadInMailboxes(
   guard: RunGuard = {},
 ): Promise<Map<string, MailboxVerdict<DownloadResult>>> {
   const out = new Map<string, MailboxVerdict<DownloadResult>>();
-  const found = await findMessages(graph, mailboxes, folder, { ...req, select: ['id', 'internetMessageId', 'subject'] }, { which: P.folder });
-  const work: Array<{ mailbox: string; messages: GraphMessage[]; run: MailboxDownload }> = [];
+  const found = await findMessages(graph, mailboxes, folder, { ...req, select: DOWNLOAD_SELECT }, { which: P.folder });
+  const work: Array<{ mailbox: string; messages: FoundEmail[]; run: MailboxDownload }> = [];
   for (const [m, f] of found) {
     if (f.kind !== 'done') out.set(m, f);
     else work.push({ mailbox: m, messages: f.result.messages, run: new MailboxDownload(graph, m, opts, guard, f.result.messages.length, f.result.unmatchedIds) });
@@ -267,7 +274,7 @@ function pathsSoFar(state: unknown): string[] {
   );
 }
 
-async function runDownload(ctx: ActionContext<DownloadMessages>): Promise<ActionOutcome> {
+async function runDownload(ctx: ActionContext<DownloadMessages>): Promise<ActionOutcome<DownloadAttachmentsFromEmailJsonResult>> {
   const folder = folderParam(ctx.params, P.folder);
   const ids = mailIdsParam(ctx.params);
   const criteria = subjectSenderParams(ctx.params);
@@ -288,7 +295,7 @@ async function runDownload(ctx: ActionContext<DownloadMessages>): Promise<Action
   return finalDownload(ctx, step.state, folder);
 }
 
-function finalDownload(ctx: ActionContext<DownloadMessages>, state: SweepState<DownloadResult>, folder: string): ActionOutcome {
+function finalDownload(ctx: ActionContext<DownloadMessages>, state: SweepState<DownloadResult>, folder: string): ActionOutcome<DownloadAttachmentsFromEmailJsonResult> {
   const entries = Object.entries(state.results);
   const json_result = entries.flatMap(([, r]) => r.downloaded);
   if (allMissing(state)) return failed(ctx.message('noMailboxesFound', { MAILBOXES: state.missing }));

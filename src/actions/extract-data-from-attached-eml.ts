@@ -3,7 +3,8 @@ import type { GraphClient } from '../graph/types.ts';
 import { mapLimit, mightBeMailFile, openAndSniff, withMailFileBytes } from '../mail/attached-mail.ts';
 import { findMessages, type FindOutcome } from '../mail/find.ts';
 import { listAttachments, type AttachmentInfo } from '../mail/attachments.ts';
-import { parseMailIds, type GraphMessage } from '../mail/mail-ids.ts';
+import { parseMailIds } from '../mail/mail-ids.ts';
+import type { SelectedMessage } from '../mail/shapes.ts';
 import { mailboxList } from '../mail/mailboxes.ts';
 import { mailSummaries, parseMailFile, type MailFileType, type MailSummary, type ParsedMail } from '../mail/parse/index.ts';
 import { applyRegexMap, parseRegexMap, UserRegexError, type UserRegex } from '../mail/regex.ts';
@@ -67,9 +68,16 @@ export interface ExtractedEntry extends MailSummary {
   warnings?: string[];
 }
 
+/** The JSON result: one entry per mail file (and per nested email or calendar event) read. */
+export type ExtractDataFromAttachedEmlJsonResult = ExtractedEntry[];
+
+/** What the action reads of a found email. */
+const EXTRACT_SELECT = ['id', 'internetMessageId', 'subject'] as const;
+type FoundEmail = SelectedMessage<(typeof EXTRACT_SELECT)[number]>;
+
 interface MailboxRun {
   mailbox: string;
-  outcome: FindOutcome;
+  outcome: FindOutcome<FoundEmail>;
 }
 
 function regexesOf(ctx: ActionContext<ExtractMessages>): UserRegex[] {
@@ -117,7 +125,7 @@ interface FileResult {
 }
 
 /** Every mail file attached to one email, parsed; a broken one becomes an entry with `error`. */
-async function extractFromEmail(graph: GraphClient, mailbox: string, message: GraphMessage, regexes: readonly UserRegex[]): Promise<FileResult[]> {
+async function extractFromEmail(graph: GraphClient, mailbox: string, message: FoundEmail, regexes: readonly UserRegex[]): Promise<FileResult[]> {
   const where = { mailbox, mail_id: message.id };
   const candidates = (await listAttachments(graph, mailbox, message.id)).filter(mightBeMailFile);
   const results = await mapLimit(candidates, ATTACHMENT_CONCURRENCY, async (a): Promise<FileResult | null> => {
@@ -140,7 +148,7 @@ async function extractFromEmail(graph: GraphClient, mailbox: string, message: Gr
   return results.filter((r): r is FileResult => r !== null);
 }
 
-async function runExtract(ctx: ActionContext<ExtractMessages>): Promise<ActionOutcome> {
+async function runExtract(ctx: ActionContext<ExtractMessages>): Promise<ActionOutcome<ExtractDataFromAttachedEmlJsonResult>> {
   const mailboxes = mailboxList(ctx.params.list(P.mailbox), ctx.config.defaultMailbox);
   if (mailboxes.length === 0) throw new InputError(`Missing required parameter "${P.mailbox}".`, P.mailbox);
   const ids = parseMailIds(ctx.params.list(P.mailIds));
@@ -148,7 +156,7 @@ async function runExtract(ctx: ActionContext<ExtractMessages>): Promise<ActionOu
   const folder = optionalFolderParam(ctx.params, P.folder);
   const regexes = regexesOf(ctx);
 
-  const located = await findMessages(ctx.graph, mailboxes, folder, { ids, criteria: {}, now: new Date(ctx.startedAt), select: ['id', 'internetMessageId', 'subject'] });
+  const located = await findMessages(ctx.graph, mailboxes, folder, { ids, criteria: {}, now: new Date(ctx.startedAt), select: EXTRACT_SELECT });
   const runs: MailboxRun[] = mailboxes.map((mailbox) => ({ mailbox, outcome: located.get(mailbox)! }));
 
   const files: FileResult[] = [];

@@ -1,6 +1,9 @@
 /** Forward Email: Use the Forward Email action to forward emails that include previous threads. With the appropriate permissions, this action can send emails from a mailbox different than the one specified in the integration configuration. */
 import { defineAction, notImplemented } from '../soar/action.ts';
 
+/** Not built yet: the runtime fails the action before `run`, with no JSON result. For the future: the documentation lists none. */
+export type ForwardEmailJsonResult = null;
+
 export const forwardEmail = defineAction({
   name: 'Forward Email',
   description: 'Use the Forward Email action to forward emails that include previous threads. With the appropriate permissions, this action can send emails from a mailbox different than the one specified in the integration configuration.',

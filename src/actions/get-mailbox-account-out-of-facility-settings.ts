@@ -1,22 +1,17 @@
 /** Get Mailbox Account Out Of Facility Settings: Use the Get Mailbox Account Out Of Facility Settings action to retrieve the mailbox account out of facility (OOF) settings for the Google SecOps User entity provided. */
 import { isGraphError } from '../graph/errors.ts';
-import { defineAction, failed, succeeded } from '../soar/action.ts';
+import { defineAction, failed, succeeded, type ActionOutcome } from '../soar/action.ts';
 import { mailboxPath } from '../mail/mailboxes.ts';
+import type { Presence, SelectedUser } from '../mail/shapes.ts';
 
-/** Graph's presence resource (beta), as far as this action reads it. */
-interface Presence {
-  id?: string;
-  availability?: string;
-  activity?: string;
-  outOfOfficeSettings?: { message?: string | null; isOutOfOffice?: boolean } | null;
-  [key: string]: unknown;
-}
-
-/** One entry of the JSON result: the SOAR convention for entity actions. */
+/** One entry of the JSON result: the SOAR convention for entity actions; `EntityResult` is the documented presence document. */
 export interface EntityResult {
   Entity: string;
   EntityResult: Presence;
 }
+
+/** The JSON result: one entry per User entity found (docs/deviations.md: always a list). */
+export type GetMailboxAccountOutOfFacilitySettingsJsonResult = EntityResult[];
 
 export const getMailboxAccountOutOfFacilitySettings = defineAction({
   name: 'Get Mailbox Account Out Of Facility Settings',
@@ -33,7 +28,7 @@ export const getMailboxAccountOutOfFacilitySettings = defineAction({
     oofNotFound: "Action wasn't able to find OOF settings for {ENTITY_ID}.", // failure
   },
   implemented: true,
-  async run(ctx) {
+  async run(ctx): Promise<ActionOutcome<GetMailboxAccountOutOfFacilitySettingsJsonResult>> {
     const seen = new Set<string>();
     const users = ctx.entities
       .filter((e) => e.type.toLowerCase() === 'user')
@@ -51,7 +46,7 @@ export const getMailboxAccountOutOfFacilitySettings = defineAction({
     for (const upn of users) {
       let id: string;
       try {
-        const user = await ctx.graph.get<{ id: string }>(mailboxPath(upn), { query: { $select: 'id,userPrincipalName' } });
+        const user = await ctx.graph.get<SelectedUser<'userPrincipalName'>>(mailboxPath(upn), { query: { $select: 'id,userPrincipalName' } });
         id = user.id;
       } catch (e) {
         if (isGraphError(e) && e.status === 404) {

@@ -2,7 +2,7 @@
 import type { BatchItem, GraphClient } from '../graph/types.ts';
 import { segment } from '../graph/url.ts';
 import { findMessages } from '../mail/find.ts';
-import { parseMailIds, type GraphMessage, type MailId, type MailIdMatch } from '../mail/mail-ids.ts';
+import { parseMailIds, type DefaultMessage, type GraphMessage, type MailId, type MailIdMatch } from '../mail/mail-ids.ts';
 import { classifyResult, mailboxKey, mailboxList, mailboxPath } from '../mail/mailboxes.ts';
 import { defineAction, failed, succeeded, type ActionContext, type ActionMessages, type ActionOutcome } from '../soar/action.ts';
 import { InputError } from '../soar/errors.ts';
@@ -46,6 +46,10 @@ export interface JunkResult {
   reason?: string;
 }
 
+/** The JSON result of Mark Email as Junk and of Mark Email as Not Junk: one line per Mail ID and mailbox. */
+export type JunkJsonResult = JunkResult[];
+export type MarkEmailAsJunkJsonResult = JunkJsonResult;
+
 interface MailboxRun {
   mailbox: string;
   /** The finder's verdict's kind: done, missing, folderNotFound or failed. */
@@ -53,7 +57,7 @@ interface MailboxRun {
   /** Graph's own message of a failure (the junk results name it without the request id). */
   reason?: string;
   /** Per `Mail IDs` entry: the messages it matched. */
-  lookups: MailIdMatch[];
+  lookups: MailIdMatch<DefaultMessage>[];
 }
 
 function mailIdsOf(ctx: ActionContext<JunkMessages>): MailId[] {
@@ -115,6 +119,7 @@ async function markAll(graph: GraphClient, mode: JunkMode, runs: MailboxRun[]): 
     }
   }
   const tasks = [...todo.values()];
+  // message-markasjunk.md / message-markasnotjunk.md (beta): Graph answers with the message (moved or not).
   const answers = await graph.batch<GraphMessage>(tasks.map((t) => markItem(mode, t.mailbox, t.id)), { version: 'beta' });
   tasks.forEach((t, i) => {
     const r = classifyResult(answers[i], 'item');
@@ -141,7 +146,7 @@ function unique(values: string[]): string[] {
 }
 
 /** The shared run of Mark Email as Junk and Mark Email as Not Junk. */
-export async function runJunkAction(ctx: ActionContext<JunkMessages>, mode: JunkMode): Promise<ActionOutcome> {
+export async function runJunkAction(ctx: ActionContext<JunkMessages>, mode: JunkMode): Promise<ActionOutcome<JunkJsonResult>> {
   const ids = mailIdsOf(ctx);
   const path = folderOf(ctx, mode);
   const mailboxes = mailboxList(ctx.params.list('Search In Mailbox'), ctx.config.defaultMailbox, { emptyMeansDefault: true });

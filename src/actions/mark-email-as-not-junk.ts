@@ -1,6 +1,9 @@
 /** Mark Email as Not Junk: Use the Mark Email as Not Junk action to mark emails as not junk in a specific mailbox. This action removes the sender from the list of blocked senders and moves the message to the Inbox folder. */
 import { defineAction } from '../soar/action.ts';
-import { runJunkAction } from './mark-email-as-junk.ts';
+import { runJunkAction, type JunkJsonResult } from './mark-email-as-junk.ts';
+
+/** The JSON result of Mark Email as Not Junk: the same lines as Mark Email as Junk's. */
+export type MarkEmailAsNotJunkJsonResult = JunkJsonResult;
 
 export const markEmailAsNotJunk = defineAction({
   name: 'Mark Email as Not Junk',

@@ -9,7 +9,8 @@ import { progressMessage, sweepStep } from '../sweep/action.ts';
 import { applyOps, type OpsPlan } from '../sweep/apply.ts';
 import { inChunks, type SweepState } from '../sweep/engine.ts';
 import { BATCH_SIZE_RANGE, criteriaParams, folderParam, mailIdsParam, requireCriterion, TIME_FRAME_RANGE } from '../sweep/inputs.ts';
-import { countReport, renderPerMailbox, sweepSummary } from '../sweep/report.ts';
+import { countReport, renderPerMailbox, sweepSummary, type SweepSummary } from '../sweep/report.ts';
+import type { GraphMessage, SelectedMessage } from '../mail/shapes.ts';
 
 /** The action's one message table (documented texts; see spec/contract.json). */
 const messages = {
@@ -73,6 +74,20 @@ export interface MoveResult {
   failed: Array<{ id: string; reason: string }>;
 }
 
+/** The JSON result of Move Email To Folder (a departure: the documentation has none; DECISIONS.md). */
+export interface MoveEmailToFolderJsonResult extends SweepSummary {
+  /** Emails out of the source folder because of this run (moved, or found and gone; see `movedCount`). */
+  moved_total: number;
+  already_gone_total: number;
+  source_folder: string;
+  destination_folder: string;
+  mailboxes: Array<{ mailbox: string } & MoveResult>;
+}
+
+/** What Move Email To Folder reads of a found email. */
+const MOVE_SELECT = ['id', 'internetMessageId', 'subject'] as const;
+type MoveCandidate = SelectedMessage<(typeof MOVE_SELECT)[number]>;
+
 /** Emails taken out of the source folder by this run: moved, or found and gone when moved. */
 export function movedCount(r: MoveResult): number {
   return r.emails.length + r.already_gone.length;
@@ -92,9 +107,9 @@ export async function moveInMailboxes(
 ): Promise<Map<string, MailboxVerdict<MoveResult>>> {
   const [destinations, found] = await Promise.all([
     resolveFolders(graph, mailboxes, destination, cache),
-    findMessages(graph, mailboxes, source, { ...req, select: ['id', 'internetMessageId', 'subject'] }, { cache, which: SOURCE }),
+    findMessages(graph, mailboxes, source, { ...req, select: MOVE_SELECT }, { cache, which: SOURCE }),
   ]);
-  const planned = new Map<string, MailboxVerdict<OpsPlan<MoveResult>>>();
+  const planned = new Map<string, MailboxVerdict<OpsPlan<MoveResult, MoveCandidate>>>();
   for (const m of mailboxes) {
     const d = destinations.get(m)!;
     const f = found.get(m)!;
@@ -109,10 +124,11 @@ export async function moveInMailboxes(
       planned.set(m, { kind: 'done', result: { result, ops: f.result.messages.map((msg) => ({ mailbox: m, message: msg, item: moveItem(m, msg.id, d.result.id) })) } });
     }
   }
-  return applyOps(graph, planned, {
+  // message-move.md: Graph answers 201 with the message under its new id.
+  return applyOps<MoveResult, MoveCandidate, GraphMessage>(graph, planned, {
     done: (r, op, body) => {
       const old = op.message;
-      const newId = typeof (body as { id?: unknown })?.id === 'string' ? (body as { id: string }).id : old.id;
+      const newId = typeof body?.id === 'string' ? body.id : old.id;
       r.moved[old.id] = newId;
       r.emails.push({
         old_id: old.id,
@@ -127,7 +143,7 @@ export async function moveInMailboxes(
   });
 }
 
-async function runMove(ctx: ActionContext<MoveMessages>): Promise<ActionOutcome> {
+async function runMove(ctx: ActionContext<MoveMessages>): Promise<ActionOutcome<MoveEmailToFolderJsonResult>> {
   const source = folderParam(ctx.params, SOURCE);
   const destination = folderParam(ctx.params, DESTINATION);
   const ids = mailIdsParam(ctx.params);
@@ -148,7 +164,7 @@ async function runMove(ctx: ActionContext<MoveMessages>): Promise<ActionOutcome>
   return finalMove(ctx, step.state, source, destination);
 }
 
-function finalMove(ctx: ActionContext<MoveMessages>, state: SweepState<MoveResult>, source: string, destination: string): ActionOutcome {
+function finalMove(ctx: ActionContext<MoveMessages>, state: SweepState<MoveResult>, source: string, destination: string): ActionOutcome<MoveEmailToFolderJsonResult> {
   const entries = Object.entries(state.results);
   const report = countReport(state, {
     table: {
@@ -169,7 +185,7 @@ function finalMove(ctx: ActionContext<MoveMessages>, state: SweepState<MoveResul
     folderLines: 'before-missing',
     folderFailure: 'line',
   });
-  const json = {
+  const json: MoveEmailToFolderJsonResult = {
     moved_total: report.total,
     already_gone_total: entries.reduce((n, [, r]) => n + r.already_gone.length, 0),
     source_folder: source,

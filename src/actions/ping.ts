@@ -1,6 +1,6 @@
 /** Ping: Use the Ping action to test connectivity to the Microsoft Graph mail service. */
 import { isGraphError } from '../graph/errors.ts';
-import { defineAction, failed, succeeded } from '../soar/action.ts';
+import { defineAction, failed, succeeded, type ActionOutcome } from '../soar/action.ts';
 import { errorReason } from '../soar/runtime.ts';
 import { mailboxPath } from '../mail/mailboxes.ts';
 
@@ -36,6 +36,15 @@ export function missingPermissions(roles: readonly string[]): string[] {
   );
 }
 
+/** The JSON result of Ping (a departure: documented as not available; docs/deviations.md). */
+export interface PingJsonResult {
+  connected: boolean;
+  /** The application roles of the token, sorted. */
+  granted_permissions: string[];
+  missing_permissions: string[];
+  default_mailbox: string;
+}
+
 export const ping = defineAction({
   name: 'Ping',
   description: 'Use the Ping action to test connectivity to the Microsoft Graph mail service.',
@@ -48,14 +57,14 @@ export const ping = defineAction({
     error: 'Failed to connect to the Microsoft Graph mail service! Error is {ERROR_REASON}', // failure
   },
   implemented: true,
-  async run(ctx) {
+  async run(ctx): Promise<ActionOutcome<PingJsonResult>> {
     const mailbox = ctx.config.defaultMailbox;
     // The token proves Tenant / Client ID / Secret ID; its roles say what the app may do, so the
     // missing permissions are known (and reported) even when a probe below is refused for them.
     const token = await ctx.graph.getToken();
     const missing = missingPermissions(token.roles);
     const note = missing.length > 0 ? ` Missing application permissions: ${missing.join(', ')}.` : '';
-    const json = (connected: boolean) => ({
+    const json = (connected: boolean): PingJsonResult => ({
       connected,
       granted_permissions: [...token.roles].sort(),
       missing_permissions: missing,

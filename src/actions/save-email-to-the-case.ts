@@ -85,8 +85,19 @@ class CaseWallNames {
   }
 }
 
+/** One email of the JSON result: the message as Graph has it (without `@odata.*` annotations) and what was saved of it. */
+export type SavedEmailJson = GraphMessage & {
+  /** The saved .eml file's name; null when only attachments were saved. */
+  eml_info: string | null;
+  saved_attachments?: string[];
+  not_found_attachments?: string[];
+};
+
+/** The JSON result: one object for one email, a list for several (docs/deviations.md). */
+export type SaveEmailToTheCaseJsonResult = SavedEmailJson | SavedEmailJson[];
+
 interface SavedEmail {
-  json: Record<string, unknown>;
+  json: SavedEmailJson;
   files: CaseWallAttachment[];
   saved: string[];
   notFound: string[];
@@ -94,8 +105,9 @@ interface SavedEmail {
 }
 
 /** The message as the documented JSON shows it: Graph's properties without the OData annotations. */
-function messageJson(message: GraphMessage): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(message).filter(([k]) => !k.startsWith('@odata.')));
+function messageJson(message: GraphMessage): GraphMessage {
+  // Only annotation keys are dropped, so what is left is still the message (key order kept).
+  return Object.fromEntries(Object.entries(message).filter(([k]) => !k.startsWith('@odata.'))) as GraphMessage;
 }
 
 async function saveEmail(graph: GraphClient, mailbox: string, message: GraphMessage, names: CaseWallNames): Promise<SavedEmail> {
@@ -143,7 +155,7 @@ async function saveAttachments(graph: GraphClient, mailbox: string, message: Gra
   return { json, files, saved, notFound, failures };
 }
 
-async function runSave(ctx: ActionContext<SaveMessages>): Promise<ActionOutcome> {
+async function runSave(ctx: ActionContext<SaveMessages>): Promise<ActionOutcome<SaveEmailToTheCaseJsonResult>> {
   const mailbox = mailboxOf(ctx);
   const folder = optionalFolderParam(ctx.params, P.folder);
   const ids = parseMailIds(ctx.params.list(P.mailId));

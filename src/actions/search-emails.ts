@@ -2,13 +2,14 @@
 import type { GraphClient } from '../graph/types.ts';
 import { findMessages, type FindRequest } from '../mail/find.ts';
 import type { FolderCache } from '../mail/folders.ts';
-import type { GraphMessage } from '../mail/mail-ids.ts';
+import type { MessageOf } from '../mail/mail-ids.ts';
+import type { Recipient } from '../mail/shapes.ts';
 import type { MailboxVerdict } from '../mail/verdict.ts';
 import { defineAction, failed, inProgress, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
 import { progressMessage, sweepStep } from '../sweep/action.ts';
 import { inChunks, type SweepState } from '../sweep/engine.ts';
 import { BATCH_SIZE_RANGE, criteriaParams, folderParam, MAX_EMAILS_RANGE, P, TIME_FRAME_RANGE } from '../sweep/inputs.ts';
-import { countReport, renderPerMailbox, sweepSummary } from '../sweep/report.ts';
+import { countReport, renderPerMailbox, sweepSummary, type SweepSummary } from '../sweep/report.ts';
 import { table } from '../soar/result.ts';
 
 /** The action's one message table (documented texts; see spec/contract.json). */
@@ -57,8 +58,22 @@ const MAILBOX_PARAM = 'Search In Mailbox';
 export const MATCHING_MAILS_TITLE = 'Matching Mails';
 export const MATCHING_MAILS_COLUMNS = ['Mail ID', 'Subject', 'Sender', 'Receivers', 'Received Date'];
 
+/** What Search Emails reads of an email: DEFAULT_MESSAGE_FIELDS, or with `Select All Fields For Return` no `$select` ('all'). */
+type SearchSelection = 'all' | undefined;
+
+/** An email as Search Emails returns it. */
+export type SearchedEmail = MessageOf<SearchSelection>;
+
+/** Per mailbox: the matching emails, newest first. */
 export interface SearchResult {
-  emails: GraphMessage[];
+  emails: SearchedEmail[];
+}
+
+/** The JSON result of Search Emails (a departure: the documentation has none; DECISIONS.md). */
+export interface SearchEmailsJsonResult extends SweepSummary {
+  found_total: number;
+  folder: string;
+  mailboxes: Array<{ mailbox: string; emails: SearchedEmail[] }>;
 }
 
 /** One batch of mailboxes: resolve folder, then one filtered list per mailbox (+ further pages), all via `$batch`. */
@@ -66,19 +81,19 @@ export async function searchInMailboxes(
   graph: GraphClient,
   mailboxes: string[],
   folder: string,
-  req: FindRequest,
+  req: FindRequest<SearchSelection>,
   cache?: FolderCache,
 ): Promise<Map<string, MailboxVerdict<SearchResult>>> {
   const found = await findMessages(graph, mailboxes, folder, req, { cache, which: P.folder });
   return new Map([...found].map(([m, f]) => [m, f.kind === 'done' ? { kind: 'done', result: { emails: f.result.messages } } : f]));
 }
 
-function address(r: unknown): string {
-  const a = (r as { emailAddress?: { address?: unknown; name?: unknown } } | null)?.emailAddress;
+function address(r: Recipient | null | undefined): string {
+  const a = r?.emailAddress;
   return typeof a?.address === 'string' ? a.address : typeof a?.name === 'string' ? a.name : '';
 }
 
-function row(m: GraphMessage): Record<string, unknown> {
+function row(m: SearchedEmail): Record<string, unknown> {
   const to = Array.isArray(m.toRecipients) ? m.toRecipients.map(address).filter((x) => x !== '') : [];
   return {
     'Mail ID': m.id,
@@ -89,10 +104,10 @@ function row(m: GraphMessage): Record<string, unknown> {
   };
 }
 
-async function runSearch(ctx: ActionContext<SearchMessages>): Promise<ActionOutcome> {
+async function runSearch(ctx: ActionContext<SearchMessages>): Promise<ActionOutcome<SearchEmailsJsonResult>> {
   const folder = folderParam(ctx.params, P.folder);
   const criteria = criteriaParams(ctx.params);
-  const req: FindRequest = {
+  const req: FindRequest<SearchSelection> = {
     ids: [],
     criteria,
     now: new Date(ctx.startedAt),
@@ -111,7 +126,7 @@ async function runSearch(ctx: ActionContext<SearchMessages>): Promise<ActionOutc
   return finalSearch(ctx, step.state, folder);
 }
 
-function finalSearch(ctx: ActionContext<SearchMessages>, state: SweepState<SearchResult>, folder: string): ActionOutcome {
+function finalSearch(ctx: ActionContext<SearchMessages>, state: SweepState<SearchResult>, folder: string): ActionOutcome<SearchEmailsJsonResult> {
   const entries = Object.entries(state.results);
   const report = countReport(state, {
     table: {
@@ -131,7 +146,7 @@ function finalSearch(ctx: ActionContext<SearchMessages>, state: SweepState<Searc
     folderLines: 'after-missing',
     folderFailure: 'error',
   });
-  const json = {
+  const json: SearchEmailsJsonResult = {
     found_total: report.total,
     folder,
     mailboxes: entries.map(([mailbox, r]) => ({ mailbox, emails: r.emails })),

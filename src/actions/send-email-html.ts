@@ -1,6 +1,9 @@
 /** Send Email HTML: Use the Send Email HTML action to send emails using the Google SecOps HTML template from a specific mailbox to an arbitrary list of recipients. With appropriate permissions, the action can send emails from a mailbox other than the default one. */
 import { defineAction, notImplemented } from '../soar/action.ts';
 
+/** Not built yet: the runtime fails the action before `run`, with no JSON result. For the future: the documentation shows the sent message (spec/contract.json). */
+export type SendEmailHtmlJsonResult = null;
+
 export const sendEmailHtml = defineAction({
   name: 'Send Email HTML',
   description: 'Use the Send Email HTML action to send emails using the Google SecOps HTML template from a specific mailbox to an arbitrary list of recipients. With appropriate permissions, the action can send emails from a mailbox other than the default one.',

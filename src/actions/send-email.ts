@@ -1,6 +1,9 @@
 /** Send Email: Use the Send Email action to send emails from a specific mailbox to an arbitrary list of recipients. */
 import { defineAction, notImplemented } from '../soar/action.ts';
 
+/** Not built yet: the runtime fails the action before `run`, with no JSON result. For the future: once built it returns the sent message (DECISIONS.md), as Send Email HTML does. */
+export type SendEmailJsonResult = null;
+
 export const sendEmail = defineAction({
   name: 'Send Email',
   description: 'Use the Send Email action to send emails from a specific mailbox to an arbitrary list of recipients.',

@@ -1,6 +1,9 @@
 /** Send Thread Reply: Use the Send Thread Reply action to send a message as a reply to the email thread. With appropriate permissions, the action can send emails from a mailbox other than the one specified in the integration configuration. */
 import { defineAction, notImplemented } from '../soar/action.ts';
 
+/** Not built yet: the runtime fails the action before `run`, with no JSON result. For the future: the documentation lists none. */
+export type SendThreadReplyJsonResult = null;
+
 export const sendThreadReply = defineAction({
   name: 'Send Thread Reply',
   description: 'Use the Send Thread Reply action to send a message as a reply to the email thread. With appropriate permissions, the action can send emails from a mailbox other than the one specified in the integration configuration.',

@@ -1,6 +1,9 @@
 /** Send Vote Email: Use the Send Vote Email action to send emails with the predefined answering options. This action uses Google SecOps HTML templates to format the email. With appropriate permissions, the Send Vote Email action can send emails from a mailbox other than the default one. */
 import { defineAction, notImplemented } from '../soar/action.ts';
 
+/** Not built yet: the runtime fails the action before `run`, with no JSON result. For the future: the documentation shows the sent message (spec/contract.json). */
+export type SendVoteEmailJsonResult = null;
+
 export const sendVoteEmail = defineAction({
   name: 'Send Vote Email',
   description: 'Use the Send Vote Email action to send emails with the predefined answering options. This action uses Google SecOps HTML templates to format the email. With appropriate permissions, the Send Vote Email action can send emails from a mailbox other than the default one.',

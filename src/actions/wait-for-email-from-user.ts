@@ -1,6 +1,9 @@
 /** Wait For Email From User: Use the Wait For Email From User action to wait for the user's response based on an email sent using the Send Email action. */
 import { defineAction, notImplemented } from '../soar/action.ts';
 
+/** Not built yet: the runtime fails the action before `run`, with no JSON result. For the future: the documentation lists none. */
+export type WaitForEmailFromUserJsonResult = null;
+
 export const waitForEmailFromUser = defineAction({
   name: 'Wait For Email From User',
   description: "Use the Wait For Email From User action to wait for the user's response based on an email sent using the Send Email action.",

@@ -1,6 +1,9 @@
 /** Wait For Vote Email Results: Use the Wait For Vote Email Results action to wait for the user response based on the vote email sent using the Send Vote Email action. */
 import { defineAction, notImplemented } from '../soar/action.ts';
 
+/** Not built yet: the runtime fails the action before `run`, with no JSON result. For the future: the documentation shows `{"Responses": [{"recipient", "vote"}]}` (spec/contract.json). */
+export type WaitForVoteEmailResultsJsonResult = null;
+
 export const waitForVoteEmailResults = defineAction({
   name: 'Wait For Vote Email Results',
   description: 'Use the Wait For Vote Email Results action to wait for the user response based on the vote email sent using the Send Vote Email action.',

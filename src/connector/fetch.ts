@@ -7,6 +7,7 @@
 import { and, eq, ge } from '../graph/odata.ts';
 import type { BatchItem, GraphClient } from '../graph/types.ts';
 import { ATTACHMENT_LIST_SELECT, attachmentInfoOf, type AttachmentInfo } from '../mail/attachments.ts';
+import type { ListedAttachment } from '../mail/shapes.ts';
 import { GraphError } from '../graph/errors.ts';
 import { resolveFolders } from '../mail/folders.ts';
 import { mailboxPath } from '../mail/mailboxes.ts';
@@ -164,7 +165,7 @@ export async function readFull(graph: GraphClient, mailbox: string, taken: Candi
     if (r.status >= 200 && r.status < 300 && r.body) {
       const message = { ...(r.body as ReceivedEmail), id: candidate.message.id };
       const list = listIndex.has(i) ? results[listIndex.get(i)!] : undefined;
-      const rows = list && list.status === 200 && list.body && !list.body['@odata.nextLink'] ? (list.body.value as Array<Record<string, unknown>> | undefined) : undefined;
+      const rows = list && list.status === 200 && list.body && !list.body['@odata.nextLink'] ? (list.body.value as ListedAttachment[] | undefined) : undefined;
       // A list that failed or has more pages is read again by readDetails.
       return { candidate, message, ...(rows ? { attachments: rows.map(attachmentInfoOf) } : {}) };
     }

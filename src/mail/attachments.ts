@@ -12,6 +12,7 @@ import { segment } from '../graph/url.ts';
 import type { ApiVersion, GraphClient } from '../graph/types.ts';
 import type { AttachmentDestination, SaveOptions, SavedFile } from './destinations/types.ts';
 import { mailboxPath } from './mailboxes.ts';
+import type { ListedAttachment } from './shapes.ts';
 
 export type AttachmentKind = 'file' | 'item' | 'reference';
 
@@ -74,8 +75,8 @@ function kindOf(odataType: string): AttachmentKind {
   return 'file';
 }
 
-/** An attachment row of a list (`attachments?$select=ATTACHMENT_LIST_SELECT`) as AttachmentInfo. */
-export function attachmentInfoOf(raw: Record<string, unknown>): AttachmentInfo {
+/** Graph's row made ours (`attachments?$select=ATTACHMENT_LIST_SELECT`); each property is still tested, since a type does not check what Graph sent. */
+export function attachmentInfoOf(raw: ListedAttachment): AttachmentInfo {
   const odataType = typeof raw['@odata.type'] === 'string' ? raw['@odata.type'] : '#microsoft.graph.fileAttachment';
   return {
     id: String(raw.id ?? ''),
@@ -92,7 +93,7 @@ export function attachmentInfoOf(raw: Record<string, unknown>): AttachmentInfo {
 /** Metadata of every attachment of a message, without their bytes. */
 export async function listAttachments(graph: GraphClient, mailbox: string, messageId: string, opts: AttachmentCallOptions = {}): Promise<AttachmentInfo[]> {
   const out: AttachmentInfo[] = [];
-  for await (const raw of graph.paginate<Record<string, unknown>>(`${messagePath(mailbox, messageId)}/attachments`, {
+  for await (const raw of graph.paginate<ListedAttachment>(`${messagePath(mailbox, messageId)}/attachments`, {
     query: { $select: ATTACHMENT_LIST_SELECT },
     mailbox,
     version: opts.version,

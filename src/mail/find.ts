@@ -7,10 +7,11 @@
  */
 import type { BatchItem, BatchItemResult, GraphClient } from '../graph/types.ts';
 import { folderPath, resolveFolders, type FolderCache, type ResolvedFolder } from './folders.ts';
-import { lookupItem, parseLookup, type FieldSelection, type GraphMessage, type MailId, type MailIdMatch } from './mail-ids.ts';
+import { lookupItem, parseLookup, type FieldSelection, type GraphMessage, type MailId, type MailIdMatch, type MessageOf } from './mail-ids.ts';
 import { classifyResult } from './mailboxes.ts';
 import { drainPages } from './pages.ts';
 import { searchMailboxes, type SearchCriteria } from './search.ts';
+import type { MessageField, SelectedFolder } from './shapes.ts';
 import { verdictOfFailure, type MailboxVerdict } from './verdict.ts';
 
 export interface FindTarget {
@@ -18,19 +19,20 @@ export interface FindTarget {
   folder: ResolvedFolder | null;
 }
 
-export interface FindRequest {
+/** `S`: the fields to read (see MessageOf); the found messages are typed by it. */
+export interface FindRequest<S extends FieldSelection | undefined = undefined> {
   /** When non-empty, these ids are looked up and the Subject / Sender filters are ignored. */
   ids: readonly MailId[];
   criteria: SearchCriteria;
   now: Date;
-  select?: FieldSelection;
+  select?: S;
   max?: number | null;
 }
 
 /** What the finder found in one mailbox. */
-export interface Found {
+export interface Found<M = GraphMessage> {
       /** Distinct messages (by Graph id), newest lookups first as Graph returned them. */
-      messages: GraphMessage[];
+      messages: M[];
       /** Mail IDs (as the user wrote them) that matched nothing here. */
       unmatchedIds: string[];
       /**
@@ -38,10 +40,10 @@ export interface Found {
        * Unread checks); empty for a criteria search. Kept because Graph may spell an id other
        * than the user did, so matching the messages back to ids afterwards would not be safe.
        */
-      matches: MailIdMatch[];
+      matches: MailIdMatch<M>[];
 }
 
-export type FindOutcome = MailboxVerdict<Found>;
+export type FindOutcome<M = GraphMessage> = MailboxVerdict<Found<M>>;
 
 /**
  * With Mail IDs the documented filters that still apply are Time Frame and Only Unread: they are
@@ -56,9 +58,12 @@ function passesIdFilters(m: GraphMessage, c: SearchCriteria, now: Date): boolean
   return true;
 }
 
+/** What the finder itself reads of a message found by Mail ID (besides what the caller selected). */
+const ID_LOOKUP_FIELDS = ['id', 'internetMessageId', 'isRead', 'receivedDateTime', 'parentFolderId'] as const satisfies readonly MessageField[];
+
 function withIdFields(select: FieldSelection | undefined): FieldSelection | undefined {
   if (select === undefined || select === 'all') return select;
-  return [...new Set([...select, 'id', 'internetMessageId', 'isRead', 'receivedDateTime', 'parentFolderId'])];
+  return [...new Set([...select, ...ID_LOOKUP_FIELDS])];
 }
 
 /** `GET mailFolders/{id or wellKnownName}?$select=id`: the folder's id as Graph spells it. */
@@ -66,12 +71,23 @@ function folderIdItem(mailbox: string, folder: ResolvedFolder): BatchItem {
   return { method: 'GET', url: `${folderPath(mailbox, folder)}?$select=id`, mailbox };
 }
 
+/** The answer of `folderIdItem` (a mixed `$batch` answers each item with its own shape). */
 function folderIdOf(result: BatchItemResult): string | undefined {
-  const r = classifyResult(result as BatchItemResult<{ id?: unknown }>, 'item');
+  const r = classifyResult(result as BatchItemResult<SelectedFolder>, 'item');
   return r.kind === 'ok' && typeof r.body?.id === 'string' ? r.body.id : undefined;
 }
 
-export async function findInMailboxes(graph: GraphClient, targets: readonly FindTarget[], req: FindRequest): Promise<Map<string, FindOutcome>> {
+/** The messages of `req` in each target folder, typed by what `req.select` reads. */
+export async function findInMailboxes<const S extends FieldSelection | undefined = undefined>(
+  graph: GraphClient,
+  targets: readonly FindTarget[],
+  req: FindRequest<S>,
+): Promise<Map<string, FindOutcome<MessageOf<S>>>> {
+  // Graph answers with the fields `select` names (findAll reads at least those): the one place they get their type.
+  return (await findAll(graph, targets, req)) as Map<string, FindOutcome<MessageOf<S>>>;
+}
+
+async function findAll(graph: GraphClient, targets: readonly FindTarget[], req: FindRequest<FieldSelection | undefined>): Promise<Map<string, FindOutcome>> {
   if (req.ids.length === 0) {
     const res = await searchMailboxes(graph, targets, req.criteria, { now: req.now, select: req.select, max: req.max });
     const out = new Map<string, FindOutcome>();
@@ -94,7 +110,7 @@ export async function findInMailboxes(graph: GraphClient, targets: readonly Find
   const folderIds = new Map<string, string>();
   for (const t of targets) if (t.folder && !t.folder.wellKnownName) folderIds.set(t.mailbox, t.folder.id);
   folderJobs.forEach((t, i) => {
-    const r = classifyResult(results[jobs.length + i] as BatchItemResult<{ id?: unknown }>, 'item');
+    const r = classifyResult(results[jobs.length + i] as BatchItemResult<SelectedFolder>, 'item');
     if (r.kind === 'ok' && typeof r.body?.id === 'string') folderIds.set(t.mailbox, r.body.id);
     else if (r.kind === 'notFound') failedBox.set(t.mailbox, { kind: 'folderNotFound' });
     else if (r.kind !== 'ok') failedBox.set(t.mailbox, verdictOfFailure(r));
@@ -178,14 +194,14 @@ export interface FindOptions {
  * in the mailbox when it is null (the documented `Folder Name` is optional for Extract Data and
  * Save Email). Keyed by the mailbox as given, in the order given.
  */
-export async function findMessages(
+export async function findMessages<const S extends FieldSelection | undefined = undefined>(
   graph: GraphClient,
   mailboxes: readonly string[],
   folder: string | null,
-  req: FindRequest,
+  req: FindRequest<S>,
   opts: FindOptions = {},
-): Promise<Map<string, FindOutcome>> {
-  const verdicts = new Map<string, FindOutcome>();
+): Promise<Map<string, FindOutcome<MessageOf<S>>>> {
+  const verdicts = new Map<string, FindOutcome<MessageOf<S>>>();
   const targets: FindTarget[] = [];
   if (folder === null) {
     // Without a folder every lookup addresses the mailbox, so no answer can read as "folder not found".
@@ -198,8 +214,8 @@ export async function findMessages(
       else verdicts.set(m, f);
     }
   }
-  const found = targets.length > 0 ? await findInMailboxes(graph, targets, req) : new Map<string, FindOutcome>();
-  const out = new Map<string, FindOutcome>();
+  const found = targets.length > 0 ? await findInMailboxes(graph, targets, req) : new Map<string, FindOutcome<MessageOf<S>>>();
+  const out = new Map<string, FindOutcome<MessageOf<S>>>();
   for (const m of mailboxes) {
     const v = verdicts.get(m) ?? found.get(m)!;
     out.set(m, v.kind === 'folderNotFound' && opts.which !== undefined ? { kind: 'folderNotFound', which: opts.which } : v);

@@ -11,6 +11,7 @@ import { encodeQuery, segment } from '../graph/url.ts';
 import type { Page } from '../graph/paging.ts';
 import { classifyResult, mailboxKey, mailboxPath } from './mailboxes.ts';
 import { drainPages, type PageTask } from './pages.ts';
+import type { SelectedFolder } from './shapes.ts';
 import { verdictOfFailure, type MailboxVerdict } from './verdict.ts';
 
 export interface ResolvedFolder {
@@ -92,11 +93,12 @@ export function childLookupItem(mailbox: string, parentId: string | null, name: 
   return { method: 'GET', url: `${base}?${query}`, mailbox };
 }
 
-type FolderRow = { id?: string; displayName?: string };
+/** A child folder as `childLookupItem` selects it. */
+type FolderRow = SelectedFolder<'displayName'>;
 type FolderPage = Page<FolderRow>;
 
-function pick(rows: readonly FolderRow[], name: string): { id: string; displayName: string } | undefined {
-  const list = rows.filter((f): f is { id: string; displayName: string } => typeof f.id === 'string');
+function pick(rows: readonly FolderRow[], name: string): FolderRow | undefined {
+  const list = rows.filter((f) => typeof f.id === 'string');
   // Graph's `displayName eq` is already case-insensitive; prefer an exact-case match if there are several.
   return list.find((f) => f.displayName === name) ?? list.find((f) => f.displayName?.toLowerCase() === name.toLowerCase()) ?? list[0];
 }

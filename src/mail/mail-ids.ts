@@ -11,18 +11,21 @@ import { folderPath, type ResolvedFolder } from './folders.ts';
 import { withoutAngleBrackets } from './header-values.ts';
 import { classifyResult, mailboxPath } from './mailboxes.ts';
 import type { Page } from '../graph/paging.ts';
+import type { GraphMessage, MessageField, SelectedMessage } from './shapes.ts';
+
+export type { GraphMessage } from './shapes.ts';
 
 export type MailId =
   | { kind: 'graph'; id: string; input: string }
   | { kind: 'internetMessageId'; value: string; input: string };
 
-/** A message as the lookups return it (the fields of `DEFAULT_MESSAGE_FIELDS`, or all). */
-export type GraphMessage = { id: string; internetMessageId?: string; parentFolderId?: string } & Record<string, unknown>;
-
 /** What a sweep needs of a message to act on it and report it. */
 export const DEFAULT_MESSAGE_FIELDS = [
   'id', 'internetMessageId', 'subject', 'from', 'toRecipients', 'receivedDateTime', 'parentFolderId', 'isRead',
-] as const;
+] as const satisfies readonly MessageField[];
+
+/** A message read with DEFAULT_MESSAGE_FIELDS. */
+export type DefaultMessage = SelectedMessage<(typeof DEFAULT_MESSAGE_FIELDS)[number]>;
 
 /**
  * An internetMessageId has an `@` (RFC 5322 msg-id = id-left "@" id-right) or comes in `<>`;
@@ -56,7 +59,15 @@ export function parseMailIds(list: readonly string[]): MailId[] {
   return out;
 }
 
-export type FieldSelection = readonly string[] | 'all';
+/** The fields a lookup `$select`s; 'all' = no `$select` (Graph's default properties). */
+export type FieldSelection = readonly MessageField[] | 'all';
+
+/** The message a selection reads: those fields, Graph's default properties for 'all', DEFAULT_MESSAGE_FIELDS when none is given. */
+export type MessageOf<S extends FieldSelection | undefined> = S extends 'all'
+  ? GraphMessage
+  : S extends readonly (infer K extends MessageField)[]
+    ? SelectedMessage<K>
+    : DefaultMessage;
 
 function selectQuery(select: FieldSelection | undefined): string | undefined {
   const fields = select ?? DEFAULT_MESSAGE_FIELDS;
@@ -79,8 +90,8 @@ export function lookupItem(mailbox: string, folder: ResolvedFolder | null, id: M
   return { method: 'GET', url: `${messagesPath(mailbox, folder)}?${q}`, mailbox };
 }
 
-export type LookupOutcome =
-  | { kind: 'found'; messages: GraphMessage[]; nextLink?: string }
+export type LookupOutcome<M = GraphMessage> =
+  | { kind: 'found'; messages: M[]; nextLink?: string }
   | { kind: 'notFound' }
   /** The folder itself answered 404 (only a collection lookup in a folder can tell). */
   | { kind: 'folderNotFound'; error: GraphError }
@@ -93,13 +104,14 @@ export type LookupOutcome =
  * never say the segment scopes the lookup), so the finder checks `parentFolderId` itself
  * (find.ts). A collection lookup (`$filter` on internetMessageId) is scoped by Graph.
  */
-export function parseLookup(id: MailId, folder: ResolvedFolder | null, result: BatchItemResult): LookupOutcome {
+export function parseLookup<M extends GraphMessage = GraphMessage>(id: MailId, folder: ResolvedFolder | null, result: BatchItemResult): LookupOutcome<M> {
   if (id.kind === 'graph') {
-    const r = classifyResult(result as BatchItemResult<GraphMessage>, 'item');
+    // The body is the message `lookupItem` asked for, with the selection the caller knows.
+    const r = classifyResult(result as BatchItemResult<M>, 'item');
     if (r.kind === 'ok') return r.body && typeof r.body.id === 'string' ? { kind: 'found', messages: [r.body] } : { kind: 'notFound' };
     return r;
   }
-  const r = classifyResult(result as BatchItemResult<Page<GraphMessage>>, folder ? 'item' : 'mailbox');
+  const r = classifyResult(result as BatchItemResult<Page<M>>, folder ? 'item' : 'mailbox');
   if (r.kind === 'ok') {
     const messages = (r.body?.value ?? []).filter((m) => typeof m?.id === 'string');
     const link = r.body?.['@odata.nextLink'];
@@ -110,8 +122,8 @@ export function parseLookup(id: MailId, folder: ResolvedFolder | null, result: B
   return r;
 }
 
-export interface MailIdMatch {
+export interface MailIdMatch<M = GraphMessage> {
   mailId: MailId;
   /** Empty when the id matched nothing in this mailbox folder. */
-  messages: GraphMessage[];
+  messages: M[];
 }

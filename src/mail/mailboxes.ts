@@ -41,14 +41,15 @@ export function isItemMissing(e: unknown): boolean {
 
 /** One `$batch` item's answer, sorted into what a sweep does with it. */
 export type ItemOutcome<T> =
-  | { kind: 'ok'; status: number; body: T }
+  /** `body` is absent when Graph answers without one (a 204). */
+  | { kind: 'ok'; status: number; body: T | undefined }
   | { kind: 'notFound'; error: GraphError }
   /** The mailbox itself is missing (the one spelling of that state, as in MailboxVerdict). */
   | { kind: 'missing'; error: GraphError }
   | { kind: 'failed'; error: GraphError };
 
 export function classifyResult<T>(r: BatchItemResult<T>, scope: NotFoundScope): ItemOutcome<T> {
-  if (!r.error && r.status >= 200 && r.status < 300) return { kind: 'ok', status: r.status, body: r.body as T };
+  if (!r.error && r.status >= 200 && r.status < 300) return { kind: 'ok', status: r.status, body: r.body };
   const error =
     r.error ?? new GraphError({ status: r.status, code: 'UnexpectedStatus', message: `Microsoft Graph answered ${r.status}.` });
   if (isMailboxMissing(error, scope)) return { kind: 'missing', error };

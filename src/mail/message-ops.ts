@@ -37,22 +37,24 @@ export function moveItem(mailbox: string, messageId: string, destinationId: stri
   return { method: 'POST', url: `${mailboxPath(mailbox)}/messages/${segment(messageId)}/move`, body: { destinationId }, mailbox };
 }
 
-export interface MessageOp {
+/** `G`: the message as the finder read it. */
+export interface MessageOp<G = GraphMessage> {
   mailbox: string;
-  message: GraphMessage;
+  message: G;
   item: BatchItem;
 }
 
-export type OpOutcome =
-  | { kind: 'done'; op: MessageOp; body: unknown }
+/** `B`: what Graph answers a successful operation with (a moved message; nothing for a DELETE). */
+export type OpOutcome<G = GraphMessage, B = unknown> =
+  | { kind: 'done'; op: MessageOp<G>; body: B | undefined }
   /** The message was gone by the time we acted (someone else moved or deleted it). */
-  | { kind: 'gone'; op: MessageOp; error: GraphError }
-  | { kind: 'missing'; op: MessageOp; error: GraphError }
-  | { kind: 'failed'; op: MessageOp; error: GraphError };
+  | { kind: 'gone'; op: MessageOp<G>; error: GraphError }
+  | { kind: 'missing'; op: MessageOp<G>; error: GraphError }
+  | { kind: 'failed'; op: MessageOp<G>; error: GraphError };
 
-export async function runOps(graph: GraphClient, ops: readonly MessageOp[], opts: { version?: ApiVersion } = {}): Promise<OpOutcome[]> {
+export async function runOps<G, B = unknown>(graph: GraphClient, ops: readonly MessageOp<G>[], opts: { version?: ApiVersion } = {}): Promise<OpOutcome<G, B>[]> {
   if (ops.length === 0) return [];
-  const results = await graph.batch(ops.map((o) => o.item), opts);
+  const results = await graph.batch<B>(ops.map((o) => o.item), opts);
   return ops.map((op, i) => {
     const r = classifyResult(results[i], 'item');
     if (r.kind === 'ok') return { kind: 'done', op, body: r.body };

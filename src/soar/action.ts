@@ -17,7 +17,11 @@ export interface Entity {
 /** Every table has `error`: the documented "... ERROR_REASON" failure the runtime uses for thrown errors. */
 export type ActionMessages = MessageTable & { readonly error: string };
 
-export interface ActionDefinition<M extends ActionMessages = ActionMessages> {
+/**
+ * `M`: the message table; `J`: the action's JSON result (the `json_result` of its result
+ * document), so a caller of `runAction` gets it typed.
+ */
+export interface ActionDefinition<M extends ActionMessages = ActionMessages, J = unknown> {
   name: string;
   description: string;
   /** Documented as asynchronous: may return IN_PROGRESS with a state and be invoked again. */
@@ -30,8 +34,11 @@ export interface ActionDefinition<M extends ActionMessages = ActionMessages> {
   messages: M;
   /** False while `run` only reports "not implemented yet". */
   implemented: boolean;
-  run(ctx: ActionContext<M>): Promise<ActionOutcome>;
+  run(ctx: ActionContext<M>): Promise<ActionOutcome<J>>;
 }
+
+/** The JSON result type of an action definition. */
+export type JsonResultOf<A> = A extends ActionDefinition<infer _M, infer J> ? J : never;
 
 export interface ActionContext<M extends ActionMessages = ActionMessages> {
   action: ActionDefinition<M>;
@@ -52,28 +59,31 @@ export interface ActionContext<M extends ActionMessages = ActionMessages> {
   message(key: keyof M & string, values?: MessageValues): string;
 }
 
-/** What `run` returns; the runtime turns it into the result document. */
-export interface ActionOutcome {
+/** What `run` returns; the runtime turns it into the result document. `J`: the JSON result. */
+export interface ActionOutcome<J = unknown> {
   is_success: boolean;
   output_message: string;
   /** Default: COMPLETED when is_success, FAILED otherwise. */
   execution_state?: ExecutionState;
-  json_result?: unknown;
+  json_result?: J;
   case_wall?: Partial<CaseWall>;
   /** Required with IN_PROGRESS: any JSON value, handed back as `ctx.state` next time. */
   state?: unknown;
 }
 
-export function succeeded(output_message: string, extra: Omit<ActionOutcome, 'is_success' | 'output_message'> = {}): ActionOutcome {
+/** What an outcome carries besides its success flag and message. */
+export type OutcomeExtras<J = unknown> = Omit<ActionOutcome<J>, 'is_success' | 'output_message'>;
+
+export function succeeded<J = never>(output_message: string, extra: OutcomeExtras<J> = {}): ActionOutcome<J> {
   return { is_success: true, output_message, execution_state: 'COMPLETED', ...extra };
 }
 
-export function failed(output_message: string, extra: Omit<ActionOutcome, 'is_success' | 'output_message'> = {}): ActionOutcome {
+export function failed<J = never>(output_message: string, extra: OutcomeExtras<J> = {}): ActionOutcome<J> {
   return { is_success: false, output_message, execution_state: 'FAILED', ...extra };
 }
 
 /** An async action's "not finished, call me again with this state". */
-export function inProgress(output_message: string, state: unknown, extra: Omit<ActionOutcome, 'is_success' | 'output_message' | 'state'> = {}): ActionOutcome {
+export function inProgress<J = never>(output_message: string, state: unknown, extra: Omit<OutcomeExtras<J>, 'state'> = {}): ActionOutcome<J> {
   if (state === undefined || state === null) throw new Error('inProgress() needs a state to continue from.');
   return { is_success: true, output_message, ...extra, execution_state: 'IN_PROGRESS', state };
 }
@@ -82,13 +92,13 @@ export function notImplementedMessage(name: string): string {
   return `Action "${name}" is not implemented yet in this version of msgraph-mail.`;
 }
 
-/** `run` of an action that is documented but not built yet. */
-export async function notImplemented(ctx: ActionContext): Promise<ActionOutcome> {
+/** `run` of an action that is documented but not built yet: it never has a JSON result. */
+export async function notImplemented(ctx: ActionContext): Promise<ActionOutcome<null>> {
   return failed(notImplementedMessage(ctx.action.name));
 }
 
-/** Declares an action; keeps the message-table type for `ctx.message`. */
-export function defineAction<M extends ActionMessages>(def: ActionDefinition<M>): ActionDefinition<M> {
+/** Declares an action; keeps the message-table type for `ctx.message` and the JSON result type of `run`. */
+export function defineAction<M extends ActionMessages, J>(def: ActionDefinition<M, J>): ActionDefinition<M, J> {
   return def;
 }
 

@@ -251,7 +251,7 @@ function capMessage(message: string, maxChars: number): string {
 }
 
 /** The document within the limits (the same object when nothing had to be cut). */
-export function boundResult(doc: ResultDocument, limits: ResultLimits = RESULT_LIMITS): ResultDocument {
+export function boundResult<J>(doc: ResultDocument<J>, limits: ResultLimits = RESULT_LIMITS): ResultDocument<J> {
   const capped = capJson(doc.json_result, limits.jsonResultBytes);
   const message = capMessage(doc.output_message, limits.outputMessageChars);
   if (capped.cuts.length === 0 && message === doc.output_message) return doc;
@@ -259,6 +259,7 @@ export function boundResult(doc: ResultDocument, limits: ResultLimits = RESULT_L
   return {
     ...doc,
     output_message: line ? (message ? `${message}\n${line}` : line) : message,
-    json_result: capped.value,
+    // Cut structurally: the same keys, shorter lists and strings; the type still describes it.
+    json_result: capped.value as J | null,
   };
 }

@@ -25,12 +25,13 @@ export interface CaseWall {
   links: CaseWallLink[];
 }
 
-export interface ResultDocument {
+/** `J`: the action's JSON result; null when the action gave none (any failure the runtime reports itself, e.g. a bad parameter). */
+export interface ResultDocument<J = unknown> {
   action: string;
   is_success: boolean;
   execution_state: ExecutionState;
   output_message: string;
-  json_result: unknown;
+  json_result: J | null;
   case_wall: CaseWall;
   /** Non-null only with IN_PROGRESS: what to pass back to continue the run. */
   state: unknown;

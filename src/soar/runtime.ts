@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { isGraphError } from '../graph/errors.ts';
 import type { Clock, GraphClient, GraphClientOptions, Logger } from '../graph/types.ts';
-import { notImplementedMessage, type ActionContext, type ActionDefinition, type ActionOutcome, type Entity } from './action.ts';
+import { notImplementedMessage, type ActionContext, type ActionDefinition, type ActionMessages, type ActionOutcome, type Entity } from './action.ts';
 import { unwrapState, wrapState } from './async.ts';
 import { realClock } from '../graph/clock.ts';
 import { parseIntegrationConfig, toGraphClientOptions, type IntegrationConfig } from './config.ts';
@@ -54,7 +54,8 @@ export function errorReason(e: unknown): string {
   return String(e);
 }
 
-export async function runAction(def: ActionDefinition, input: RunInput, deps: RunDeps): Promise<ResultDocument> {
+/** One invocation; the document's `json_result` has the type of the action's JSON result. */
+export async function runAction<M extends ActionMessages, J>(def: ActionDefinition<M, J>, input: RunInput, deps: RunDeps): Promise<ResultDocument<J>> {
   const logger = deps.logger ?? silentLogger;
   const clock = deps.clock ?? realClock;
   let config: IntegrationConfig | undefined;
@@ -63,10 +64,10 @@ export async function runAction(def: ActionDefinition, input: RunInput, deps: Ru
   const limits = { ...RESULT_LIMITS, ...deps.resultLimits };
   // The whole document is scrubbed (a json_result or case-wall cell could quote a secret too),
   // with the config's secrets and whatever tokens the client fetched; then bounded.
-  const finish = (o: ActionOutcome, started: number, invocation: number): ResultDocument =>
+  const finish = (o: ActionOutcome<J>, started: number, invocation: number): ResultDocument<J> =>
     boundResult(scrubDocument(toDocument(def, o, started, invocation, digest), [config?.secretId, config?.proxy?.password], graph), limits);
 
-  const failWith = (e: unknown): ResultDocument => {
+  const failWith = (e: unknown): ResultDocument<J> => {
     logger.error({ action: def.name, err: isGraphError(e) ? e.toJSON() : { message: errorReason(e) } }, 'action failed');
     return finish({ is_success: false, execution_state: 'FAILED', output_message: renderMessage(def.messages.error, { ERROR_REASON: errorReason(e) }) }, clock.now(), 1);
   };
@@ -100,7 +101,7 @@ export async function runAction(def: ActionDefinition, input: RunInput, deps: Ru
   const invocation = (saved?.invocation ?? 0) + 1;
 
   const cfg = config;
-  const ctx: ActionContext = {
+  const ctx: ActionContext<M> = {
     action: def,
     params,
     config: cfg,
@@ -127,7 +128,7 @@ export async function runAction(def: ActionDefinition, input: RunInput, deps: Ru
   }
 }
 
-function parseParamNamesOnly(def: ActionDefinition, raw: RunInput['params']): void {
+function parseParamNamesOnly(def: Pick<ActionDefinition, 'params'>, raw: RunInput['params']): void {
   try {
     parseParams(def.params, raw ?? {}, { defaultMailbox: 'x' });
   } catch (e) {
@@ -135,7 +136,8 @@ function parseParamNamesOnly(def: ActionDefinition, raw: RunInput['params']): vo
   }
 }
 
-function scrubDocument(doc: ResultDocument, secrets: (string | undefined)[], graph: GraphClient | undefined): ResultDocument {
+/** Strings replaced, nothing else: the document keeps its shape (and its JSON result its type). */
+function scrubDocument<J>(doc: ResultDocument<J>, secrets: (string | undefined)[], graph: GraphClient | undefined): ResultDocument<J> {
   const scrub = (text: string) => {
     const clean = scrubSecrets(text, secrets);
     return graph?.redact ? graph.redact(clean) : clean;
@@ -146,7 +148,7 @@ function scrubDocument(doc: ResultDocument, secrets: (string | undefined)[], gra
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
   };
-  return walk(doc) as ResultDocument;
+  return walk(doc) as ResultDocument<J>;
 }
 
 /** What identifies a run's inputs (parsed values, so `true`/`TRUE` or reordered flags match). */
@@ -155,12 +157,12 @@ function paramsDigest(params: Params, entities: readonly Entity[]): string {
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
 }
 
-function toDocument(def: ActionDefinition, o: ActionOutcome, startedAt: number, invocation: number, digest?: string): ResultDocument {
+function toDocument<J>(def: Pick<ActionDefinition, 'name'>, o: ActionOutcome<J>, startedAt: number, invocation: number, digest?: string): ResultDocument<J> {
   const state = o.execution_state ?? (o.is_success ? 'COMPLETED' : 'FAILED');
   if (state === 'IN_PROGRESS' && (o.state === undefined || o.state === null)) {
     throw new Error(`Action "${def.name}" returned IN_PROGRESS without a state.`);
   }
-  const doc: ResultDocument = {
+  const doc: ResultDocument<J> = {
     action: def.name,
     is_success: o.is_success,
     execution_state: state,

@@ -4,21 +4,22 @@
  * verdict per mailbox out of them.
  */
 import type { GraphClient } from '../graph/types.ts';
+import type { GraphMessage } from '../mail/mail-ids.ts';
 import { runOps, type MessageOp } from '../mail/message-ops.ts';
-import { failedVerdict, reasonOf, type MailboxVerdict, type UnfinishedVerdict } from '../mail/verdict.ts';
+import { failedVerdict, reasonOf, type MailboxVerdict } from '../mail/verdict.ts';
 
-/** A mailbox ready to act on: its fresh result and the operations to run there. */
-export interface OpsPlan<R> {
+/** A mailbox ready to act on: its fresh result and the operations to run there (`G`: the found message). */
+export interface OpsPlan<R, G = GraphMessage> {
   result: R;
-  ops: MessageOp[];
+  ops: MessageOp<G>[];
 }
 
-/** How one action files the answers of its operations into its result. */
-export interface OpsFiling<R> {
-  done(result: R, op: MessageOp, body: unknown): void;
+/** How one action files the answers of its operations into its result. `B`: Graph's answer to a done operation. */
+export interface OpsFiling<R, G = GraphMessage, B = unknown> {
+  done(result: R, op: MessageOp<G>, body: B | undefined): void;
   /** The message was gone when the operation reached it (someone else, or our own lost answer). */
-  gone(result: R, op: MessageOp): void;
-  failed(result: R, op: MessageOp, why: { reason: string; code?: string }): void;
+  gone(result: R, op: MessageOp<G>): void;
+  failed(result: R, op: MessageOp<G>, why: { reason: string; code?: string }): void;
   /** Emails the operations took out of the folder (done or gone). */
   count(result: R): number;
 }
@@ -28,13 +29,13 @@ export interface OpsFiling<R> {
  * effect and something failed; then missing when Graph said the mailbox is gone, else failed with
  * the first error. Mailboxes not planned (missing, folder not found, failed) keep their verdict.
  */
-export async function applyOps<R>(
+export async function applyOps<R, G, B = unknown>(
   graph: GraphClient,
-  planned: ReadonlyMap<string, MailboxVerdict<OpsPlan<R>>>,
-  filing: OpsFiling<R>,
+  planned: ReadonlyMap<string, MailboxVerdict<OpsPlan<R, G>>>,
+  filing: OpsFiling<R, G, B>,
 ): Promise<Map<string, MailboxVerdict<R>>> {
   const results = new Map<string, R>();
-  const ops: MessageOp[] = [];
+  const ops: MessageOp<G>[] = [];
   for (const [m, p] of planned) {
     if (p.kind !== 'done') continue;
     results.set(m, p.result.result);
@@ -42,7 +43,7 @@ export async function applyOps<R>(
   }
   const missingNow = new Set<string>();
   const firstError = new Map<string, unknown>();
-  for (const o of await runOps(graph, ops)) {
+  for (const o of await runOps<G, B>(graph, ops)) {
     const r = results.get(o.op.mailbox)!;
     if (o.kind === 'done') filing.done(r, o.op, o.body);
     else if (o.kind === 'gone') filing.gone(r, o.op);
@@ -55,7 +56,7 @@ export async function applyOps<R>(
   const out = new Map<string, MailboxVerdict<R>>();
   for (const [m, p] of planned) {
     if (p.kind !== 'done') {
-      out.set(m, p as UnfinishedVerdict);
+      out.set(m, p);
       continue;
     }
     const r = results.get(m)!;

@@ -6,7 +6,7 @@
 import { causeOf } from '../mail/verdict.ts';
 import { countOf, groupByCause, sampleOf } from '../soar/causes.ts';
 import { renderMessage } from '../soar/messages.ts';
-import type { SweepState } from './engine.ts';
+import type { FailedMailbox, SweepState } from './engine.ts';
 
 export interface SweepReport {
   ok: boolean;
@@ -77,8 +77,19 @@ export function allMissing(state: SweepState<unknown>): boolean {
   return state.missing.length === state.mailboxes.length;
 }
 
+/** The part of a sweep's JSON result that names the mailboxes and what became of them. */
+export interface SweepSummary {
+  mailboxes_total: number;
+  missing_mailboxes: string[];
+  /** Folder parameter -> the mailboxes where that folder was not found. */
+  folder_not_found: Record<string, string[]>;
+  failed_mailboxes: FailedMailbox[];
+  /** Only when a run-wide error stopped the run. */
+  skipped_mailboxes?: string[];
+}
+
 /** Failures recorded for the JSON result. */
-export function sweepSummary(state: SweepState<unknown>): Record<string, unknown> {
+export function sweepSummary(state: SweepState<unknown>): SweepSummary {
   return {
     mailboxes_total: state.mailboxes.length,
     missing_mailboxes: state.missing,

@@ -8,6 +8,9 @@ import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
 import { DEFAULT_PERMISSIONS } from '../../emulator/state.ts';
 import { main } from '../../src/cli/main.ts';
 import type { ResultDocument } from '../../src/soar/result.ts';
+import { jsonOf } from '../helpers/results.ts';
+import type { PingJsonResult } from '../../src/actions/ping.ts';
+import type { GetMailboxAccountOutOfFacilitySettingsJsonResult } from '../../src/actions/get-mailbox-account-out-of-facility-settings.ts';
 
 let emu: RunningEmulator;
 let dir: string;
@@ -30,7 +33,8 @@ async function writeConfig(name: string, overrides: Record<string, unknown> = {}
   return p;
 }
 
-async function run(argv: string[]): Promise<{ code: number; doc: ResultDocument; out: string; err: string }> {
+/** `J`: the JSON result of the action `argv` runs, as its printed result document carries it. */
+async function run<J = unknown>(argv: string[]): Promise<{ code: number; doc: ResultDocument<J>; out: string; err: string }> {
   let out = '';
   let err = '';
   const code = await main(argv, {
@@ -66,13 +70,13 @@ describe('Ping against the emulator', () => {
 
   it('lists the permissions the app lacks', async () => {
     await admin('PUT', '/settings', { permissions: ['Mail.ReadWrite', 'User.Read.All'] });
-    const r = await run(['run', 'Ping', '--config', configPath]);
+    const r = await run<PingJsonResult>(['run', 'Ping', '--config', configPath]);
     expect(r.code).toBe(0);
     expect(r.doc.output_message).toBe(
       'Successfully connected to the Microsoft Graph mail service with the provided connection parameters! ' +
         'Missing application permissions: Mail.Send, MailboxSettings.Read, MailboxSettings.ReadWrite, Directory.Read.All, Presence.Read.All.',
     );
-    expect((r.doc.json_result as { granted_permissions: string[] }).granted_permissions).toEqual(['Mail.ReadWrite', 'User.Read.All']);
+    expect(jsonOf(r.doc).granted_permissions).toEqual(['Mail.ReadWrite', 'User.Read.All']);
   });
 
   it('fails with a wrong secret, naming Secret ID and never echoing it', async () => {
@@ -99,16 +103,16 @@ describe('Get Mailbox Account Out Of Facility Settings against the emulator', ()
     const [alice, bob] = emu.info.mailboxes;
     await admin('PUT', `/users/${alice}/presence`, { outOfOfficeSettings: { isOutOfOffice: true, message: 'On leave' } });
     const domain = alice.split('@')[1];
-    const r = await run(['run', oof, '--config', configPath, '--entity', `User:${alice}`, '--entity', `User:${bob}`, '--entity', `User:ghost@${domain}`]);
+    const r = await run<GetMailboxAccountOutOfFacilitySettingsJsonResult>(['run', oof, '--config', configPath, '--entity', `User:${alice}`, '--entity', `User:${bob}`, '--entity', `User:ghost@${domain}`]);
     expect(r.code).toBe(0);
     expect(r.doc.output_message).toBe(
       `Successfully returned OOF settings for ${alice}, ${bob}.\nFailed to find the following usernames in Office 365 service: ghost@${domain}.`,
     );
-    const results = r.doc.json_result as Array<{ Entity: string; EntityResult: { outOfOfficeSettings: { isOutOfOffice: boolean; message: string | null } } }>;
+    const results = jsonOf(r.doc);
     expect(results.map((x) => x.Entity)).toEqual([alice, bob]);
     expect(results[0].EntityResult.outOfOfficeSettings).toEqual({ isOutOfOffice: true, message: 'On leave' });
     // A user without OOF still has settings, with isOutOfOffice false (Graph always returns them).
-    expect(results[1].EntityResult.outOfOfficeSettings.isOutOfOffice).toBe(false);
+    expect(results[1].EntityResult.outOfOfficeSettings?.isOutOfOffice).toBe(false);
   });
 
   it('fails when no user exists, and with the corrected action name when presence is not permitted', async () => {

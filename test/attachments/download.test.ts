@@ -17,6 +17,7 @@ import {
 import { createLocalDestination, type AttachmentDestination } from '../../src/mail/destinations/index.ts';
 import { parseMailFile } from '../../src/mail/parse/index.ts';
 import { mailHarness, rawMail, SOC, type MailHarness } from '../mail/helpers.ts';
+import type { RequestLogSnapshot } from '../helpers/emulator-admin.ts';
 
 const PHISH = rawMail({ subject: 'Your mailbox is full', from: 'IT Support <it@evil.example>', text: 'click https://evil.example/login' });
 
@@ -147,7 +148,7 @@ describe('streamed download', () => {
     expect((await readAttachmentBytes(g, SOC, m.id, info, { maxBytes: 10 })).toString()).toBe('0123456789');
     await h.admin('DELETE', '/requests');
     await expect(readAttachmentBytes(g, SOC, m.id, info, { maxBytes: 9 })).rejects.toBeInstanceOf(AttachmentTooLargeError);
-    expect((await h.admin('GET', '/requests')).total).toBe(0);
+    expect((await h.admin<RequestLogSnapshot>('GET', '/requests')).total).toBe(0);
     // When the size is not trusted (item attachments), the stream is counted and cut.
     await expect(readAttachmentBytes(g, SOC, m.id, { ...info, kind: 'item' }, { maxBytes: 4 })).rejects.toThrow(/larger than 4 bytes/);
     await expect(readAttachmentBytes(g, SOC, m.id, info, { maxBytes: 0 })).rejects.toBeInstanceOf(TypeError);

@@ -9,6 +9,11 @@ import { plainEml } from './fixtures.ts';
 import { graphFailure } from './suite.ts';
 import { startEmulatorTarget, type Target } from './target.ts';
 
+/**
+ * A Graph answer as Microsoft's SDK hands it over (`any`): the suite runs the same checks against
+ * the emulator and real Graph on their raw JSON, so it reads them as such.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw Graph JSON from Microsoft's SDK (see above)
 type Json = Record<string, any>;
 const enc = encodeURIComponent;
 const PREFER = 'IdType="ImmutableId"';

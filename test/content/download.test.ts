@@ -10,6 +10,8 @@ import { downloadAttachmentsFromEmail } from '../../src/actions/download-attachm
 import { mailFileMemory } from '../../src/mail/attached-mail.ts';
 import { ALICE, BOB, CAROL, DAVE, GHOST, REPORTS, SOC, invoke, invokeAll, mailHarness, type MailHarness } from '../mail/helpers.ts';
 import { mime, u } from './helpers.ts';
+import type { RequestLogSnapshot, BucketList } from '../helpers/emulator-admin.ts';
+import { jsonOf } from '../helpers/results.ts';
 
 let h: MailHarness;
 let dir: string;
@@ -55,7 +57,7 @@ describe('Download Attachments From Email', () => {
     const [doc] = docs;
     expect(doc).toMatchObject({ is_success: true, execution_state: 'COMPLETED' });
     const out = path.join(dir, 'out');
-    const rows = doc.json_result as Array<{ attachment_name: string; downloaded_path: string; mail_id: string; bytes: number }>;
+    const rows = jsonOf(doc);
     expect(rows.map((r) => [r.attachment_name, path.relative(out, r.downloaded_path)])).toEqual([
       ['../../etc/passwd', '_.._.._etc_passwd'],
       ['C:\\evil', 'C__evil'],
@@ -82,7 +84,7 @@ describe('Download Attachments From Email', () => {
     }));
     const doc = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.internetMessageId, 'Download Attachments from EML': 'true', ...local() });
     expect(doc.is_success).toBe(true);
-    const rows = doc.json_result as Array<{ attachment_name: string; from_files?: string[] }>;
+    const rows = jsonOf(doc);
     expect(rows.map((r) => [r.attachment_name, r.from_files ?? []])).toEqual([
       ['Inner phish.eml', []],
       ['payload.js', ['Inner phish.eml']],
@@ -101,7 +103,7 @@ describe('Download Attachments From Email', () => {
     await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, ...local() });
     await writeFile(path.join(out, 'report.pdf'), 'analyst notes');
     const unique = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, 'Download Attachments to unique path?': 'true', ...local() });
-    const [row] = unique.json_result as Array<{ downloaded_path: string }>;
+    const [row] = jsonOf(unique);
     expect(path.basename(row.downloaded_path)).toMatch(/^report-\d{4}_\d\d_\d\d-\d\d_\d\d_\d\d_\d{3}\.pdf$/);
     expect(await readFile(path.join(out, 'report.pdf'), 'utf8')).toBe('analyst notes');
     await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, ...local() });
@@ -119,7 +121,7 @@ describe('Download Attachments From Email', () => {
     expect(second.execution_state).toBe('IN_PROGRESS');
     const last = await invoke(h, downloadAttachmentsFromEmail, params, second.state);
     expect(last).toMatchObject({ is_success: true, execution_state: 'COMPLETED', state: null });
-    const rows = last.json_result as Array<{ mailbox: string; downloaded_path: string }>;
+    const rows = jsonOf(last);
     expect(rows.map((r) => r.mailbox)).toEqual([ALICE, BOB, CAROL]);
     expect(new Set(rows.map((r) => r.downloaded_path)).size).toBe(3);
     const socMail = (await h.client().get<{ value: Array<{ id: string; subject: string }> }>(`/users/${SOC}/mailFolders/inbox/messages`, { query: { $top: 100 } })).value.find((x) => x.subject.startsWith('Campaign 7'))!;
@@ -181,10 +183,10 @@ describe('Download Attachments From Email', () => {
     const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'to gcs', parts: [{ name: 'x/../evil.bin', contentType: 'application/octet-stream', content: Buffer.alloc(3000, 7) }, { name: 'Inner phish', rfc822: true, content: inner }] }));
     const doc = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, 'Download Destination': 'GCP Bucket', 'Download Path': 'gs://soc-evidence/cases/42' });
     expect(doc.is_success).toBe(true);
-    expect((doc.json_result as any[]).map((r) => r.downloaded_path)).toEqual(['gs://soc-evidence/cases/42/x_.._evil.bin', 'gs://soc-evidence/cases/42/Inner phish.eml']);
-    const { buckets } = await h.admin('GET', '/gcs/buckets');
-    const objects = buckets.find((b: any) => b.name === 'soc-evidence').objects;
-    const sizes = Object.fromEntries(objects.map((o: any) => [o.name, o.size]));
+    expect(jsonOf(doc).map((r) => r.downloaded_path)).toEqual(['gs://soc-evidence/cases/42/x_.._evil.bin', 'gs://soc-evidence/cases/42/Inner phish.eml']);
+    const { buckets } = await h.admin<BucketList>('GET', '/gcs/buckets');
+    const objects = buckets.find((b) => b.name === 'soc-evidence')!.objects;
+    const sizes = Object.fromEntries(objects.map((o) => [o.name, o.size]));
     expect(Object.keys(sizes).sort()).toEqual(['cases/42/Inner phish.eml', 'cases/42/x_.._evil.bin']);
     expect(sizes['cases/42/x_.._evil.bin']).toBe(3000);
 
@@ -193,7 +195,7 @@ describe('Download Attachments From Email', () => {
     const badBucket = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, 'Download Destination': 'GCP Bucket', 'Download Path': 'gs://Bad_Bucket/x' });
     expect(badBucket.is_success).toBe(false);
     expect(badBucket.output_message).toMatch(/^Error executing action\. Reason: Download Path "gs:\/\/Bad_Bucket\/x" does not start with a valid Cloud Storage bucket name/);
-    expect((await h.admin('GET', '/requests')).total).toBe(0);
+    expect((await h.admin<RequestLogSnapshot>('GET', '/requests')).total).toBe(0);
   });
 
   it('downloads a large attachment added through the admin API byte for byte', async () => {
@@ -238,7 +240,7 @@ describe('Download Attachments From Email', () => {
     expect(uploaded).toBe(201);
     const doc = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, ...local() });
     expect(doc).toMatchObject({ is_success: true, execution_state: 'COMPLETED' });
-    const [row] = doc.json_result as Array<{ downloaded_path: string; bytes: number }>;
+    const [row] = jsonOf(doc);
     expect(row).toMatchObject({ downloaded_path: path.join(dir, 'out', 'huge.bin'), bytes: size });
     expect((await stat(row.downloaded_path)).size).toBe(size);
     const got = createHash('sha256');
@@ -251,7 +253,7 @@ describe('Download Attachments From Email', () => {
     await h.admin('POST', `/users/${u(SOC)}/messages/${u(m.id)}/attachments?name=${u('Q3 plan.docx')}&kind=reference&sourceUrl=${u('https://contoso-my.sharepoint.com/q3.docx')}`);
     const doc = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, ...local() });
     expect(doc).toMatchObject({ is_success: true, execution_state: 'COMPLETED' });
-    expect((doc.json_result as Array<{ attachment_name: string }>).map((r) => r.attachment_name)).toEqual(['notes.txt']);
+    expect(jsonOf(doc).map((r) => r.attachment_name)).toEqual(['notes.txt']);
     expect(await readdir(path.join(dir, 'out'))).toEqual(['notes.txt']);
     const lines = doc.output_message.split('\n');
     expect(lines[0]).toBe(`Downloaded 1 attachments. Files: ${path.join(dir, 'out', 'notes.txt')}.`);
@@ -273,13 +275,13 @@ describe('Download Attachments From Email', () => {
     expect(first.execution_state).toBe('IN_PROGRESS');
     const last = await invoke(h, downloadAttachmentsFromEmail, params, first.state);
     expect(last).toMatchObject({ is_success: true, execution_state: 'COMPLETED' });
-    const rows = last.json_result as Array<{ mailbox: string; downloaded_path: string }>;
+    const rows = jsonOf(last);
     const out = path.join(dir, 'out');
     expect(rows.map((r) => [r.mailbox, path.relative(out, r.downloaded_path)])).toEqual([[ALICE, 'invoice.pdf'], [BOB, 'invoice-2.pdf'], [CAROL, 'invoice-3.pdf']]);
     expect(await Promise.all(rows.map((r) => readFile(r.downloaded_path, 'utf8')))).toEqual(['alice copy', 'bob copy', 'carol copy']);
     // A later run overwrites the earlier run's files, as documented.
     const again = await invoke(h, downloadAttachmentsFromEmail, { ...params, 'Search In Mailbox': BOB });
-    expect((again.json_result as Array<{ downloaded_path: string }>)[0].downloaded_path).toBe(path.join(out, 'invoice.pdf'));
+    expect(jsonOf(again)[0].downloaded_path).toBe(path.join(out, 'invoice.pdf'));
     expect(await readFile(path.join(out, 'invoice.pdf'), 'utf8')).toBe('bob copy');
   });
 
@@ -293,13 +295,13 @@ describe('Download Attachments From Email', () => {
       expect(doc.output_message).toBe(
         'Error executing action. Reason: Download Path "/tmp/test" names no bucket: use gs://bucket-name/tmp/test, or set MSGRAPH_MAIL_GCS_BUCKET to the bucket that paths starting with "/" go to.',
       );
-      expect((await h.admin('GET', '/requests')).total).toBe(0);
+      expect((await h.admin<RequestLogSnapshot>('GET', '/requests')).total).toBe(0);
       // With the variable, the documented form writes into that bucket.
       process.env.MSGRAPH_MAIL_GCS_BUCKET = 'soc-default';
       await h.admin('POST', '/gcs/buckets', { name: 'soc-default' });
       const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'to default bucket', parts: [{ name: 'a.txt', content: 'a' }] }));
       const ok = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Mail IDs': m.id, 'Download Destination': 'GCP Bucket', 'Download Path': '/tmp/test' });
-      expect((ok.json_result as Array<{ downloaded_path: string }>).map((r) => r.downloaded_path)).toEqual(['gs://soc-default/tmp/test/a.txt']);
+      expect(jsonOf(ok).map((r) => r.downloaded_path)).toEqual(['gs://soc-default/tmp/test/a.txt']);
     } finally {
       if (saved === undefined) delete process.env.MSGRAPH_MAIL_GCS_BUCKET;
       else process.env.MSGRAPH_MAIL_GCS_BUCKET = saved;
@@ -340,7 +342,7 @@ describe('Download Attachments From Email', () => {
     try {
       const doc = await invoke(h, downloadAttachmentsFromEmail, { 'Search In Mailbox': mailboxes.join(', '), 'Folder Name': 'Inbox', 'Subject Filter': 'Campaign 11', 'Download Attachments from EML': 'true', 'Download Attachments to unique path?': 'true', ...local() });
       expect(doc).toMatchObject({ is_success: true, execution_state: 'COMPLETED' });
-      const rows = doc.json_result as Array<{ attachment_name: string; from_files?: string[] }>;
+      const rows = jsonOf(doc);
       expect(rows).toHaveLength(mailboxes.length * 6);
       expect(rows.filter((r) => r.from_files)).toHaveLength(mailboxes.length * 3);
     } finally {

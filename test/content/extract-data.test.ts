@@ -7,6 +7,8 @@ import { PHISH_URL } from '../../emulator/seed-demo.ts';
 import { extractDataFromAttachedEml } from '../../src/actions/extract-data-from-attached-eml.ts';
 import { ALICE, BOB, GHOST, REPORTS, SOC, invoke, mailHarness, type MailHarness } from '../mail/helpers.ts';
 import { BROKEN_MSG, TWO_EVENTS_ICS, mime } from './helpers.ts';
+import type { RequestLogSnapshot } from '../helpers/emulator-admin.ts';
+import { jsonOf } from '../helpers/results.ts';
 
 let h: MailHarness;
 beforeAll(async () => {
@@ -59,7 +61,7 @@ describe('Extract Data From Attached EML', () => {
     expect(lines[0]).toBe('Extracted data from 3 attached email files. Files: Verify your password.eml, invite.ics, forwarded.eml');
     expect(lines[1]).toMatch(/^Failed to extract data from 1 attached file\(s\): broken\.msg \(Failed to parse "broken\.msg": /);
 
-    const entries = doc.json_result as any[];
+    const entries = jsonOf(doc);
     expect(entries.map((e) => [e.type, e.name, e.subject, e.parents])).toEqual([
       ['EML', 'Verify your password.eml', 'Verify your password', []],
       ['EML', 'deeper.eml', 'Deeper', ['Verify your password.eml']],
@@ -82,7 +84,7 @@ describe('Extract Data From Attached EML', () => {
       mail_id: report.id,
     });
     expect(phish.text).toContain('Go to http://login-microsoft-verify.example/reset');
-    expect(phish.attachments.map((a: any) => a.name)).toEqual(['deeper.eml']);
+    expect(phish.attachments.map((a) => a.name)).toEqual(['deeper.eml']);
     expect(nested).toMatchObject({ from: 'deep@evil.example', regex_from_text_part: { ips: ['10.0.0.1'], urls: [] }, id: phish.id });
     expect(ev1).toMatchObject({ from: 'hr@payroll-update.example', to: `${ALICE},${BOB}`, regex_from_text_part: { ips: ['10.1.2.3'], urls: ['http://payroll-update.example/join'] } });
     expect(ev1.html).toContain('<a href="http://payroll-update.example/join">');
@@ -96,7 +98,7 @@ describe('Extract Data From Attached EML', () => {
     // The inline picture was never downloaded: it cannot be a mail file. The .txt was sniffed and dropped.
     // (A body may be opened twice when both in-memory slots are busy, e.g. while the first file of
     // a type loads its reader: withMailFileBytes cancels and reopens it. Count attachments, not requests.)
-    const paths: string[] = (await h.admin('GET', '/requests')).entries.map((e: any) => e.path);
+    const paths: string[] = (await h.admin<RequestLogSnapshot>('GET', '/requests')).entries.map((e) => e.path);
     expect(new Set(paths.filter((p) => p.endsWith('/$value'))).size).toBe(5);
   });
 
@@ -105,12 +107,12 @@ describe('Extract Data From Attached EML', () => {
     const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'report', parts: [{ name: 'Carrier', rfc822: true, content: carrier }] }));
     const doc = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': m.id });
     expect(doc.output_message).toBe('Extracted data from 1 attached email files. Files: Carrier');
-    expect((doc.json_result as any[]).map((e) => [e.type, e.name, e.subject, e.parents])).toEqual([
+    expect(jsonOf(doc).map((e) => [e.type, e.name, e.subject, e.parents])).toEqual([
       ['EML', 'Carrier', 'Carrier', []],
       ['MSG', 'outlook.msg', 'Attach sample.eml', ['Carrier']],
       ['MSG', 'sample.eml (555 バイト).msg', 'sample', ['Carrier', 'outlook.msg']],
     ]);
-    expect((doc.json_result as any[])[1].from).toBe('hmailuser@hmailserver.test');
+    expect(jsonOf(doc)[1].from).toBe('hmailuser@hmailserver.test');
   });
 
   it('dissects the phish attached to the demo report: sender, subject and its URL (loose documented regex form)', async () => {
@@ -125,7 +127,7 @@ describe('Extract Data From Attached EML', () => {
     });
     expect(doc.is_success).toBe(true);
     expect(doc.output_message).toBe('Extracted data from 1 attached email files. Files: Action required.eml');
-    const [phish] = doc.json_result as any[];
+    const [phish] = jsonOf(doc);
     expect(phish.subject).toBe('Action required: your mailbox password expires today');
     expect(phish.from).toMatch(/@/);
     expect(phish.regex_from_text_part.urls).toContain(PHISH_URL);
@@ -136,7 +138,7 @@ describe('Extract Data From Attached EML', () => {
     const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'carrier', parts: [{ name: 'hostile.eml', rfc822: true, content: hostile }] }));
     const doc = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': m.id, 'Regex Map JSON': JSON.stringify({ evil: '(a+)+$', evil2: '(a|aa)*b' }) });
     expect(doc.is_success).toBe(true);
-    const [entry] = doc.json_result as any[];
+    const [entry] = jsonOf(doc);
     expect(entry.regex_from_text_part).toEqual({ evil: [], evil2: [] });
 
     const bad = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': m.id, 'Regex Map JSON': '{"ips": "(?<=x)\\\\d+"}' });
@@ -185,7 +187,7 @@ describe('Extract Data From Attached EML', () => {
     const bad = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': onlyBroken.id });
     expect(bad.is_success).toBe(false);
     expect(bad.output_message).toMatch(/^Failed to execute action, the error is: x\.msg: Failed to parse "x\.msg": /);
-    expect((bad.json_result as any[])[0]).toMatchObject({ type: 'MSG', name: 'x.msg', error: expect.stringMatching(/^Failed to parse/) });
+    expect(jsonOf(bad)[0]).toMatchObject({ type: 'MSG', name: 'x.msg', error: expect.stringMatching(/^Failed to parse/) });
   });
 
   it('names the parameter of a bad value before touching Graph', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { saveEmailToTheCase } from '../../src/actions/save-email-to-the-case.ts';
 import { ALICE, GHOST, SOC, invoke, mailHarness, type MailHarness } from '../mail/helpers.ts';
 import { mime, u } from './helpers.ts';
+import { jsonOf, several } from '../helpers/results.ts';
 
 let h: MailHarness;
 beforeAll(async () => {
@@ -37,7 +38,7 @@ describe('Save Email To The Case', () => {
     expect(eml).toMatch(/^From: /);
     expect(eml).toContain(`Message-ID: ${m.internetMessageId}`);
     expect(eml).toContain('filename="invoice.pdf"');
-    const json = doc.json_result as any;
+    const json = jsonOf(doc);
     expect(json).toMatchObject({
       id: m.id,
       internetMessageId: m.internetMessageId,
@@ -102,7 +103,7 @@ describe('Save Email To The Case', () => {
     const b = await seed('Same subject');
     const emails = await invoke(h, saveEmailToTheCase, { 'Search In Mailbox': SOC, 'Mail ID': `${a.id}, ${b.id}` });
     expect(emails.case_wall.attachments.map((f) => f.filename)).toEqual(['Same subject.eml', 'Same subject-2.eml']);
-    expect((emails.json_result as any[]).map((j) => j.eml_info)).toEqual(['Same subject.eml', 'Same subject-2.eml']);
+    expect(several(jsonOf(emails)).map((j) => j.eml_info)).toEqual(['Same subject.eml', 'Same subject-2.eml']);
   });
 
   it('fails on a missing mailbox, a missing folder, an unknown mail id, several mailboxes, and an email without attachments', async () => {
@@ -130,9 +131,9 @@ describe('Save Email To The Case', () => {
     expect(doc.is_success).toBe(true);
     expect(doc.output_message).toBe(`Email successfully saved!\nNo email was found in ${SOC} with the following mail ids: <gone@nowhere.example>`);
     expect(doc.case_wall.attachments.map((f) => f.filename)).toEqual(['First.eml', 'Second.eml']);
-    expect((doc.json_result as any[]).map((j) => j.id)).toEqual([a.id, b.id]);
+    expect(several(jsonOf(doc)).map((j) => j.id)).toEqual([a.id, b.id]);
 
-    // A large attachment added after delivery streams through the same path as any other.
+    // A large attachment added after delivery streams through the same path as every other one.
     await h.admin('POST', `/users/${u(SOC)}/messages/${u(a.id)}/attachments?name=${u('big.bin')}`, 'x'.repeat(100_000), 'application/octet-stream');
     const big = await invoke(h, saveEmailToTheCase, { 'Search In Mailbox': SOC, 'Mail ID': a.id, 'Save Only Email Attachments': 'true', 'Attachment To Save': 'big.bin' });
     expect(big.output_message).toBe('Successfully saved the following attachments: big.bin');

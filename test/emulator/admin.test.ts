@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleAdmin } from '../../emulator/admin.ts';
-import { harness, u, type Harness } from './helpers.ts';
+import { harness, readJson, u, type Collection, type Harness } from './helpers.ts';
+import type { MailFolder } from '@microsoft/microsoft-graph-types';
+import type { EmulatorState } from '../../emulator/state.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -41,8 +43,8 @@ describe('admin API', () => {
 
     const folder = await adminJson(`/users/${u('analyst@contoso.example')}/folders`, { method: 'POST', body: JSON.stringify({ path: 'Inbox/Phishing/2024' }) });
     expect(folder.status).toBe(201);
-    const inbox = await h.json(`/v1.0/users/analyst@contoso.example/mailFolders/inbox/childFolders`);
-    expect(inbox.body.value.map((f: any) => f.displayName)).toEqual(['Phishing']);
+    const inbox = await h.json<Collection<MailFolder>>(`/v1.0/users/analyst@contoso.example/mailFolders/inbox/childFolders`);
+    expect(inbox.body.value.map((f) => f.displayName)).toEqual(['Phishing']);
 
     const msg = await adminJson(`/users/${u('analyst@contoso.example')}/messages?folder=${u('Inbox/Phishing/2024')}&isRead=true&receivedDateTime=2024-01-02T10:05:00Z`, {
       method: 'POST',
@@ -84,7 +86,7 @@ describe('admin API', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ client_id: h.emu.info.clientId, client_secret: h.emu.info.clientSecret, scope: `${h.base}/.default`, grant_type: 'client_credentials' }),
     });
-    expect(((await token.json()) as any).expires_in).toBe(120);
+    expect((await readJson<{ expires_in: number }>(token)).expires_in).toBe(120);
   });
 
   it('request log: counters and entries; DELETE clears', async () => {
@@ -127,7 +129,7 @@ describe('admin API', () => {
 
   it('answers loopback callers only', async () => {
     // Only the clock is needed: the loopback check comes before any route.
-    const res = await handleAdmin({ now: () => 0 } as any, {
+    const res = await handleAdmin({ now: () => 0 } as Partial<EmulatorState> as EmulatorState, {
       method: 'GET',
       path: '/_emulator/requests',
       query: new URLSearchParams(),

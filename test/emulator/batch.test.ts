@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, harness, SOC, type Harness } from './helpers.ts';
+import { ALICE, harness, readJson, SOC, type BatchAnswer, type Harness } from './helpers.ts';
+import type { RequestLogSnapshot } from '../helpers/emulator-admin.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -21,7 +22,7 @@ describe('$batch', () => {
     const requests = Array.from({ length: 20 }, (_, i) => ({ id: String(i + 1), method: 'GET', url: `/users/${i % 2 ? SOC : 'nobody@contoso.example'}/mailFolders/inbox` }));
     const r = await post(requests);
     expect(r.status).toBe(200);
-    const ids = r.body.responses.map((x: any) => x.id);
+    const ids = r.body.responses.map((x: BatchAnswer) => x.id);
     expect([...ids].sort()).toEqual(requests.map((x) => x.id).sort());
     // 20! orders: the chance that a shuffle leaves them in order is negligible.
     expect(ids).not.toEqual(requests.map((x) => x.id));
@@ -40,9 +41,9 @@ describe('$batch', () => {
       { id: 'c', method: 'GET', url: `/users/${ALICE}/messages/AAMkAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`, dependsOn: ['B'] },
       { id: 'd', method: 'GET', url: '/users', dependsOn: ['c'] },
     ]);
-    const byId = Object.fromEntries(r.body.responses.map((x: any) => [x.id, x]));
+    const byId: Record<string, BatchAnswer> = Object.fromEntries(r.body.responses.map((x: BatchAnswer) => [x.id, x]));
     expect(byId.a.status).toBe(200);
-    expect(byId.b.body.isRead).toBe(true);
+    expect(byId.b).toMatchObject({ body: { isRead: true } });
     expect(byId.c.status).toBe(404);
     expect(byId.d.status).toBe(424);
   });
@@ -82,8 +83,8 @@ describe('$batch', () => {
     });
     expect(r.status).toBe(401);
     await post([{ id: '1', method: 'GET', url: '/users' }, { id: '2', method: 'GET', url: `/users/${SOC}` }]);
-    const log = (await (await h.admin('/requests')).json()) as any;
-    expect(log.entries.map((e: any) => e.path).sort()).toEqual(['/v1.0/$batch', '/v1.0/$batch', '/v1.0/users', `/v1.0/users/${SOC}`].sort());
+    const log = await readJson<RequestLogSnapshot>(await h.admin('/requests'));
+    expect(log.entries.map((e) => e.path).sort()).toEqual(['/v1.0/$batch', '/v1.0/$batch', '/v1.0/users', `/v1.0/users/${SOC}`].sort());
   });
 
   it('binary sub-responses come back base64-encoded', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMail } from '../../emulator/rfc822.ts';
-import { harness, u, type Harness } from './helpers.ts';
+import { harness, readJson, u, type Collection, type ErrorAnswer, type Harness } from './helpers.ts';
+import type { MailFolder } from '@microsoft/microsoft-graph-types';
 
 let h: Harness;
 beforeAll(async () => {
@@ -12,11 +13,11 @@ const PHISH = '<bulk-phish@evil.example>';
 const raw = (subject: string, messageId: string) =>
   buildMail({ from: 'x@evil.example', to: ['all@contoso.test'], subject, date: new Date('2025-01-02T03:04:05Z'), messageId, text: 'hi' }).toString('utf8');
 
-const adminJson = async (path: string, init?: RequestInit) => {
+const adminJson = async <T = unknown,>(path: string, init?: RequestInit) => {
   const res = await h.admin(path, init);
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: await readJson<T>(res) };
 };
-const bulk = (body: unknown) => adminJson('/bulk', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const bulk = (body: unknown) => adminJson<{ users: number; messages: number } & Partial<ErrorAnswer>>('/bulk', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('admin: bulk seeding, traffic counters, copies of one email', () => {
   it('creates every user with a copy of every message in the named folders', async () => {
@@ -31,8 +32,8 @@ describe('admin: bulk seeding, traffic counters, copies of one email', () => {
     expect(r).toEqual({ status: 201, body: { users: 30, messages: 60 } });
     const inbox = await h.json(`/v1.0/users/${u('b7@contoso.test')}/mailFolders/inbox/messages?$select=subject,internetMessageId,isRead`);
     expect(inbox.body.value).toEqual([expect.objectContaining({ subject: 'Invoice', internetMessageId: PHISH, isRead: false })]);
-    const sub = await h.json(`/v1.0/users/${u('b7@contoso.test')}/mailFolders/inbox/childFolders`);
-    expect(sub.body.value.map((f: any) => [f.displayName, f.totalItemCount])).toEqual([['Projects', 1]]);
+    const sub = await h.json<Collection<MailFolder>>(`/v1.0/users/${u('b7@contoso.test')}/mailFolders/inbox/childFolders`);
+    expect(sub.body.value.map((f) => [f.displayName, f.totalItemCount])).toEqual([['Projects', 1]]);
     // Each copy is its own item: changing one leaves the others alone.
     const id = inbox.body.value[0].id;
     await h.graph(`/v1.0/users/${u('b7@contoso.test')}/messages/${u(id)}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ isRead: true, categories: ['Phish'] }) });
@@ -66,7 +67,7 @@ describe('admin: bulk seeding, traffic counters, copies of one email', () => {
   });
 
   it('rejects malformed bodies with a message naming the shape', async () => {
-    expect((await bulk({ users: 'x' })).body.error.message).toMatch(/"users"/);
-    expect((await bulk({ users: [{ userPrincipalName: 'c@contoso.test' }], messages: [{}] })).body.error.message).toMatch(/"messages"/);
+    expect((await bulk({ users: 'x' })).body.error?.message).toMatch(/"users"/);
+    expect((await bulk({ users: [{ userPrincipalName: 'c@contoso.test' }], messages: [{}] })).body.error?.message).toMatch(/"messages"/);
   });
 });

@@ -7,8 +7,9 @@ import { Client, PageIterator, type PageCollection } from '@microsoft/microsoft-
 import { Agent, fetch } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
-import { harness, SOC, type Harness } from './helpers.ts';
+import { harness, readJson, SOC, type Collection, type ErrorAnswer, type Harness } from './helpers.ts';
 import { graphSdkFor } from '../helpers/graph-sdk.ts';
+import type { Message } from '@microsoft/microsoft-graph-types';
 
 const enc = encodeURIComponent;
 
@@ -42,7 +43,7 @@ describe('PUT /_emulator/settings', () => {
     ] as const) {
       const res = await settings(body);
       expect(res.status).toBe(400);
-      expect(((await res.json()) as any).error.message).toBe(message);
+      expect((await readJson<ErrorAnswer>(res)).error.message).toBe(message);
     }
     // A refused patch changes nothing.
     expect(await (await h.admin('/settings')).json()).toMatchObject({ retryAfterOn429: false, emptyPageRate: 0.25 });
@@ -104,10 +105,10 @@ describe('emptyPageRate', () => {
     const subjects: string[] = [];
     let next: string | undefined = first;
     while (next) {
-      const page: { status: number; body: any } = await h.json(next);
+      const page: { status: number; body: Collection<Message> } = await h.json<Collection<Message>>(next);
       expect(page.status).toBe(200);
       sizes.push(page.body.value.length);
-      subjects.push(...page.body.value.map((m: { subject: string }) => m.subject));
+      subjects.push(...page.body.value.map((m) => m.subject ?? ''));
       next = page.body['@odata.nextLink'];
       if (sizes.length > 50) throw new Error('no end');
     }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { harness, SOC, type Harness } from './helpers.ts';
+import { harness, readJson, SOC, type EntraErrorAnswer, type Harness } from './helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -7,13 +7,16 @@ beforeAll(async () => {
 });
 afterAll(() => h.emu.close());
 
+/** The token endpoint's answer: a token, or Entra's error. */
+type TokenAnswer = { access_token?: string; token_type?: string; expires_in?: number } & Partial<EntraErrorAnswer>;
+
 async function tokenRequest(fields: Record<string, string>, tenant = h.emu.info.tenantId) {
   const res = await fetch(`${h.base}/${tenant}/oauth2/v2.0/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(fields),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: await readJson<TokenAnswer>(res) };
 }
 
 const good = () => ({
@@ -28,7 +31,7 @@ describe('Entra token endpoint', () => {
     const { status, body } = await tokenRequest(good());
     expect(status).toBe(200);
     expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 3600, ext_expires_in: 3600 });
-    const [header, payload, sig] = body.access_token.split('.');
+    const [header, payload, sig] = body.access_token!.split('.');
     expect(sig.length).toBeGreaterThan(20);
     expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({ alg: 'HS256', typ: 'JWT' });
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
@@ -72,13 +75,13 @@ describe('Entra token endpoint', () => {
   it('serves OpenID discovery for the tenant and rejects unknown tenants', async () => {
     const ok = await fetch(`${h.base}/${h.emu.info.tenantId}/v2.0/.well-known/openid-configuration`);
     expect(ok.status).toBe(200);
-    expect(((await ok.json()) as any).token_endpoint).toBe(`${h.base}/${h.emu.info.tenantId}/oauth2/v2.0/token`);
+    expect((await readJson<{ token_endpoint: string }>(ok)).token_endpoint).toBe(`${h.base}/${h.emu.info.tenantId}/oauth2/v2.0/token`);
     const bad = await fetch(`${h.base}/other-tenant.example/v2.0/.well-known/openid-configuration`);
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as any)).toMatchObject({ error: 'invalid_tenant', error_codes: [90002] });
+    expect(await readJson<EntraErrorAnswer>(bad)).toMatchObject({ error: 'invalid_tenant', error_codes: [90002] });
     const malformed = await fetch(`${h.base}/other-tenant/v2.0/.well-known/openid-configuration`);
     expect(malformed.status).toBe(400);
-    expect(((await malformed.json()) as any)).toMatchObject({ error: 'invalid_tenant', error_codes: [900023] });
+    expect(await readJson<EntraErrorAnswer>(malformed)).toMatchObject({ error: 'invalid_tenant', error_codes: [900023] });
   });
 
   it('words the tenant, resource and expired-secret errors as Entra does', async () => {

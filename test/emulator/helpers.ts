@@ -1,11 +1,48 @@
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.ts';
 
+/** One page of a Graph collection. */
+export interface Collection<T> {
+  value: T[];
+  '@odata.nextLink'?: string;
+}
+
+/** Graph's (and the admin API's) error answer. */
+export interface ErrorAnswer {
+  error: { code: string; message: string };
+}
+
+/** Entra's error answer (token and discovery endpoints). */
+export interface EntraErrorAnswer {
+  error: string;
+  error_description: string;
+  error_codes: number[];
+  error_uri?: string;
+}
+
+/** One answer inside a `$batch` response. */
+export interface BatchAnswer {
+  id: string;
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** A response body read as the JSON the test expects it to be: a wrong guess fails the assertion that reads it. */
+export async function readJson<T>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}
+
 export interface Harness {
   emu: RunningEmulator;
   base: string;
   token(): Promise<string>;
   graph(path: string, init?: RequestInit & { token?: string | null }): Promise<Response>;
   admin(path: string, init?: RequestInit): Promise<Response>;
+  /**
+   * The route's answer as JSON. The route tests walk Graph's raw answers (values, errors, `$batch`
+   * parts) as the emulator sends them, so `body` is left untyped unless a test names its type.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw route answers, read freely (see above)
   json<T = any>(path: string, init?: RequestInit & { token?: string | null }): Promise<{ status: number; body: T; res: Response }>;
 }
 

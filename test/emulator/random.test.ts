@@ -1,7 +1,8 @@
 /** Seeded randomness and the latency model: a storm replays from its seed. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../emulator/random.ts';
-import { harness, SOC, type Harness } from './helpers.ts';
+import { harness, readJson, SOC, type Collection, type ErrorAnswer, type Harness } from './helpers.ts';
+import type { Settings } from '../../emulator/state.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -10,7 +11,7 @@ beforeAll(async () => {
 afterAll(() => h.emu.close());
 
 const settings = async (patch?: unknown) =>
-  (await h.admin('/settings', patch === undefined ? {} : { method: 'PUT', body: JSON.stringify(patch) })).json() as Promise<any>;
+  readJson<Settings>(await h.admin('/settings', patch === undefined ? {} : { method: 'PUT', body: JSON.stringify(patch) }));
 
 async function statuses(n: number): Promise<number[]> {
   const out: number[] = [];
@@ -34,7 +35,7 @@ describe('seeded randomness', () => {
     for (const [key, value] of [['randomSeed', -1], ['randomSeed', 1.5], ['randomSeed', 2 ** 32], ['batchParallelism', 0], ['batchParallelism', 2.5], ['latencyJitterMs', -3], ['writeLatencyMs', 'x']] as const) {
       const res = await h.admin('/settings', { method: 'PUT', body: JSON.stringify({ [key]: value }) });
       expect(res.status).toBe(400);
-      expect(((await res.json()) as any).error.message).toContain(`'${key}'`);
+      expect((await readJson<ErrorAnswer>(res)).error.message).toContain(`'${key}'`);
     }
   });
 
@@ -57,7 +58,7 @@ describe('seeded randomness', () => {
       let started = performance.now();
       expect((await h.graph(`/v1.0/users/${SOC}/mailFolders/inbox`)).status).toBe(200);
       expect(performance.now() - started).toBeGreaterThanOrEqual(49);
-      const list = (await (await h.graph(`/v1.0/users/${SOC}/messages?$top=1&$select=id`)).json()) as any;
+      const list = await readJson<Collection<{ id: string }>>(await h.graph(`/v1.0/users/${SOC}/messages?$top=1&$select=id`));
       started = performance.now();
       const res = await h.graph(`/v1.0/users/${SOC}/messages/${encodeURIComponent(list.value[0].id)}`, {
         method: 'PATCH',

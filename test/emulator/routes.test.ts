@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, harness, REPORTS, SOC, u, type Harness } from './helpers.ts';
+import type { InternetMessageHeader, MailFolder, Message, User } from '@microsoft/microsoft-graph-types';
 
 let h: Harness;
 beforeAll(async () => {
@@ -29,7 +30,7 @@ describe('users', () => {
   it("filters by userPrincipalName eq '...' case-insensitively", async () => {
     const r = await h.json(`/v1.0/users?$filter=${u("userPrincipalName eq 'ALICE.MARTIN@contoso.example'")}`);
     expect(r.status).toBe(200);
-    expect(r.body.value.map((x: any) => x.displayName)).toEqual(['Alice Martin']);
+    expect(r.body.value.map((x: User) => x.displayName)).toEqual(['Alice Martin']);
   });
 
   it('gets a user by UPN (any case) or id; unknown -> 404 Request_ResourceNotFound', async () => {
@@ -47,7 +48,7 @@ describe('users', () => {
 describe('mail folders', () => {
   it('lists top-level folders (default $top 10), hidden only on request, with nextLink', async () => {
     const r = await h.json(`/v1.0/users/${SOC}/mailFolders`);
-    const names = r.body.value.map((f: any) => f.displayName);
+    const names = r.body.value.map((f: MailFolder) => f.displayName);
     expect(names).toEqual(expect.arrayContaining(['Inbox', 'Sent Items', 'Deleted Items', 'Junk Email', 'Archive', 'Drafts']));
     expect(names).not.toContain('Scheduled');
     const hidden = await h.json(`/v1.0/users/${SOC}/mailFolders?includeHiddenFolders=true&$top=3`);
@@ -67,12 +68,12 @@ describe('mail folders', () => {
     expect(inbox.body.displayName).toBe('Inbox');
     expect(inbox.body.id).toMatch(/^AQMk/);
     const f = await h.json(`/v1.0/users/${SOC}/mailFolders?$filter=${u("displayName eq 'inbox'")}`);
-    expect(f.body.value.map((x: any) => x.id)).toEqual([inbox.body.id]);
+    expect(f.body.value.map((x: MailFolder) => x.id)).toEqual([inbox.body.id]);
     const kids = await h.json(`/v1.0/users/${SOC}/mailFolders/${u(inbox.body.id)}/childFolders`);
-    expect(kids.body.value.map((x: any) => x.displayName).sort()).toEqual(['Phishing', 'Reviewed']);
-    const phishing = kids.body.value.find((x: any) => x.displayName === 'Phishing');
+    expect(kids.body.value.map((x: MailFolder) => x.displayName).sort()).toEqual(['Phishing', 'Reviewed']);
+    const phishing = kids.body.value.find((x: MailFolder) => x.displayName === 'Phishing');
     const y = await h.json(`/v1.0/users/${SOC}/mailFolders/${u(phishing.id)}/childFolders`);
-    expect(y.body.value.map((x: any) => x.displayName)).toEqual(['2024']);
+    expect(y.body.value.map((x: MailFolder) => x.displayName)).toEqual(['2024']);
   });
 
   it('localized folder names keep well-known names working', async () => {
@@ -120,7 +121,7 @@ describe('messages', () => {
     const f = await h.json(`/v1.0/users/${SOC}/messages?$filter=${u(`internetMessageId eq '${imid}'`)}`);
     expect(f.body.value).toHaveLength(1);
     const s = await h.json(`/v1.0/users/${ALICE}/mailFolders/inbox/messages?$search=${u('"invoice"')}`);
-    expect(s.body.value.map((m: any) => m.subject)).toEqual(['Invoice 2024-117']);
+    expect(s.body.value.map((m: Message) => m.subject)).toEqual(['Invoice 2024-117']);
   });
 
   it('gets one message, its headers only with $select, and its MIME via $value', async () => {
@@ -131,7 +132,7 @@ describe('messages', () => {
     const one = await h.json(`/v1.0/users/${ALICE}/messages/${u(id)}`);
     expect(one.body).toMatchObject({ id, isRead: false, hasAttachments: false });
     const headers = await h.json(`/v1.0/users/${ALICE}/messages/${u(id)}?$select=internetMessageHeaders`);
-    expect(headers.body.internetMessageHeaders.some((x: any) => x.name === 'Authentication-Results')).toBe(true);
+    expect(headers.body.internetMessageHeaders.some((x: InternetMessageHeader) => x.name === 'Authentication-Results')).toBe(true);
     const mime = await h.graph(`/v1.0/users/${ALICE}/messages/${u(id)}/$value`);
     expect(mime.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await mime.text()).toMatch(/Message-ID: <7f3c2a91/);
@@ -205,7 +206,7 @@ describe('messages', () => {
   it('attachments: file with contentBytes, item attachment with $expand item, $value raw', async () => {
     const reports = `/v1.0/users/${u(REPORTS)}`;
     const list = await h.json(`${reports}/messages?$top=5&$filter=${u('hasAttachments eq true')}`);
-    const report = list.body.value.find((m: any) => /^Report:/.test(m.subject));
+    const report = list.body.value.find((m: Message) => /^Report:/.test(String(m.subject)));
     const withAtt = await h.json(`${reports}/messages/${u(report.id)}?$expand=attachments`);
     expect(withAtt.body.attachments).toHaveLength(1);
     const att = withAtt.body.attachments[0];

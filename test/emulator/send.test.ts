@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, harness, SOC, u, type Harness } from './helpers.ts';
+import type { Message } from '@microsoft/microsoft-graph-types';
 
 let h: Harness;
 beforeAll(async () => {
@@ -86,6 +87,6 @@ describe('sending mail', () => {
     expect(put.status).toBe(200);
     await post(`/v1.0/users/${SOC}/sendMail`, { message: { subject: 'Blocked one', toRecipients: [{ emailAddress: { address: CAROL } }] } });
     const junk = await h.json(`/v1.0/users/${CAROL}/mailFolders/junkemail/messages?$select=subject`);
-    expect(junk.body.value.map((m: any) => m.subject)).toContain('Blocked one');
+    expect(junk.body.value.map((m: Message) => m.subject)).toContain('Blocked one');
   });
 });

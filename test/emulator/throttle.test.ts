@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Throttler } from '../../emulator/throttle.ts';
 import { EmulatorError } from '../../emulator/errors.ts';
-import { harness, SOC, type Harness } from './helpers.ts';
+import { harness, readJson, SOC, type BatchAnswer, type Collection, type Harness } from './helpers.ts';
+import type { RequestLogSnapshot } from '../helpers/emulator-admin.ts';
 
 describe('Throttler (injected clock)', () => {
   it('allows 4 in flight per (app, mailbox); the 5th gets 429 with a fractional Retry-After', () => {
@@ -85,15 +86,15 @@ describe('throttling and faults over HTTP', () => {
       expect(r.body.error.code).toBe('ApplicationThrottled');
       expect(Number(r.res.headers.get('retry-after'))).toBeGreaterThan(0);
     }
-    const log = (await (await h.admin('/requests')).json()) as any;
+    const log = await readJson<RequestLogSnapshot>(await h.admin('/requests'));
     expect(log.total).toBe(6);
     expect(log.byStatus).toEqual({ '200': 4, '429': 2 });
     expect(log.entries[0]).toMatchObject({ method: 'GET', mailbox: SOC });
-    expect(log.entries.find((e: any) => e.status === 200).ms).toBeGreaterThanOrEqual(290);
+    expect(log.entries.find((e) => e.status === 200)!.ms).toBeGreaterThanOrEqual(290);
   });
 
   it('a $batch runs 4 items at a time, so 20 to one mailbox stay within its limit; more lanes, or a request beside it, meet 429s', async () => {
-    const mailboxes = (await h.json('/v1.0/users?$top=50')).body.value.map((x: any) => x.userPrincipalName) as string[];
+    const mailboxes = (await h.json<Collection<{ userPrincipalName: string }>>('/v1.0/users?$top=50')).body.value.map((x) => x.userPrincipalName);
     const token = await h.token();
     const batch = (urls: string[]) =>
       h.json('/v1.0/$batch', {
@@ -106,18 +107,18 @@ describe('throttling and faults over HTTP', () => {
     // Graph feeds Outlook 4 items of a batch at a time: one batch alone never exceeds a mailbox's 4.
     const one = await batch(twenty);
     expect(one.status).toBe(200);
-    expect(one.body.responses.filter((r: any) => r.status !== 200)).toEqual([]);
+    expect(one.body.responses.filter((r: BatchAnswer) => r.status !== 200)).toEqual([]);
     // A single request while the batch holds the mailbox's 4 slots (latency 300 ms each) is refused,
     // and so is every item a second batch starts meanwhile.
     const [busy, single, second] = await Promise.all([batch(twenty), new Promise((r) => setTimeout(r, 450)).then(() => h.graph(`/v1.0/users/${SOC}/messages?$top=1`, { token })), new Promise((r) => setTimeout(r, 450)).then(() => batch(twenty.slice(0, 4)))]);
-    expect(busy.body.responses.every((r: any) => r.status === 200)).toBe(true);
+    expect(busy.body.responses.every((r: BatchAnswer) => r.status === 200)).toBe(true);
     expect(single.status).toBe(429);
-    expect(second.body.responses.every((r: any) => r.status === 429 && r.headers['Retry-After'])).toBe(true);
+    expect(second.body.responses.every((r: BatchAnswer) => r.status === 429 && r.headers?.['Retry-After'])).toBe(true);
     // With more lanes than the mailbox allows (not Graph's default), the fifth item at once is a 429.
     await h.admin('/settings', { method: 'PUT', body: JSON.stringify({ batchParallelism: 20 }) });
     try {
       const wide = await batch(twenty);
-      const throttled = wide.body.responses.filter((r: any) => r.status === 429);
+      const throttled = wide.body.responses.filter((r: BatchAnswer) => r.status === 429);
       expect(throttled.length).toBe(16);
       expect(throttled[0].headers['Retry-After']).toBeDefined();
     } finally {
@@ -125,11 +126,11 @@ describe('throttling and faults over HTTP', () => {
     }
     const spread = mailboxes.filter((m) => !m.startsWith('dave'));
     const many = await batch(spread.slice(0, 20).map((m) => `/users/${m}/mailFolders/inbox`));
-    expect(many.body.responses.every((r: any) => r.status === 200)).toBe(true);
+    expect(many.body.responses.every((r: BatchAnswer) => r.status === 200)).toBe(true);
   });
 
   it('the items of a batch wait for a lane whatever their mailboxes: 8 items at 300 ms take at least two service times', async () => {
-    const mailboxes = (await h.json('/v1.0/users?$top=50')).body.value.map((x: any) => x.userPrincipalName).filter((m: string) => !m.startsWith('dave')) as string[];
+    const mailboxes = (await h.json<Collection<{ userPrincipalName: string }>>('/v1.0/users?$top=50')).body.value.map((x) => x.userPrincipalName).filter((m) => !m.startsWith('dave'));
     const token = await h.token();
     const started = performance.now();
     const r = await h.json('/v1.0/$batch', {
@@ -140,7 +141,7 @@ describe('throttling and faults over HTTP', () => {
     });
     // A lower bound only (a slow machine can make it longer, never shorter): 8 items, 4 lanes, 300 ms each.
     expect(performance.now() - started).toBeGreaterThanOrEqual(590);
-    expect(r.body.responses.every((x: any) => x.status === 200)).toBe(true);
+    expect(r.body.responses.every((x: BatchAnswer) => x.status === 200)).toBe(true);
   });
 
   it('throttle:false turns it off', async () => {

@@ -5,6 +5,10 @@ import { GraphError, type GraphClient } from '../../src/graph/index.ts';
 import { markEmailAsJunk as junk } from '../../src/actions/mark-email-as-junk.ts';
 import { markEmailAsNotJunk as notJunk } from '../../src/actions/mark-email-as-not-junk.ts';
 import { junkHarness, rawMail, u, type JunkHarness } from './helpers.ts';
+import type { RequestLogSnapshot } from '../helpers/emulator-admin.ts';
+import { jsonOf } from '../helpers/results.ts';
+import type { Page } from '../../src/graph/paging.ts';
+import type { SelectedMessage } from '../../src/mail/shapes.ts';
 
 const ALICE = 'alice.martin@contoso.example';
 const BOB = 'bob.keller@contoso.example'; // German folder names
@@ -23,9 +27,9 @@ beforeEach(() => h.reset());
 
 async function idsIn(mailbox: string, folder: string, internetMessageId: string): Promise<string[]> {
   const filter = `internetMessageId eq '${internetMessageId}'`;
-  const r = await h.graph(`/v1.0/users/${u(mailbox)}/mailFolders/${folder}/messages?$filter=${u(filter)}&$select=id`);
+  const r = await h.graph<Page<SelectedMessage<'id'>>>(`/v1.0/users/${u(mailbox)}/mailFolders/${folder}/messages?$filter=${u(filter)}&$select=id`);
   expect(r.status).toBe(200);
-  return r.body.value.map((m: { id: string }) => m.id);
+  return (r.body.value ?? []).map((m) => m.id);
 }
 
 describe('Mark Email as Junk', () => {
@@ -39,7 +43,7 @@ describe('Mark Email as Junk', () => {
       expect(await idsIn(box, 'inbox', PHISH_MESSAGE_ID)).toEqual([]);
       const inJunk = await idsIn(box, 'junkemail', PHISH_MESSAGE_ID);
       expect(inJunk).toHaveLength(1);
-      const line = (doc.json_result as any[]).find((r) => r.mailbox === box);
+      const line = jsonOf(doc).find((r) => r.mailbox === box)!;
       expect(line).toMatchObject({ mail_id: bare, outcome: 'marked', new_id: inJunk[0], internet_message_id: PHISH_MESSAGE_ID });
       expect(line.id).not.toBe(line.new_id);
     }
@@ -72,7 +76,7 @@ describe('Mark Email as Junk', () => {
   it('reads "Default Mailbox" inside a list as the Default Mailbox, and a repeated mailbox once', async () => {
     const doc = await h.run(junk, { 'Search In Mailbox': `Default Mailbox, ${ALICE}, ${ALICE.toUpperCase()}`, 'Mail IDs': PHISH_MESSAGE_ID });
     expect(doc.output_message).toBe('Successfully marked the email as junk.');
-    expect((doc.json_result as any[]).map((r) => [r.mailbox, r.outcome])).toEqual([[SOC, 'marked'], [ALICE, 'marked']]);
+    expect(jsonOf(doc).map((r) => [r.mailbox, r.outcome])).toEqual([[SOC, 'marked'], [ALICE, 'marked']]);
     for (const box of [SOC, ALICE]) expect(await idsIn(box, 'junkemail', PHISH_MESSAGE_ID)).toHaveLength(1);
   });
 
@@ -88,11 +92,11 @@ describe('Mark Email as Junk', () => {
     await h.admin('DELETE', '/requests');
     const doc = await h.run(junk, { 'Search In Mailbox': CAROL, 'Mail IDs': `${id},${PHISH_MESSAGE_ID}` });
     expect(doc.output_message).toBe('Successfully marked the email as junk.');
-    const rows = doc.json_result as any[];
+    const rows = jsonOf(doc);
     expect(rows.map((r) => r.outcome)).toEqual(['marked', 'marked']);
     expect(rows[0].new_id).toBe(rows[1].new_id);
-    const log = await h.admin('GET', '/requests');
-    expect(log.entries.filter((e: any) => e.path.endsWith('/markAsJunk'))).toHaveLength(1);
+    const log = await h.admin<RequestLogSnapshot>('GET', '/requests');
+    expect(log.entries.filter((e) => e.path.endsWith('/markAsJunk'))).toHaveLength(1);
   });
 
   it('searches nested folders by display name, case-insensitively, and only there', async () => {
@@ -115,8 +119,8 @@ describe('Mark Email as Junk', () => {
       `Mailbox ${GHOST} was not found.`,
     ].join('\n'));
     expect(doc.json_result).toEqual([{ mailbox: CAROL, mail_id: PHISH_MESSAGE_ID, outcome: 'folder_not_found' }]);
-    const log = await h.admin('GET', '/requests');
-    expect(log.entries.filter((e: any) => e.method === 'POST' && e.path.endsWith('/markAsJunk'))).toEqual([]);
+    const log = await h.admin<RequestLogSnapshot>('GET', '/requests');
+    expect(log.entries.filter((e) => e.method === 'POST' && e.path.endsWith('/markAsJunk'))).toEqual([]);
     expect(await h.blocked(ALICE)).toEqual([]);
   });
 
@@ -159,7 +163,7 @@ describe('Mark Email as Junk', () => {
       'Successfully marked the email as junk.',
       `Error executing action "Mark Email as Junk". Reason: could not mark ${PHISH_MESSAGE_ID} in ${BOB}: Service is temporarily unavailable.`,
     ].join('\n'));
-    expect((doc.json_result as any[]).map((r) => [r.mailbox, r.outcome])).toEqual([[ALICE, 'marked'], [BOB, 'failed']]);
+    expect(jsonOf(doc).map((r) => [r.mailbox, r.outcome])).toEqual([[ALICE, 'marked'], [BOB, 'failed']]);
     expect(await h.blocked(ALICE)).toEqual([PHISHER]);
     expect(await idsIn(BOB, 'inbox', PHISH_MESSAGE_ID)).toHaveLength(1);
   });
@@ -177,11 +181,11 @@ describe('Mark Email as Junk', () => {
     await h.admin('DELETE', '/requests');
     const doc = await h.run(junk, { 'Search In Mailbox': `${ALICE},${BOB},${CAROL},${SOC}`, 'Mail IDs': PHISH_MESSAGE_ID });
     expect(doc.is_success).toBe(true);
-    const log = await h.admin('GET', '/requests');
-    const marks = log.entries.filter((e: any) => e.path.endsWith('/markAsJunk'));
+    const log = await h.admin<RequestLogSnapshot>('GET', '/requests');
+    const marks = log.entries.filter((e) => e.path.endsWith('/markAsJunk'));
     expect(marks).toHaveLength(4);
-    expect(marks.every((e: any) => e.path.startsWith('/beta/users/') && e.status === 202)).toBe(true);
-    expect(log.entries.filter((e: any) => e.path === '/beta/$batch')).toHaveLength(1);
+    expect(marks.every((e) => e.path.startsWith('/beta/users/') && e.status === 202)).toBe(true);
+    expect(log.entries.filter((e) => e.path === '/beta/$batch')).toHaveLength(1);
   });
 
   it('survives a throttling storm: every match marked exactly once', async () => {
@@ -190,9 +194,9 @@ describe('Mark Email as Junk', () => {
     const doc = await h.run(junk, { 'Search In Mailbox': boxes.join(','), 'Mail IDs': PHISH_MESSAGE_ID });
     await h.admin('PUT', '/settings', { faultRate: 0 });
     expect(doc.output_message).toBe('Successfully marked the email as junk.');
-    const log = await h.admin('GET', '/requests');
+    const log = await h.admin<RequestLogSnapshot>('GET', '/requests');
     expect(log.byStatus['429']).toBeGreaterThan(0);
-    expect(log.entries.filter((e: any) => e.path.endsWith('/markAsJunk') && e.status === 202)).toHaveLength(4);
+    expect(log.entries.filter((e) => e.path.endsWith('/markAsJunk') && e.status === 202)).toHaveLength(4);
     for (const box of boxes) {
       expect(await idsIn(box, 'junkemail', PHISH_MESSAGE_ID)).toHaveLength(1);
       expect(await h.blocked(box)).toEqual([PHISHER]);
@@ -210,13 +214,13 @@ describe('Mark Email as Not Junk', () => {
       expect(await h.blocked(box)).toEqual([]);
       expect(await idsIn(box, 'junkemail', PHISH_MESSAGE_ID)).toEqual([]);
       const [back] = await idsIn(box, 'inbox', PHISH_MESSAGE_ID);
-      expect((doc.json_result as any[]).find((r) => r.mailbox === box)).toMatchObject({ outcome: 'marked', new_id: back });
+      expect(jsonOf(doc).find((r) => r.mailbox === box)).toMatchObject({ outcome: 'marked', new_id: back });
     }
   });
 
   it('takes the new id from the Junk result and a named folder (Bob: Junk-E-Mail by its well-known name)', async () => {
     const first = await h.run(junk, { 'Search In Mailbox': BOB, 'Mail IDs': PHISH_MESSAGE_ID });
-    const newId = (first.json_result as any[])[0].new_id as string;
+    const newId = jsonOf(first)[0].new_id as string;
     const doc = await h.run(notJunk, { 'Search In Mailbox': BOB, 'Folder Name': 'junkemail', 'Mail IDs': newId });
     expect(doc.output_message).toBe('Successfully marked the email as not junk.');
     expect(await idsIn(BOB, 'inbox', PHISH_MESSAGE_ID)).toHaveLength(1);

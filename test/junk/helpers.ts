@@ -1,21 +1,21 @@
 /** Runs the junk actions through `runAction` with the real Graph client against an emulator. */
 import { configForEmulator } from '../../src/cli/emulator-config.ts';
-import { adminClient } from '../helpers/emulator-admin.ts';
+import { adminClient, type AdminCall, type Delivered } from '../helpers/emulator-admin.ts';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.ts';
 import { DEFAULT_PERMISSIONS } from '../../emulator/state.ts';
 import { createGraphClient, type Clock, type GraphClient } from '../../src/graph/index.ts';
-import type { ActionDefinition } from '../../src/soar/action.ts';
+import type { ActionDefinition, ActionMessages } from '../../src/soar/action.ts';
 import { runAction } from '../../src/soar/runtime.ts';
 import type { ResultDocument } from '../../src/soar/result.ts';
 
 export interface JunkHarness {
   emu: RunningEmulator;
   /** `wrap` may replace parts of the real client (to script a failure Graph cannot be made to give). */
-  run(def: ActionDefinition, params: Record<string, string>, wrap?: (g: GraphClient) => GraphClient): Promise<ResultDocument>;
-  admin<T = any>(method: string, path: string, body?: unknown, contentType?: string): Promise<T>;
+  run<M extends ActionMessages, J>(def: ActionDefinition<M, J>, params: Record<string, string>, wrap?: (g: GraphClient) => GraphClient): Promise<ResultDocument<J>>;
+  admin: AdminCall;
   /** A Graph GET with an app token, for checking where messages ended up. */
-  graph<T = any>(path: string): Promise<{ status: number; body: T }>;
-  deliver(mailbox: string, raw: string, folder?: string): Promise<{ id: string; internetMessageId: string; parentFolderId: string }>;
+  graph<T = unknown>(path: string): Promise<{ status: number; body: T }>;
+  deliver(mailbox: string, raw: string, folder?: string): Promise<Delivered>;
   blocked(mailbox: string): Promise<string[]>;
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -81,8 +81,8 @@ export async function junkHarness(opts: EmulatorOptions = {}): Promise<JunkHarne
         // Retry-After is honoured on a clock that only pretends to wait: throttling tests must not sleep.
         graphOptions: { retry: { baseDelayMs: 1, maxRetries: 40 }, clock: instantClock() },
       }),
-    deliver: (mailbox, raw, folder = 'Inbox') => admin('POST', `/users/${u(mailbox)}/messages?folder=${u(folder)}`, raw, 'message/rfc822'),
-    blocked: async (mailbox) => ((await admin('GET', `/users/${u(mailbox)}/blockedSenders`)) as { senders: string[] }).senders,
+    deliver: (mailbox, raw, folder = 'Inbox') => admin<Delivered>('POST', `/users/${u(mailbox)}/messages?folder=${u(folder)}`, raw, 'message/rfc822'),
+    blocked: async (mailbox) => (await admin<{ senders: string[] }>('GET', `/users/${u(mailbox)}/blockedSenders`)).senders,
     reset: async () => {
       await admin('POST', '/reset', { seed: 'demo' });
       await admin('PUT', '/settings', { permissions: [...DEFAULT_PERMISSIONS], faultRate: 0, throttle: true });

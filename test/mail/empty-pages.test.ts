@@ -11,6 +11,7 @@ import { parseMailIds } from '../../src/mail/mail-ids.ts';
 import { searchMailboxes } from '../../src/mail/search.ts';
 import { findInMailboxes } from '../../src/mail/find.ts';
 import { ALICE, BOB, CAROL, SOC, mailHarness, rawMail, type MailHarness } from './helpers.ts';
+import { doneOf } from '../helpers/results.ts';
 
 let h: MailHarness;
 let g: GraphClient;
@@ -72,10 +73,10 @@ describe('with an empty page in front of every page', () => {
     const targets = [SOC, ALICE].map((mailbox) => ({ mailbox, folder: inbox }));
     const all = await searchMailboxes(g, targets, { subject: 'alert' }, { now: new Date(), pageSize: 2 });
     expect(all.get(SOC)).toMatchObject({ kind: 'done' });
-    const soc = (all.get(SOC) as unknown as { result: { messages: Array<{ subject: string }> } }).result;
+    const soc = doneOf(all.get(SOC));
     expect(soc.messages.map((m) => m.subject)).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => `alert ${i}`));
     expect(all.get(ALICE)).toEqual({ kind: 'done', result: { messages: [] } });
-    const capped = ((await searchMailboxes(g, targets, { subject: 'alert' }, { now: new Date(), max: 3, pageSize: 2 })).get(SOC) as unknown as { result: { messages: unknown[] } }).result;
+    const capped = doneOf((await searchMailboxes(g, targets, { subject: 'alert' }, { now: new Date(), max: 3, pageSize: 2 })).get(SOC));
     expect(capped.messages).toHaveLength(3);
   });
 

@@ -1,7 +1,7 @@
 /** A demo-seeded emulator and a Graph client pointed at it, for src/mail and sweep tests. */
 import { afterEach } from 'vitest';
 import { configForEmulator } from '../../src/cli/emulator-config.ts';
-import { adminClient } from '../helpers/emulator-admin.ts';
+import { adminClient, type AdminCall, type Delivered } from '../helpers/emulator-admin.ts';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/index.ts';
 import { createGraphClient } from '../../src/graph/client.ts';
 import type { GraphClient, GraphClientOptions } from '../../src/graph/types.ts';
@@ -18,10 +18,10 @@ export const GHOST = `ghost@${DOMAIN}`;
 export interface MailHarness {
   emu: RunningEmulator;
   client(opts?: Partial<GraphClientOptions>): GraphClient;
-  admin<T = any>(method: string, path: string, body?: unknown, contentType?: string): Promise<T>;
+  admin: AdminCall;
   reset(seed?: 'demo' | 'empty'): Promise<void>;
   /** Raw RFC 822 delivery through the admin API. */
-  deliver(mailbox: string, folder: string, raw: string, opts?: { isRead?: boolean; receivedDateTime?: string }): Promise<{ id: string; internetMessageId: string; parentFolderId: string }>;
+  deliver(mailbox: string, folder: string, raw: string, opts?: { isRead?: boolean; receivedDateTime?: string }): Promise<Delivered>;
   close(): Promise<void>;
 }
 
@@ -77,7 +77,7 @@ export async function mailHarness(opts: EmulatorOptions = {}): Promise<MailHarne
       const q = new URLSearchParams({ folder });
       if (o.isRead) q.set('isRead', 'true');
       if (o.receivedDateTime) q.set('receivedDateTime', o.receivedDateTime);
-      return admin('POST', `/users/${encodeURIComponent(mailbox)}/messages?${q}`, raw, 'message/rfc822');
+      return admin<Delivered>('POST', `/users/${encodeURIComponent(mailbox)}/messages?${q}`, raw, 'message/rfc822');
     },
     async close() {
       await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
@@ -105,7 +105,7 @@ export function rawMail(o: { from?: string; to?: string; subject: string; messag
 }
 
 import { runAction } from '../../src/soar/runtime.ts';
-import type { ActionDefinition } from '../../src/soar/action.ts';
+import type { ActionDefinition, ActionMessages } from '../../src/soar/action.ts';
 import type { ResultDocument } from '../../src/soar/result.ts';
 
 /** The integration config of the harness's emulator (as a `--config` file would hold it). */
@@ -113,14 +113,14 @@ export function configOf(h: MailHarness): Record<string, unknown> {
   return configForEmulator(h.emu.info, { 'Verify SSL': false });
 }
 
-/** One invocation through the runtime. */
-export function invoke(h: MailHarness, def: ActionDefinition<any>, params: Record<string, string>, state: unknown = null, graphOptions: Partial<GraphClientOptions> = {}): Promise<ResultDocument> {
+/** One invocation through the runtime; the document's JSON result has the action's type. */
+export function invoke<M extends ActionMessages, J>(h: MailHarness, def: ActionDefinition<M, J>, params: Record<string, string>, state: unknown = null, graphOptions: Partial<GraphClientOptions> = {}): Promise<ResultDocument<J>> {
   return runAction(def, { config: configOf(h), params, state }, { createGraph: (o) => createGraphClient(o), graphOptions: { retry: FAST_RETRY, clock: FAST_CLOCK, ...graphOptions } });
 }
 
 /** Invoke until the action is no longer IN_PROGRESS; every document along the way. */
-export async function invokeAll(h: MailHarness, def: ActionDefinition<any>, params: Record<string, string>, graphOptions: Partial<GraphClientOptions> = {}): Promise<ResultDocument[]> {
-  const docs: ResultDocument[] = [];
+export async function invokeAll<M extends ActionMessages, J>(h: MailHarness, def: ActionDefinition<M, J>, params: Record<string, string>, graphOptions: Partial<GraphClientOptions> = {}): Promise<ResultDocument<J>[]> {
+  const docs: ResultDocument<J>[] = [];
   let state: unknown = null;
   for (;;) {
     const doc = await invoke(h, def, params, state, graphOptions);

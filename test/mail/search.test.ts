@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resolveFolders } from '../../src/mail/folders.ts';
-import { searchFilter, searchMailboxes, searchQuery } from '../../src/mail/search.ts';
+import { searchFilter, searchMailboxes, searchQuery, type SearchOutcome } from '../../src/mail/search.ts';
 import type { GraphClient } from '../../src/graph/types.ts';
 import { ALICE, GHOST, SOC, mailHarness, rawMail, type MailHarness } from './helpers.ts';
+import type { RequestLogSnapshot } from '../helpers/emulator-admin.ts';
 
 const NOW = new Date('2025-03-01T12:00:00Z');
 
@@ -37,7 +38,7 @@ describe('searchMailboxes against the emulator', () => {
     return r.result;
   };
   const inbox = (m: string) => folderOf(m, 'Inbox');
-  const subjects = (r: any) => (r.kind === 'done' ? r.result.messages.map((m: any) => m.subject) : r.kind);
+  const subjects = (r: SearchOutcome | undefined) => (r?.kind === 'done' ? r.result.messages.map((m) => m.subject) : String(r?.kind));
 
   it('matches subject (contains), sender (equals), unread and time frame', async () => {
     const now = new Date();
@@ -78,7 +79,7 @@ describe('searchMailboxes against the emulator', () => {
     expect(got).toHaveLength(25);
     expect(got[0]).toBe('bulk 24');
     expect(got[24]).toBe('bulk 00');
-    const log = (await h.admin('GET', '/requests')).entries.filter((e: any) => e.method === 'GET' && e.path.includes('/messages'));
+    const log = (await h.admin<RequestLogSnapshot>('GET', '/requests')).entries.filter((e) => e.method === 'GET' && e.path.includes('/messages'));
     expect(log.length).toBe(7);
     const limited = await searchMailboxes(g, [{ mailbox: SOC, folder }], { subject: 'bulk' }, { now: new Date(), max: 7, pageSize: 4 });
     expect(subjects(limited.get(SOC))).toEqual(['bulk 24', 'bulk 23', 'bulk 22', 'bulk 21', 'bulk 20', 'bulk 19', 'bulk 18']);

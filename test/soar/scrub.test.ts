@@ -3,6 +3,7 @@ import { createGraphClient } from '../../src/graph/client.ts';
 import { defineAction, succeeded } from '../../src/soar/action.ts';
 import { runAction } from '../../src/soar/runtime.ts';
 import { baseConfig } from './fake-graph.ts';
+import { jsonOf } from '../helpers/results.ts';
 
 const SECRET = 'very-secret-client-value-123';
 
@@ -31,6 +32,6 @@ describe('result documents are scrubbed whole', () => {
     const text = JSON.stringify(doc);
     expect(text).not.toContain(SECRET);
     expect(doc.output_message).toMatch(/^message \S+$/);
-    expect((doc.json_result as { text: string }).text).toBe('Basic authentication was disabled');
+    expect(jsonOf(doc).text).toBe('Basic authentication was disabled');
   });
 });

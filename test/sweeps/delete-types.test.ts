@@ -8,6 +8,8 @@ import { PHISH_MESSAGE_ID } from '../../emulator/seed-demo.ts';
 import { deleteEmail } from '../../src/actions/delete-email.ts';
 import { describeAction } from '../../src/cli/actions-command.ts';
 import { ALICE, BOB, CAROL, SOC, invoke, invokeAll, mailHarness, rawMail, type MailHarness } from '../mail/helpers.ts';
+import type { RequestLogSnapshot } from '../helpers/emulator-admin.ts';
+import { jsonOf } from '../helpers/results.ts';
 
 let h: MailHarness;
 beforeAll(async () => {
@@ -23,7 +25,7 @@ const where = async (internetMessageId: string) =>
 const purgePhish = (extra: Record<string, string> = {}) =>
   invokeAll(h, deleteEmail, { 'Delete In Mailbox': PHISHED.join(','), 'Folder Name': 'Inbox', 'Mail IDs': PHISH_MESSAGE_ID, ...extra });
 /** Graph operations the run sent (each `$batch` item is logged on its own). */
-const operations = async () => ((await h.admin('GET', '/requests')).entries as Array<{ method: string; path: string }>).filter((e) => !e.path.endsWith('$batch'));
+const operations = async () => (await h.admin<RequestLogSnapshot>('GET', '/requests')).entries.filter((e) => !e.path.endsWith('$batch'));
 
 describe('Delete Email: Deletion Type', () => {
   it('is an optional list beyond the documentation, defaulting to the documented Deleted Items', () => {
@@ -38,9 +40,9 @@ describe('Delete Email: Deletion Type', () => {
     expect(await where(PHISH_MESSAGE_ID)).toEqual({ total: 4, byFolder: { deleteditems: 4 } });
     const ops = (await operations()).filter((e) => e.path.includes('/messages/'));
     expect(new Set(ops.map((e) => e.method))).toEqual(new Set(['DELETE']));
-    const json = doc.json_result as any;
+    const json = jsonOf(doc);
     expect(json.deletion_type).toBe('Deleted Items');
-    expect(json.mailboxes.flatMap((m: any) => m.deleted.map((d: any) => d.destination))).toEqual(['deleteditems', 'deleteditems', 'deleteditems', 'deleteditems']);
+    expect(json.mailboxes.flatMap((m) => m.deleted.map((d) => d.destination))).toEqual(['deleteditems', 'deleteditems', 'deleteditems', 'deleteditems']);
   });
 
   it('Deleted Items on Folder Name "Deleted Items": Graph moves them on to Recoverable Items, and the result says so', async () => {
@@ -48,7 +50,7 @@ describe('Delete Email: Deletion Type', () => {
     const [doc] = await purgePhish({ 'Folder Name': 'Deleted Items', [TYPE]: 'Deleted Items' });
     expect(doc.is_success).toBe(true);
     expect(await where(PHISH_MESSAGE_ID)).toEqual({ total: 4, byFolder: { recoverableitemsdeletions: 4 } });
-    expect((doc.json_result as any).mailboxes[0].deleted[0].destination).toBe('recoverableitemsdeletions');
+    expect(jsonOf(doc).mailboxes[0].deleted[0].destination).toBe('recoverableitemsdeletions');
   });
 
   it('Recoverable Items: one move per email to recoverableitemsdeletions, out of every folder the user sees', async () => {
@@ -66,7 +68,7 @@ describe('Delete Email: Deletion Type', () => {
         expect(page.value.map((x) => x.internetMessageId)).not.toContain(PHISH_MESSAGE_ID);
       }
     }
-    const json = doc.json_result as any;
+    const json = jsonOf(doc);
     expect(json.deletion_type).toBe('Recoverable Items');
     expect(json.mailboxes[0].deleted[0]).toMatchObject({ internetMessageId: PHISH_MESSAGE_ID, destination: 'recoverableitemsdeletions' });
   });
@@ -78,7 +80,7 @@ describe('Delete Email: Deletion Type', () => {
     const ops = (await operations()).filter((e) => e.path.includes('/messages/'));
     expect(ops.map((e) => e.method)).toEqual(['POST', 'POST', 'POST', 'POST']);
     for (const e of ops) expect(e.path).toMatch(/\/permanentDelete$/);
-    expect((doc.json_result as any).mailboxes.flatMap((m: any) => m.deleted.map((d: any) => d.destination))).toEqual(Array(4).fill('recoverableitemspurges'));
+    expect(jsonOf(doc).mailboxes.flatMap((m) => m.deleted.map((d) => d.destination))).toEqual(Array(4).fill('recoverableitemspurges'));
     // Searching again finds nothing anywhere: not even Recoverable Items holds it.
     for (const folder of ['Inbox', 'Deleted Items', 'recoverableitemsdeletions']) {
       const [again] = await purgePhish({ 'Folder Name': folder });
@@ -105,7 +107,7 @@ describe('Delete Email: Deletion Type', () => {
     expect(last.output_message).toContain('ErrorCannotDeleteObject');
     expect(last.output_message).not.toContain('application permission');
     expect(last.output_message).toContain('Emails already in Recoverable Items cannot be deleted again; set "Deletion Type" to Permanent to purge them.');
-    const json = last.json_result as any;
+    const json = jsonOf(last);
     // Every mailbox was tried: an item refusal is not a run-wide permission problem.
     expect(json.skipped_mailboxes ?? []).toEqual([]);
     expect(await where(PHISH_MESSAGE_ID)).toEqual({ total: 4, byFolder: { recoverableitemsdeletions: 4 } });

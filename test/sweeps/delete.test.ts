@@ -3,6 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PHISH_MESSAGE_ID } from '../../emulator/seed-demo.ts';
 import { deleteEmail } from '../../src/actions/delete-email.ts';
 import { ALICE, BOB, CAROL, DAVE, GHOST, SOC, invoke, invokeAll, mailHarness, rawMail, type MailHarness } from '../mail/helpers.ts';
+import type { RequestLogSnapshot } from '../helpers/emulator-admin.ts';
+import { jsonOf } from '../helpers/results.ts';
 
 let h: MailHarness;
 beforeAll(async () => {
@@ -45,13 +47,13 @@ describe('Delete Email', () => {
     );
     // Stages, not per-mailbox round trips: $batch calls of 4 items (what Graph runs at a time) to
     // find in 6 mailboxes (Inbox needs no folder lookup), then one call to delete in 4.
-    const entries: Array<{ method: string; path: string }> = (await h.admin('GET', '/requests')).entries;
+    const entries: Array<{ method: string; path: string }> = (await h.admin<RequestLogSnapshot>('GET', '/requests')).entries;
     expect(entries.filter((e) => e.path.endsWith('$batch')).map((e) => e.method)).toEqual(['POST', 'POST', 'POST']);
     expect(entries.filter((e) => e.path.includes('/users/')).length).toBe(6 + 4);
-    const json = doc.json_result as any;
+    const json = jsonOf(doc);
     expect(json.deleted_total).toBe(4);
     expect(json.missing_mailboxes).toEqual([GHOST, DAVE]);
-    expect(json.mailboxes.map((m: any) => [m.mailbox, m.deleted.map((d: any) => d.internetMessageId)])).toEqual(
+    expect(json.mailboxes.map((m) => [m.mailbox, m.deleted.map((d) => d.internetMessageId)])).toEqual(
       [ALICE, BOB, CAROL, SOC].map((m) => [m, [PHISH_MESSAGE_ID]]),
     );
     for (const m of [ALICE, BOB, CAROL, SOC]) {
@@ -73,8 +75,8 @@ describe('Delete Email', () => {
       'Subject Filter': 'no such subject',
     });
     expect(doc.output_message).toBe(`Successfully deleted emails in the following mailboxes: ${ALICE}: 2`);
-    const r = (doc.json_result as any).mailboxes[0];
-    expect(r.deleted.map((d: any) => d.subject).sort()).toEqual([PHISH_SUBJECT, 'Invoice 2024-117']);
+    const r = jsonOf(doc).mailboxes[0];
+    expect(r.deleted.map((d) => d.subject).sort()).toEqual([PHISH_SUBJECT, 'Invoice 2024-117']);
     expect(r.not_found_ids).toEqual(['<nothing@nowhere.example>', 'AAMkAGZmZmZmZmZm']);
   });
 
@@ -84,7 +86,7 @@ describe('Delete Email', () => {
     const binned = await h.deliver(ALICE, 'Deleted Items', rawMail({ subject: 'already binned', messageId: '<binned@test.contoso.example>' }));
     for (const folder of ['Inbox', 'inbox', 'Archive']) {
       const doc = await invoke(h, deleteEmail, { 'Delete In Mailbox': ALICE, 'Folder Name': folder, 'Mail IDs': `${sent.id}, ${binned.id}` });
-      expect((doc.json_result as any).mailboxes[0]).toMatchObject({ deleted: [], not_found_ids: [sent.id, binned.id] });
+      expect(jsonOf(doc).mailboxes[0]).toMatchObject({ deleted: [], not_found_ids: [sent.id, binned.id] });
     }
     expect(await subjectsIn(ALICE, 'sentitems')).toContain('my own sent mail');
     expect(await subjectsIn(ALICE, 'deleteditems')).toContain('already binned');
@@ -110,7 +112,7 @@ describe('Delete Email', () => {
       'Delete In Mailbox': CAROL, 'Folder Name': 'Inbox', 'Sender Filter': 'X@evil.example', 'Only Unread': 'true', 'Time Frame (minutes)': '60',
     });
     expect(doc.output_message).toBe(`Successfully deleted emails in the following mailboxes: ${CAROL}: 1`);
-    expect((doc.json_result as any).mailboxes[0].deleted.map((d: any) => d.subject)).toEqual(['new unread']);
+    expect(jsonOf(doc).mailboxes[0].deleted.map((d) => d.subject)).toEqual(['new unread']);
   });
 
   it('never lets filter text change the query', async () => {
@@ -167,8 +169,8 @@ describe('Delete Email', () => {
     expect(third.output_message).toBe(
       `Successfully deleted emails in the following mailboxes: ${ALICE}: 1, ${BOB}: 1, ${CAROL}: 1, ${SOC}: 1\nMailbox ${GHOST} was not found.`,
     );
-    expect((third.json_result as any).deleted_total).toBe(4);
-    const log = (await h.admin('GET', '/requests')).entries.filter((e: any) => e.method === 'DELETE');
+    expect(jsonOf(third).deleted_total).toBe(4);
+    const log = (await h.admin<RequestLogSnapshot>('GET', '/requests')).entries.filter((e) => e.method === 'DELETE');
     expect(log).toHaveLength(4);
   });
 });

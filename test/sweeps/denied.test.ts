@@ -16,6 +16,8 @@ import { searchEmails } from '../../src/actions/search-emails.ts';
 import type { ResultDocument } from '../../src/soar/result.ts';
 import { mime } from '../content/helpers.ts';
 import { DOMAIN, invokeAll, mailHarness, type MailHarness } from '../mail/helpers.ts';
+import { jsonOf } from '../helpers/results.ts';
+import type { SweepSummary } from '../../src/sweep/report.ts';
 
 const BATCH = 'How many mailboxes to process in a single batch';
 const PHISH_ID = '<denied-sweep-phish@evil.example>';
@@ -81,8 +83,8 @@ function expectDeniedNamed(docs: ResultDocument[], verb: string, role: string): 
   expect(last.output_message).not.toContain('Not processed because of the error above');
 }
 
-function expectFailedMailboxes(json: any, role: string): void {
-  expect(json.failed_mailboxes.map((f: any) => [f.mailbox, f.code])).toEqual(DENIED.map((u) => [u, 'ErrorAccessDenied']));
+function expectFailedMailboxes(json: SweepSummary, role: string): void {
+  expect(json.failed_mailboxes.map((f) => [f.mailbox, f.code])).toEqual(DENIED.map((u) => [u, 'ErrorAccessDenied']));
   for (const f of json.failed_mailboxes) {
     expect(f.reason).toContain(`holds the ${role} application permission`);
     expect(f.reason).toContain(POLICY);
@@ -96,7 +98,7 @@ describe('sweeps over mailboxes an application access policy denies (first, midd
     expectDeniedNamed(docs, 'delete emails', 'Mail.ReadWrite');
     const last = docs.at(-1)!;
     expect(last.output_message.split('\n')[0]).toBe(`Successfully deleted emails in the following mailboxes: ${ALLOWED.map((u) => `${u}: 1`).join(', ')}`);
-    const json = last.json_result as any;
+    const json = jsonOf(last);
     expect(json.deleted_total).toBe(ALLOWED.length);
     expectFailedMailboxes(json, 'Mail.ReadWrite');
     const where = await phishFolders();
@@ -109,9 +111,9 @@ describe('sweeps over mailboxes an application access policy denies (first, midd
       'Move In Mailbox': users.join(','), 'Source Folder Name': 'Inbox', 'Destination Folder Name': 'Junk Email', 'Mail IDs': PHISH_ID, [BATCH]: '2',
     });
     expectDeniedNamed(docs, 'move emails', 'Mail.ReadWrite');
-    const json = docs.at(-1)!.json_result as any;
+    const json = jsonOf(docs.at(-1)!);
     expect(json.moved_total).toBe(ALLOWED.length);
-    expect(json.mailboxes.map((m: any) => m.mailbox)).toEqual(ALLOWED);
+    expect(json.mailboxes.map((m) => m.mailbox)).toEqual(ALLOWED);
     expectFailedMailboxes(json, 'Mail.ReadWrite');
     const where = await phishFolders();
     for (const u of ALLOWED) expect(where[u], u).toBe('Junk Email');
@@ -121,9 +123,9 @@ describe('sweeps over mailboxes an application access policy denies (first, midd
   it('Search Emails finds in every allowed mailbox and names the denied ones', async () => {
     const docs = await invokeAll(h, searchEmails, { 'Search In Mailbox': users.join(','), 'Folder Name': 'Inbox', 'Subject Filter': 'parcel', [BATCH]: '2' });
     expectDeniedNamed(docs, 'search emails', 'Mail.Read');
-    const json = docs.at(-1)!.json_result as any;
+    const json = jsonOf(docs.at(-1)!);
     expect(json.found_total).toBe(ALLOWED.length);
-    expect(json.mailboxes.map((m: any) => [m.mailbox, m.emails.length])).toEqual(ALLOWED.map((u) => [u, 1]));
+    expect(json.mailboxes.map((m) => [m.mailbox, m.emails.length])).toEqual(ALLOWED.map((u) => [u, 1]));
     expectFailedMailboxes(json, 'Mail.Read');
   });
 
@@ -133,7 +135,7 @@ describe('sweeps over mailboxes an application access policy denies (first, midd
       'Download Destination': 'Local File System', 'Download Path': path.join(dir, 'out'), 'Download Attachments to unique path?': 'true', [BATCH]: '2',
     });
     expectDeniedNamed(docs, 'download attachments', 'Mail.Read');
-    const rows = docs.at(-1)!.json_result as Array<{ mailbox: string; attachment_name: string }>;
+    const rows = jsonOf(docs.at(-1)!);
     expect(rows.map((r) => [r.mailbox, r.attachment_name])).toEqual(ALLOWED.map((u) => [u, 'label.txt']));
   });
 
@@ -141,8 +143,8 @@ describe('sweeps over mailboxes an application access policy denies (first, midd
     await h.admin('PUT', '/settings', { permissions: ['Mail.Read', 'User.Read.All'] });
     const docs = await invokeAll(h, deleteEmail, { 'Delete In Mailbox': users.join(','), 'Folder Name': 'Inbox', 'Mail IDs': PHISH_ID, [BATCH]: '2' });
     expect(docs.map((d) => d.execution_state)).toEqual(['FAILED']);
-    const json = docs[0].json_result as any;
-    expect(json.failed_mailboxes.map((f: any) => f.mailbox)).toEqual(users.slice(0, 2));
+    const json = jsonOf(docs[0]);
+    expect(json.failed_mailboxes.map((f) => f.mailbox)).toEqual(users.slice(0, 2));
     expect(json.failed_mailboxes[0].reason).not.toContain('holds the');
     expect(json.skipped_mailboxes).toEqual(users.slice(2));
   });

@@ -6,8 +6,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PHISH_MESSAGE_ID } from '../../emulator/seed-demo.ts';
 import { deleteEmail } from '../../src/actions/delete-email.ts';
-import { searchEmails } from '../../src/actions/search-emails.ts';
+import { searchEmails, type SearchEmailsJsonResult } from '../../src/actions/search-emails.ts';
 import { ALICE, BOB, CAROL, GHOST, SOC, invoke, invokeAll, mailHarness, rawMail, type MailHarness } from '../mail/helpers.ts';
+import type { MessageCopies } from '../helpers/emulator-admin.ts';
+import { jsonOf } from '../helpers/results.ts';
+import type { ResultDocument } from '../../src/soar/result.ts';
 
 let h: MailHarness;
 beforeAll(async () => {
@@ -29,8 +32,8 @@ describe.each([
   it('Search Emails finds the same emails as without them, in a nested folder too', async () => {
     for (let i = 0; i < 12; i++) await h.deliver(SOC, 'Inbox', rawMail({ subject: `password reset ${i}`, date: new Date(Date.now() - i * 60_000) }));
     const params = { 'Search In Mailbox': [...EVERYONE, GHOST].join(','), 'Folder Name': 'Inbox', 'Subject Filter': 'password', [BATCH]: '2' };
-    const emailsOf = (docs: Awaited<ReturnType<typeof invokeAll>>) =>
-      ((docs.at(-1)!.json_result as any).mailboxes as Array<{ mailbox: string; emails: Array<{ internetMessageId: string }> }>).map((m) => [
+    const emailsOf = (docs: ResultDocument<SearchEmailsJsonResult>[]) =>
+      jsonOf(docs.at(-1)!).mailboxes.map((m) => [
         m.mailbox,
         m.emails.map((e) => e.internetMessageId).sort(),
       ]);
@@ -51,7 +54,7 @@ describe.each([
     expect(doc).toMatchObject({ is_success: true, execution_state: 'COMPLETED' });
     expect(doc.output_message).toBe(`Successfully deleted emails in the following mailboxes: ${ALICE}: 1, ${BOB}: 1, ${CAROL}: 1, ${SOC}: 1\nMailbox ${GHOST} was not found.`);
     await h.admin('PUT', '/settings', { faultRate: 0 });
-    const copies = await h.admin('GET', `/messages?internetMessageId=${encodeURIComponent(PHISH_MESSAGE_ID)}`);
+    const copies = await h.admin<MessageCopies>('GET', `/messages?internetMessageId=${encodeURIComponent(PHISH_MESSAGE_ID)}`);
     expect(copies.byFolder.inbox ?? 0).toBe(0);
     expect(copies.byFolder.deleteditems).toBe(4);
   });

@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { GraphError } from '../../src/graph/errors.ts';
 import { mailboxList } from '../../src/mail/mailboxes.ts';
 import { sweepStep } from '../../src/sweep/action.ts';
-import { inChunks, type MailboxVerdict } from '../../src/sweep/engine.ts';
+import { inChunks, type FailedMailbox, type MailboxVerdict, type SweepState } from '../../src/sweep/engine.ts';
 import { renderPerMailbox } from '../../src/sweep/report.ts';
 import { defineAction, failed, inProgress, succeeded } from '../../src/soar/action.ts';
+import type { SavedState } from '../../src/soar/async.ts';
+import type { ResultDocument } from '../../src/soar/result.ts';
 import { runAction } from '../../src/soar/runtime.ts';
 import { baseConfig, fakeGraph } from '../soar/fake-graph.ts';
 
@@ -39,6 +41,19 @@ function testAction(process: (batch: string[]) => Promise<Map<string, MailboxVer
       return s.failed.length > 0 ? failed(summary) : succeeded(summary);
     },
   });
+}
+
+/** What the test action's message holds (the sweep state's verdicts, as JSON). */
+interface Summary {
+  results: Record<string, number>;
+  missing: string[];
+  failed: FailedMailbox[];
+  skipped: string[];
+  nf: Record<string, string[]>;
+}
+
+function summaryOf(doc: ResultDocument): Summary {
+  return JSON.parse(doc.output_message);
 }
 
 async function runAll(def: ReturnType<typeof testAction>, params: Record<string, string>, roles: string[] = []) {
@@ -85,7 +100,7 @@ describe('sweepStep', () => {
     }, seen);
     const docs = await runAll(def, { Mailboxes: 'a@x,b@x,c@x,d@x,e@x,f@x', [BATCH]: '2' });
     expect(seen).toEqual([['a@x', 'b@x'], ['c@x', 'd@x']]);
-    const last = JSON.parse(docs[docs.length - 1].output_message);
+    const last = summaryOf(docs[docs.length - 1]);
     expect(last.failed).toEqual([
       { mailbox: 'a@x', reason: 'boom', code: 'X' },
       { mailbox: 'c@x', reason: 'Token rejected.', code: 'InvalidAuthenticationToken' },
@@ -98,7 +113,8 @@ describe('sweepStep', () => {
     const seen: string[][] = [];
     const def = testAction(async (b) => new Map(b.map((m): [string, MailboxVerdict<number>] => [m, { kind: 'done', result: 1 }])), seen);
     const first = await runAction(def, { config: baseConfig, params: { Mailboxes: 'a@x,b@x,c@x', [BATCH]: '2' } }, { createGraph: () => fakeGraph({}) });
-    const tampered = structuredClone(first.state) as any;
+    // The continuation data is opaque (`unknown`) to the runtime by design; the test edits it on purpose.
+    const tampered = structuredClone(first.state) as SavedState & { data: SweepState<number> };
     tampered.data.cursor = 0;
     const again = await runAction(def, { config: baseConfig, params: { Mailboxes: 'a@x,b@x,c@x', [BATCH]: '2' }, state: tampered }, { createGraph: () => fakeGraph({}) });
     expect(seen).toEqual([['a@x', 'b@x']]);
@@ -171,8 +187,8 @@ describe('run-wide errors reported as outcomes', () => {
       const def = testAction(async (b) => outcomes(b, (m) => (m === 'a@x' || m === 'b@x' ? { kind: 'done', result: 1 } : failure)), seen);
       const docs = await runAll(def, { Mailboxes: 'a@x,b@x,c@x,d@x,e@x,f@x', [BATCH]: '2' });
       expect(seen, failure.code).toEqual([['a@x', 'b@x'], ['c@x', 'd@x']]);
-      const last = JSON.parse(docs[docs.length - 1].output_message);
-      expect(last.failed.map((f: any) => f.mailbox)).toEqual(['c@x', 'd@x']);
+      const last = summaryOf(docs[docs.length - 1]);
+      expect(last.failed.map((f) => f.mailbox)).toEqual(['c@x', 'd@x']);
       expect(last.skipped).toEqual(['e@x', 'f@x']);
     }
   });
@@ -180,13 +196,13 @@ describe('run-wide errors reported as outcomes', () => {
   it('stops on a batch of 403s only while no mailbox of the run has shown the permission working', async () => {
     const seen: string[][] = [];
     const first = testAction(async (b) => outcomes(b, () => denied), seen);
-    const stopped = JSON.parse((await runAll(first, { Mailboxes: 'a@x,b@x,c@x,d@x', [BATCH]: '2' })).at(-1)!.output_message);
+    const stopped = summaryOf((await runAll(first, { Mailboxes: 'a@x,b@x,c@x,d@x', [BATCH]: '2' })).at(-1)!);
     expect(seen).toEqual([['a@x', 'b@x']]);
     expect(stopped.skipped).toEqual(['c@x', 'd@x']);
     // After a success, 403s are an access policy scoping some mailboxes out: go on.
     const later: string[][] = [];
     const policy = testAction(async (b) => outcomes(b, (m) => (m === 'a@x' ? { kind: 'done', result: 1 } : denied)), later);
-    const done = JSON.parse((await runAll(policy, { Mailboxes: 'a@x,b@x,c@x,d@x,e@x', [BATCH]: '2' })).at(-1)!.output_message);
+    const done = summaryOf((await runAll(policy, { Mailboxes: 'a@x,b@x,c@x,d@x,e@x', [BATCH]: '2' })).at(-1)!);
     expect(later).toEqual([['a@x', 'b@x'], ['c@x', 'd@x'], ['e@x']]);
     expect(done.skipped).toEqual([]);
   });
@@ -195,13 +211,13 @@ describe('run-wide errors reported as outcomes', () => {
     const run = async (roles: string[]) => {
       const seen: string[][] = [];
       const def = testAction(async (b) => outcomes(b, (m) => (m === 'a@x' || m === 'b@x' ? denied : { kind: 'done', result: 1 })), seen, ['Mail.ReadWrite']);
-      const last = JSON.parse((await runAll(def, { Mailboxes: 'a@x,b@x,c@x,d@x', [BATCH]: '2' }, roles)).at(-1)!.output_message);
+      const last = summaryOf((await runAll(def, { Mailboxes: 'a@x,b@x,c@x,d@x', [BATCH]: '2' }, roles)).at(-1)!);
       return { seen, last };
     };
     const policy = await run(['User.Read.All', 'mail.readwrite']);
     expect(policy.seen).toEqual([['a@x', 'b@x'], ['c@x', 'd@x']]);
     expect(policy.last.skipped).toEqual([]);
-    expect(policy.last.failed.map((f: any) => [f.mailbox, f.code])).toEqual([['a@x', 'ErrorAccessDenied'], ['b@x', 'ErrorAccessDenied']]);
+    expect(policy.last.failed.map((f) => [f.mailbox, f.code])).toEqual([['a@x', 'ErrorAccessDenied'], ['b@x', 'ErrorAccessDenied']]);
     expect(policy.last.failed[0].reason).toBe(
       'The app holds the Mail.ReadWrite application permission, yet Exchange refused this mailbox: an application access policy ' +
         '(or an RBAC for Applications scope) keeps the app out of it; an Exchange administrator can include it ' +

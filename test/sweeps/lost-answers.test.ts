@@ -8,6 +8,8 @@ import { deleteEmail } from '../../src/actions/delete-email.ts';
 import { moveEmailToFolder } from '../../src/actions/move-email-to-folder.ts';
 import type { GraphClient } from '../../src/graph/types.ts';
 import { DOMAIN, invokeAll, mailHarness, rawMail, replayableSeed, type MailHarness } from '../mail/helpers.ts';
+import type { RequestLogEntry, RequestLogSnapshot } from '../helpers/emulator-admin.ts';
+import { jsonOf } from '../helpers/results.ts';
 
 const BATCH = 'How many mailboxes to process in a single batch';
 const PHISH_ID = '<lost-answer-phish@evil.example>';
@@ -35,8 +37,7 @@ async function seed(count = N): Promise<void> {
   await h.admin('DELETE', '/requests');
 }
 
-type LogEntry = { method: string; path: string; status: number; mailbox?: string };
-const log = async (): Promise<LogEntry[]> => (await h.admin('GET', '/requests')).entries;
+const log = async (): Promise<RequestLogEntry[]> => (await h.admin<RequestLogSnapshot>('GET', '/requests')).entries;
 
 async function subjects(g: GraphClient, user: string, folder: string): Promise<string[]> {
   const page = await g.get<{ value: Array<{ subject: string }> }>(`/users/${user}/mailFolders/${folder}/messages`, { query: { $top: 100 } });
@@ -65,11 +66,11 @@ describe('lost answers under a storm', () => {
     const last = docs.at(-1)!;
     expect(last.is_success).toBe(true);
     expect(last.output_message).toBe(`Successfully deleted emails in the following mailboxes: ${users.map((u) => `${u}: 1`).join(', ')}`);
-    const json = last.json_result as any;
+    const json = jsonOf(last);
     expect(json.deleted_total).toBe(N);
     expect(json.failed_mailboxes).toEqual([]);
-    const gone = json.mailboxes.reduce((n: number, m: any) => n + m.already_gone.length, 0);
-    const deleted = json.mailboxes.reduce((n: number, m: any) => n + m.deleted.length, 0);
+    const gone = json.mailboxes.reduce((n, m) => n + m.already_gone.length, 0);
+    const deleted = json.mailboxes.reduce((n, m) => n + m.deleted.length, 0);
     // The faults really did lose answers of applied DELETEs, and each email is in exactly one list.
     expect(gone).toBeGreaterThan(0);
     expect(json.already_gone_total).toBe(gone);
@@ -91,7 +92,7 @@ describe('lost answers under a storm', () => {
     await h.admin('PUT', '/settings', { faultRate: 0 });
     const last = docs.at(-1)!;
     expect(last.is_success).toBe(true);
-    const json = last.json_result as any;
+    const json = jsonOf(last);
     expect(json.moved_total).toBe(N);
     expect(json.already_gone_total).toBeGreaterThan(0);
     for (const m of json.mailboxes) expect(m.emails.length + m.already_gone.length, m.mailbox).toBe(1);
@@ -112,8 +113,8 @@ describe('run-wide errors', () => {
     const [doc] = docs;
     expect(doc.output_message).toMatch(/^Failed to execute action, the error is: /);
     expect(doc.output_message).toContain(`Not processed because of the error above: ${users.slice(3, 8).join(', ')}`);
-    const json = doc.json_result as any;
-    expect(json.failed_mailboxes.map((f: any) => [f.mailbox, f.code])).toEqual(users.slice(0, 3).map((u) => [u, 'ErrorAccessDenied']));
+    const json = jsonOf(doc);
+    expect(json.failed_mailboxes.map((f) => [f.mailbox, f.code])).toEqual(users.slice(0, 3).map((u) => [u, 'ErrorAccessDenied']));
     expect(json.skipped_mailboxes).toEqual(users.slice(3, 8));
     // Only the first batch was tried: 3 DELETEs, not 8.
     expect((await log()).filter((e) => e.method === 'DELETE').map((e) => e.status)).toEqual([403, 403, 403]);
@@ -126,7 +127,7 @@ describe('run-wide errors', () => {
       'Move In Mailbox': users.slice(0, 6).join(','), 'Source Folder Name': 'Inbox', 'Destination Folder Name': 'Inbox/Sub', 'Mail IDs': PHISH_ID, [BATCH]: '2',
     });
     expect(docs).toHaveLength(1);
-    expect((docs[0].json_result as any).skipped_mailboxes).toEqual(users.slice(2, 6));
+    expect(jsonOf(docs[0]).skipped_mailboxes).toEqual(users.slice(2, 6));
     expect(new Set((await log()).map((e) => e.mailbox?.toLowerCase()).filter(Boolean))).toEqual(new Set(users.slice(0, 2)));
   });
 
@@ -137,9 +138,9 @@ describe('run-wide errors', () => {
     const docs = await invokeAll(h, deleteEmail, { 'Delete In Mailbox': users.slice(0, 4).join(','), 'Folder Name': 'Inbox', 'Subject Filter': 'Only here', [BATCH]: '2' });
     // users[0] had nothing to delete, users[1]'s one match was refused: the run stops there.
     expect(docs).toHaveLength(1);
-    const json = docs[0].json_result as any;
-    expect(json.mailboxes.map((m: any) => m.mailbox)).toEqual([users[0]]);
-    expect(json.failed_mailboxes.map((f: any) => f.mailbox)).toEqual([users[1]]);
+    const json = jsonOf(docs[0]);
+    expect(json.mailboxes.map((m) => m.mailbox)).toEqual([users[0]]);
+    expect(json.failed_mailboxes.map((f) => f.mailbox)).toEqual([users[1]]);
     expect(json.skipped_mailboxes).toEqual(users.slice(2, 4));
   });
 });

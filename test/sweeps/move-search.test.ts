@@ -4,6 +4,7 @@ import { PHISH_MESSAGE_ID } from '../../emulator/seed-demo.ts';
 import { moveEmailToFolder } from '../../src/actions/move-email-to-folder.ts';
 import { searchEmails } from '../../src/actions/search-emails.ts';
 import { ALICE, BOB, CAROL, DAVE, GHOST, SOC, invoke, invokeAll, mailHarness, rawMail, type MailHarness } from '../mail/helpers.ts';
+import { jsonOf } from '../helpers/results.ts';
 
 let h: MailHarness;
 beforeAll(async () => {
@@ -27,11 +28,11 @@ describe('Move Email To Folder', () => {
     });
     expect(doc).toMatchObject({ is_success: true, execution_state: 'COMPLETED' });
     expect(doc.output_message).toBe(`Successfully moved emails in the following mailboxes: ${ALICE}: 1, ${BOB}: 1\nMailbox ${GHOST} was not found.`);
-    const json = doc.json_result as any;
+    const json = jsonOf(doc);
     expect(json.moved_total).toBe(2);
     const g = h.client();
     for (const r of json.mailboxes) {
-      const [[oldId, newId]] = Object.entries(r.moved as Record<string, string>);
+      const [[oldId, newId]] = Object.entries(r.moved);
       expect(newId).not.toBe(oldId);
       const moved = await g.get<{ subject: string; parentFolderId: string }>(`/users/${r.mailbox}/messages/${encodeURIComponent(newId)}`);
       expect(moved.subject).toBe(PHISH_SUBJECT);
@@ -91,7 +92,7 @@ describe('Move Email To Folder', () => {
       'Move In Mailbox': [ALICE, BOB, CAROL, SOC].join(','), 'Source Folder Name': 'Inbox', 'Destination Folder Name': 'junkemail', 'Mail IDs': PHISH_MESSAGE_ID, [BATCH]: '3',
     });
     expect(docs.map((d) => d.execution_state)).toEqual(['IN_PROGRESS', 'COMPLETED']);
-    expect((docs[1].json_result as any).moved_total).toBe(4);
+    expect(jsonOf(docs[1]).moved_total).toBe(4);
   });
 });
 
@@ -105,8 +106,8 @@ describe('Search Emails', () => {
     expect(t.columns).toEqual(['Mail ID', 'Subject', 'Sender', 'Receivers', 'Received Date']);
     expect(t.rows).toHaveLength(2);
     expect(t.rows[0].slice(1, 4)).toEqual([PHISH_SUBJECT, 'it-support@login-microsoft-verify.example', `${ALICE}, ${BOB}, ${CAROL}, ${SOC}`]);
-    const json = doc.json_result as any;
-    expect(json.mailboxes.map((m: any) => m.mailbox)).toEqual([ALICE, BOB]);
+    const json = jsonOf(doc);
+    expect(json.mailboxes.map((m) => m.mailbox)).toEqual([ALICE, BOB]);
     expect(Object.keys(json.mailboxes[0].emails[0]).filter((k) => !k.startsWith('@')).sort()).toEqual(['from', 'id', 'internetMessageId', 'isRead', 'parentFolderId', 'receivedDateTime', 'subject', 'toRecipients']);
     expect(json.missing_mailboxes).toEqual([GHOST]);
   });
@@ -114,7 +115,7 @@ describe('Search Emails', () => {
   it('returns every field with Select All Fields For Return and respects Max Emails To Return', async () => {
     for (let i = 0; i < 5; i++) await h.deliver(SOC, 'Inbox', rawMail({ subject: `alert ${i}`, date: new Date(Date.now() - i * 1000) }));
     const doc = await invoke(h, searchEmails, { 'Search In Mailbox': SOC, 'Folder Name': 'Inbox', 'Subject Filter': 'alert', 'Max Emails To Return': '3', 'Select All Fields For Return': 'true' });
-    const emails = (doc.json_result as any).mailboxes[0].emails;
+    const emails = jsonOf(doc).mailboxes[0].emails;
     expect(emails).toHaveLength(3);
     expect(emails[0]).toHaveProperty('body');
     expect(emails[0]).toHaveProperty('conversationId');

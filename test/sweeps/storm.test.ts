@@ -11,10 +11,12 @@ import { moveEmailToFolder } from '../../src/actions/move-email-to-folder.ts';
 import { main } from '../../src/cli/main.ts';
 import { createGraphClient } from '../../src/graph/client.ts';
 import { GraphError } from '../../src/graph/errors.ts';
-import type { GraphClient } from '../../src/graph/types.ts';
+import type { ApiVersion, BatchItem, BatchItemResult, GraphClient } from '../../src/graph/types.ts';
 import { runAction } from '../../src/soar/runtime.ts';
 import type { ResultDocument } from '../../src/soar/result.ts';
 import { DOMAIN, FAST_CLOCK, FAST_RETRY, configOf, invokeAll, mailHarness, rawMail, replayableSeed, type MailHarness } from '../mail/helpers.ts';
+import type { RequestLogEntry, RequestLogSnapshot } from '../helpers/emulator-admin.ts';
+import { jsonOf } from '../helpers/results.ts';
 
 const BATCH = 'How many mailboxes to process in a single batch';
 const PHISH_ID = '<storm-phish@evil.example>';
@@ -42,8 +44,7 @@ async function seed(count = N): Promise<void> {
   await h.admin('DELETE', '/requests');
 }
 
-type LogEntry = { method: string; path: string; status: number; mailbox?: string };
-const log = async (): Promise<LogEntry[]> => (await h.admin('GET', '/requests')).entries;
+const log = async (): Promise<RequestLogEntry[]> => (await h.admin<RequestLogSnapshot>('GET', '/requests')).entries;
 
 async function subjects(g: GraphClient, user: string, folder: string): Promise<string[]> {
   const page = await g.get<{ value: Array<{ subject: string }> }>(`/users/${user}/mailFolders/${folder}/messages`, { query: { $top: 100 } });
@@ -59,8 +60,8 @@ describe('throttling storm', () => {
     expect(docs.map((d) => d.execution_state)).toEqual(['IN_PROGRESS', 'IN_PROGRESS', 'COMPLETED']);
     const last = docs[2];
     expect(last.is_success).toBe(true);
-    expect((last.json_result as any).deleted_total).toBe(N);
-    expect((last.json_result as any).failed_mailboxes).toEqual([]);
+    expect(jsonOf(last).deleted_total).toBe(N);
+    expect(jsonOf(last).failed_mailboxes).toEqual([]);
     const entries = await log();
     const faults = entries.filter((e) => e.status === 503 || e.status === 429);
     expect(faults.length).toBeGreaterThan(10);
@@ -83,7 +84,7 @@ describe('throttling storm', () => {
     await h.admin('PUT', '/settings', { faultRate: 0 });
     const last = docs[docs.length - 1];
     expect(last.output_message.startsWith('Successfully moved emails in the following mailboxes: ')).toBe(true);
-    expect((last.json_result as any).moved_total).toBe(N);
+    expect(jsonOf(last).moved_total).toBe(N);
     const moves = (await log()).filter((e) => e.method === 'POST' && e.path.endsWith('/move'));
     expect(moves.filter((e) => e.status === 201)).toHaveLength(N);
     const g = h.client();
@@ -99,13 +100,13 @@ describe('partial failure', () => {
     const wrap = (c: GraphClient): GraphClient => ({
       ...c,
       stats: c.stats,
-      batch: async (items, opts) => {
-        const res = await c.batch(items.filter((i) => i.mailbox !== broken), opts);
+      batch: async <T,>(items: BatchItem[], opts?: { version?: ApiVersion }) => {
+        const res = await c.batch<T>(items.filter((i) => i.mailbox !== broken), opts);
         let k = 0;
-        return items.map((i, n) =>
+        return items.map((i, n): BatchItemResult<T> =>
           i.mailbox === broken
             ? { id: String(n), status: 503, error: new GraphError({ status: 503, code: 'ServiceUnavailable', message: 'Service is temporarily unavailable.', requestId: 'req-1' }) }
-            : (res[k++] as any),
+            : res[k++],
         );
       },
     });
@@ -120,7 +121,7 @@ describe('partial failure', () => {
       `Successfully deleted emails in the following mailboxes: ${ok.map((u) => `${u}: 1`).join(', ')}\n` +
         `Failed to delete emails in the following mailboxes: ${broken} (Service is temporarily unavailable. (request-id req-1))`,
     );
-    expect((doc.json_result as any).failed_mailboxes).toEqual([{ mailbox: broken, reason: 'Service is temporarily unavailable. (request-id req-1)', code: 'ServiceUnavailable' }]);
+    expect(jsonOf(doc).failed_mailboxes).toEqual([{ mailbox: broken, reason: 'Service is temporarily unavailable. (request-id req-1)', code: 'ServiceUnavailable' }]);
   });
 });
 

@@ -9,6 +9,8 @@ import { deleteEmail } from '../../src/actions/delete-email.ts';
 import { createHttpTransport } from '../../src/graph/transport.ts';
 import type { Transport } from '../../src/graph/types.ts';
 import { DOMAIN, invokeAll, mailHarness, rawMail, type MailHarness } from '../mail/helpers.ts';
+import type { RequestLogSnapshot, Traffic, MessageCopies } from '../helpers/emulator-admin.ts';
+import { jsonOf } from '../helpers/results.ts';
 
 const BATCH = 'How many mailboxes to process in a single batch';
 const PHISH_ID = '<expiring-token-phish@evil.example>';
@@ -57,15 +59,15 @@ describe('a token expiring mid-sweep', () => {
       expect(clock.moved()).toBe(true);
       const last = docs.at(-1)!;
       expect(last).toMatchObject({ is_success: true, execution_state: 'COMPLETED' });
-      const json = last.json_result as any;
+      const json = jsonOf(last);
       expect(json.failed_mailboxes).toEqual([]);
       expect(json.deleted_total).toBe(N);
-      const copies = await h.admin('GET', `/messages?internetMessageId=${encodeURIComponent(PHISH_ID)}`);
+      const copies = await h.admin<MessageCopies>('GET', `/messages?internetMessageId=${encodeURIComponent(PHISH_ID)}`);
       expect(copies).toEqual({ total: N, byFolder: { deleteditems: N } });
       // The emulator did refuse the old token part-way, and one new token served every refused call.
-      const log: Array<{ status: number; path: string }> = (await h.admin('GET', '/requests')).entries;
+      const log: Array<{ status: number; path: string }> = (await h.admin<RequestLogSnapshot>('GET', '/requests')).entries;
       expect(log.filter((e) => e.status === 401).length).toBeGreaterThan(0);
-      const traffic = await h.admin('GET', '/traffic');
+      const traffic = await h.admin<Traffic>('GET', '/traffic');
       // One token per invocation (each builds its own client), plus the refresh.
       expect(traffic.tokenRequests).toBe(docs.length + 1);
     } finally {
@@ -88,9 +90,9 @@ describe('a token expiring mid-sweep', () => {
       const results = await g.batch(boxes.map((u) => ({ method: 'GET' as const, url: `/users/${u}/mailFolders/inbox?$select=id`, mailbox: u })));
       await moved;
       expect(results.map((r) => r.status)).toEqual(boxes.map(() => 200));
-      const log: Array<{ status: number; path: string }> = (await h.admin('GET', '/requests')).entries;
+      const log: Array<{ status: number; path: string }> = (await h.admin<RequestLogSnapshot>('GET', '/requests')).entries;
       expect(log.filter((e) => e.status === 401 && e.path.includes('/mailFolders/')).length).toBeGreaterThan(0);
-      expect((await h.admin('GET', '/traffic')).tokenRequests).toBe(1);
+      expect((await h.admin<Traffic>('GET', '/traffic')).tokenRequests).toBe(1);
     } finally {
       await h.admin('PUT', '/settings', { clockOffsetSeconds: 0, tokenLifetimeSeconds: 3600, latencyMs: 0 });
     }
