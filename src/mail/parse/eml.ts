@@ -1,20 +1,56 @@
 import PostalMime from 'postal-mime';
-import type { Address, Email } from 'postal-mime';
+import type { Email } from 'postal-mime';
+import { firstWithAddress, parseAddressList } from './addresses.ts';
+import { parseMailDate } from './date.ts';
 import { liftLargeBodies, restoreLiftedBodies } from './eml-bodies.ts';
+import { decodeHeaderText } from './encoded-words.ts';
 import { MailParseError, shortReason } from './errors.ts';
 import type { ParseLimits } from './limits.ts';
-import { fallbackPartName, toIso, type RawMail, type RawPart } from './raw.ts';
-import type { MailAddress } from './types.ts';
+import { fallbackPartName, type RawMail, type RawPart } from './raw.ts';
+import type { MailAddress, MailHeader } from './types.ts';
 
-function flattenAddresses(list: Address[] | Address | undefined): MailAddress[] {
-  if (!list) return [];
-  const out: MailAddress[] = [];
-  for (const a of Array.isArray(list) ? list : [list]) {
-    if (a.group) for (const m of a.group) out.push({ name: m.name ?? '', address: m.address ?? '' });
-    else out.push({ name: a.name ?? '', address: a.address ?? '' });
+/** Headers RFC 5322 allows once; when a message has several that differ, the first counts and a warning says so. */
+const SINGLE = ['from', 'sender', 'reply-to', 'subject', 'date'];
+
+interface Header {
+  key: string;
+  value: string;
+}
+
+function valuesOf(headers: readonly Header[], key: string): string[] {
+  return headers.filter((h) => h.key === key).map((h) => h.value);
+}
+
+/**
+ * The address headers read from the raw values in document order (postal-mime's own reading
+ * takes the last From and splits names at unquoted commas: see addresses.ts).
+ */
+function addressFields(headers: readonly Header[]) {
+  const list = (key: string): MailAddress[] => valuesOf(headers, key).flatMap(parseAddressList);
+  const first = (key: string): MailAddress[] => parseAddressList(valuesOf(headers, key)[0] ?? '');
+  const fromAll = first('from');
+  return {
+    from: firstWithAddress(fromAll),
+    fromAll,
+    sender: firstWithAddress(first('sender')),
+    replyTo: list('reply-to'),
+    to: list('to'),
+    cc: list('cc'),
+    bcc: list('bcc'),
+  };
+}
+
+function duplicateWarnings(headers: readonly Header[]): string[] {
+  const out: string[] = [];
+  for (const key of SINGLE) {
+    const values = valuesOf(headers, key);
+    if (new Set(values.map((v) => v.trim())).size > 1) out.push(`${values.length} different ${key} headers; the first is used`);
   }
   return out;
 }
+
+/** A NUL cannot be part of a file name; broken encoded-words leave them in decoded names. */
+const withoutNul = (name: string): string => name.replaceAll('\u0000', '');
 
 function toBytes(content: ArrayBuffer | Uint8Array | string): Uint8Array {
   if (typeof content === 'string') return Buffer.from(content, 'utf8');
@@ -59,15 +95,15 @@ export async function readEml(bytes: Uint8Array, fileName: string, limits: Parse
     throw new MailParseError(fileName, code, reason, { cause: err });
   }
 
-  const headers = email.headers.map((h) => ({ name: h.originalKey ?? h.key, value: h.value }));
-  const rawDate = email.headers.find((h) => h.key === 'date')?.value.trim() ?? '';
-  const from = flattenAddresses(email.from)[0] ?? null;
+  const headers: MailHeader[] = email.headers.map((h) => ({ name: h.originalKey ?? h.key, value: h.value }));
+  const rawDate = valuesOf(email.headers, 'date')[0]?.trim() ?? '';
+  const subject = valuesOf(email.headers, 'subject')[0];
 
   const parts: RawPart[] = email.attachments.map((a, i) => {
     const contentType = (a.mimeType || 'application/octet-stream').toLowerCase();
     const isMessage = contentType === 'message/rfc822' || contentType === 'message/global';
     return {
-      name: a.filename || fallbackPartName(i, contentType),
+      name: withoutNul(a.filename ?? '') || fallbackPartName(i, contentType),
       contentType,
       bytes: toBytes(a.content),
       isInline: a.disposition === 'inline' || (a.related === true && Boolean(a.contentId)),
@@ -78,17 +114,14 @@ export async function readEml(bytes: Uint8Array, fileName: string, limits: Parse
 
   return {
     type: 'eml',
-    subject: email.subject ?? '',
-    from,
-    to: flattenAddresses(email.to),
-    cc: flattenAddresses(email.cc),
-    bcc: flattenAddresses(email.bcc),
+    subject: subject === undefined ? '' : decodeHeaderText(subject),
+    ...addressFields(email.headers),
     date: rawDate,
-    dateIso: toIso(rawDate) ?? toIso(email.date),
+    dateIso: parseMailDate(rawDate),
     text: email.text ?? '',
     html: email.html ?? '',
     headers,
     parts,
-    warnings: [],
+    warnings: duplicateWarnings(email.headers),
   };
 }

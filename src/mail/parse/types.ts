@@ -52,7 +52,13 @@ export interface ParsedMail {
   /** The file name the caller gave (or the attachment name for nested results). */
   fileName: string;
   subject: string;
+  /** The author: the first mailbox of From that has an address (else the first), never a name-only fragment when an address exists. */
   from: MailAddress | null;
+  /** Every mailbox of the (first) From header, in order. */
+  fromAll: MailAddress[];
+  /** The Sender header's mailbox (who sent it on the author's behalf); null when absent. */
+  sender: MailAddress | null;
+  replyTo: MailAddress[];
   to: MailAddress[];
   cc: MailAddress[];
   bcc: MailAddress[];
