@@ -62,6 +62,8 @@ const KNOWN: Record<string, string> = {
     '`"=?UTF-8?B?Q2/Mt3JyZWlvzLdzLg==?=..."`: the dots follow the encoded-word with no space, and the decoded name keeps them so; Python puts a space after every encoded-word.',
   // Files and parts.
   'malformed/pp-sample-2227.eml parse': 'A 0-byte file: ours is a named error (EMPTY); Python parses it as a message with no headers and no body.',
+  'malformed/cpython-msg_19.eml parse':
+    'A digest body with no header field at all (its first line, "Send Ppp mailing list submissions to", is no `name: value`): ours is a named error (MALFORMED, no header field); Python takes the text for broken headers and gives an email whose every field is empty.',
   'eml/cpython-msg_44.eml attachments':
     'Two text/plain parts with a name= but no Content-Disposition: shown inline as body text, as mail clients show undispositioned text (their text is in `text`, nothing is lost); Python lists every named leaf.',
   'malformed/cpython-msg_15.eml attachments':

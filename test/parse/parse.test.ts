@@ -232,6 +232,58 @@ describe('parseMailFile: errors and limits', () => {
     await expect(parseMailFile(Buffer.from('BEGIN:VCALENDAR\r\n'), { fileName: 'a.ics', type: 'msg' })).rejects.toBeInstanceOf(MailParseError);
   });
 
+  it('refuses text with no header field as an email, and reads one after leading blank lines', async () => {
+    await expect(parseMailFile(Buffer.from('just a pasted body\r\nno headers here\r\n'), { fileName: 'body.eml', type: 'eml' })).rejects.toMatchObject({
+      code: 'MALFORMED',
+      message: 'Failed to parse "body.eml": no header field before the body: not an email',
+    });
+    const r = await parseMailFile(Buffer.from('\r\n\r\nFrom: a@b.example\r\nSubject: late start\r\n\r\nbody\r\n'), { fileName: 'late.eml', type: 'eml' });
+    expect([r.subject, r.from?.address, r.text]).toEqual(['late start', 'a@b.example', 'body\n']);
+  });
+
+  it('marks every attached mail file it cannot parse (empty, no header, broken by name) and keeps it as an attachment', async () => {
+    const r = await parseMailFile(
+      eml([
+        'From: reporter@contoso.example',
+        'Subject: three broken attachments',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain',
+        '',
+        'see attached',
+        '--b',
+        'Content-Type: message/rfc822; name="empty.eml"',
+        'Content-Disposition: attachment; filename="empty.eml"',
+        '',
+        '--b',
+        'Content-Type: message/rfc822; name="headless.eml"',
+        'Content-Disposition: attachment; filename="headless.eml"',
+        '',
+        'only a body, no header at all',
+        '--b',
+        'Content-Type: application/octet-stream; name="broken.msg"',
+        'Content-Disposition: attachment; filename="broken.msg"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        Buffer.from('not a compound file').toString('base64'),
+        '--b--',
+        '',
+      ]),
+      { fileName: 'report.eml' },
+    );
+    expect(r.nested).toEqual([]);
+    expect(r.attachments.map((a) => [a.name, a.size, a.parseError?.type, a.parseError?.code])).toEqual([
+      ['empty.eml', 0, 'eml', 'EMPTY'],
+      ['headless.eml', 30, 'eml', 'MALFORMED'],
+      ['broken.msg', 19, 'msg', 'MALFORMED'],
+    ]);
+    expect(r.attachments[0]!.sha256).toBe(sha256(''));
+    expect(r.attachments[1]!.parseError!.message).toBe('Failed to parse "headless.eml": no header field before the body: not an email');
+    expect(r.warnings).toHaveLength(3);
+  });
+
   it('refuses more parts than maxParts across the whole tree', async () => {
     await expect(parseMailFile(reportWithAttachedPhish(), { fileName: 'r.eml', limits: { maxParts: 1 } })).rejects.toMatchObject({
       code: 'LIMIT_EXCEEDED',

@@ -84,8 +84,48 @@ async function parseMime(bytes: Uint8Array, limits: ParseLimits): Promise<Email>
   return PostalMime.parse(bytes, options);
 }
 
+/** Blank lines before the first header (some clients write one after a message/rfc822 part's own headers). */
+function leadingLineEnds(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length && (bytes[i] === 0x0d || bytes[i] === 0x0a)) i++;
+  return i;
+}
+
+/** A `name:` line start: field-name characters (RFC 5322 ftext), optional blanks, a colon. */
+function isFieldLine(bytes: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && bytes[i]! >= 0x21 && bytes[i]! <= 0x7e && bytes[i] !== 0x3a) i++;
+  if (i === start) return false;
+  while (i < end && (bytes[i] === 0x20 || bytes[i] === 0x09)) i++;
+  return i < end && bytes[i] === 0x3a;
+}
+
+/**
+ * Whether the header block (up to the first empty line) holds at least one `name: value` field.
+ * postal-mime takes any line for a header; text with none (a body pasted into an .eml, a
+ * truncated download) is no email, and says so instead of giving an entry with every field empty.
+ */
+function hasHeaderField(bytes: Uint8Array, maxHeaderSize: number): boolean {
+  const limit = Math.min(bytes.length, maxHeaderSize);
+  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (start < limit) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0 || end > limit) end = limit;
+    let text = end;
+    while (text > start && bytes[text - 1] === 0x0d) text--;
+    if (text === start) return false;
+    if (isFieldLine(bytes, start, text)) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 /** Reads an RFC 5322 / MIME message. Attached messages stay attachments; the tree walker parses them. */
-export async function readEml(bytes: Uint8Array, fileName: string, limits: ParseLimits): Promise<RawMail> {
+export async function readEml(input: Uint8Array, fileName: string, limits: ParseLimits): Promise<RawMail> {
+  const bytes = input.subarray(leadingLineEnds(input));
+  if (!hasHeaderField(bytes, limits.maxHeaderSize)) {
+    throw new MailParseError(fileName, 'MALFORMED', 'no header field before the body: not an email');
+  }
   let email: Email;
   try {
     email = await parseMime(bytes, limits);

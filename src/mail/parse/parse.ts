@@ -61,17 +61,18 @@ async function readAny(bytes: Uint8Array, type: MailFileType, fileName: string, 
   }
 }
 
-/** Which attached files are mail files worth opening: by the reader's knowledge, else by content. */
+/**
+ * Which attached files are mail files to open: by the reader's knowledge, else by content, else by
+ * what the name or type claims (a broken `x.eml` is an email that failed, not a file to pass over).
+ */
 function nestedTypeOf(part: RawPart): MailFileType | null {
-  if (part.bytes.byteLength === 0) return null;
   if (part.mailType) return part.mailType;
-  const byContent = detectMailFileType(part.bytes, part.name, part.contentType);
-  if (byContent) return byContent;
-  return null;
+  return detectMailFileType(part.bytes, part.name, part.contentType) ?? claimedMailFileType(part.name, part.contentType);
 }
 
 async function parseNode(bytes: Uint8Array, type: MailFileType, fileName: string, depth: number, budget: Budget): Promise<ParsedMail> {
   const { limits } = budget;
+  if (bytes.byteLength === 0) throw new MailParseError(fileName, 'EMPTY', 'the file is empty');
   budget.totalBytes += bytes.byteLength;
   if (budget.totalBytes > limits.maxTotalSize) {
     throw new MailParseError(budget.rootName, 'LIMIT_EXCEEDED', `nested content exceeds maxTotalSize (${limits.maxTotalSize} bytes)`);
@@ -99,7 +100,10 @@ async function parseNode(bytes: Uint8Array, type: MailFileType, fileName: string
       result.nested.push(child);
     } catch (err) {
       if (err instanceof MailParseError && err.code === 'LIMIT_EXCEEDED') throw err;
-      // A broken attachment must not hide the rest of the message: keep it as a plain attachment.
+      // A broken attachment must not hide the rest of the message: it stays an attachment, marked.
+      const code = err instanceof MailParseError ? err.code : 'UNEXPECTED';
+      const message = err instanceof MailParseError ? err.message : `Failed to parse "${part.name}": ${shortReason(err)}`;
+      attachment.parseError = { type: nestedType, code, message };
       result.warnings.push(`attached file "${part.name}" could not be parsed: ${shortReason(err)}`);
     }
   }

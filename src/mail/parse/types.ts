@@ -1,4 +1,5 @@
 /** The one shape every parsed mail file takes, whatever it was: .eml, .msg or .ics. */
+import type { MailParseErrorCode } from './errors.ts';
 
 export type MailFileType = 'eml' | 'msg' | 'ics';
 
@@ -29,6 +30,8 @@ export interface ParsedAttachment {
   nestedIndex?: number;
   /** A mail file found below `maxDepth`: kept as bytes, not parsed. */
   depthExceeded?: boolean;
+  /** An attached mail file that could not be parsed (empty, no header, broken): what it was taken for and why it failed. */
+  parseError?: { type: MailFileType; code: MailParseErrorCode; message: string };
 }
 
 export interface ParsedEvent {
