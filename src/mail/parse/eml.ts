@@ -123,6 +123,7 @@ function hasHeaderField(bytes: Uint8Array, maxHeaderSize: number): boolean {
 /** Reads an RFC 5322 / MIME message. Attached messages stay attachments; the tree walker parses them. */
 export async function readEml(input: Uint8Array, fileName: string, limits: ParseLimits): Promise<RawMail> {
   const bytes = input.subarray(leadingLineEnds(input));
+  if (bytes.byteLength === 0) throw new MailParseError(fileName, 'EMPTY', 'the file holds only blank lines');
   if (!hasHeaderField(bytes, limits.maxHeaderSize)) {
     throw new MailParseError(fileName, 'MALFORMED', 'no header field before the body: not an email');
   }

@@ -24,15 +24,17 @@ function digest(bytes: Uint8Array, algorithm: string): string {
   return createHash(algorithm).update(bytes).digest('hex');
 }
 
+/** Size and hashes of a file, as every attachment of a parse result carries them. */
+export function fileDigests(bytes: Uint8Array): Pick<ParsedAttachment, 'size' | 'md5' | 'sha1' | 'sha256'> {
+  return { size: bytes.byteLength, md5: digest(bytes, 'md5'), sha1: digest(bytes, 'sha1'), sha256: digest(bytes, 'sha256') };
+}
+
 function toAttachment(part: RawPart, limits: ParseLimits): ParsedAttachment {
   const { bytes } = part;
   return {
     name: part.name,
     contentType: part.contentType,
-    size: bytes.byteLength,
-    md5: digest(bytes, 'md5'),
-    sha1: digest(bytes, 'sha1'),
-    sha256: digest(bytes, 'sha256'),
+    ...fileDigests(bytes),
     ...(bytes.byteLength <= limits.maxAttachmentSize ? { content: bytes } : {}),
     isInline: part.isInline,
     contentId: part.contentId,
