@@ -1,11 +1,12 @@
 /** Extract Data From Attached EML: Use the Extract Data From Attached EML action to retrieve data from the email EML attachments and return it in the action results. This action supports the .eml, .msg, and .ics file formats. */
 import type { GraphClient } from '../graph/types.ts';
 import { mapLimit, mightBeMailFile, openAndSniff, withMailFileBytes } from '../mail/attached-mail.ts';
+import { decodeHtmlReferences } from '../mail/html-references.ts';
 import { findMessages, type FindOutcome } from '../mail/find.ts';
 import { listAttachments, type AttachmentInfo } from '../mail/attachments.ts';
 import { parseMailIds, type GraphMessage } from '../mail/mail-ids.ts';
 import { mailboxList } from '../mail/mailboxes.ts';
-import { fileDigests, MailParseError, mailSummaries, parseMailFile, type MailFileType, type MailParseErrorCode, type MailSummary, type ParsedAttachment, type ParsedMail } from '../mail/parse/index.ts';
+import { fileDigests, formatAddresses, MailParseError, mailSummaries, parseMailFile, type MailFileType, type MailParseErrorCode, type MailSummary, type ParsedAttachment, type ParsedMail } from '../mail/parse/index.ts';
 import { applyRegexMap, parseRegexMap, UserRegexError, type UserRegex } from '../mail/regex.ts';
 import { reasonOf } from '../mail/verdict.ts';
 import { optionalFolderParam } from '../sweep/inputs.ts';
@@ -59,6 +60,10 @@ export interface ExtractedEntry extends MailSummary {
   mailbox: string;
   /** The Graph id of the email the file is attached to. */
   mail_id: string;
+  /** Beyond the documented fields, the other address headers a SOC acts on, written as `to` is. */
+  cc: string;
+  reply_to: string;
+  sender: string;
   /** For a file found inside another one: the chain of containing file names, outermost first. */
   parents: string[];
   attachments: Array<{ name: string; content_type: string; size: number; sha256: string }>;
@@ -96,13 +101,17 @@ function entriesOf(parsed: ParsedMail, where: Where, regexes: readonly UserRegex
   const attachments = parsed.attachments.map((a) => ({ name: a.name, content_type: a.contentType, size: a.size, sha256: a.sha256 }));
   const own = mailSummaries(parsed).map((s): ExtractedEntry => ({
     ...s,
-    // "The body" is the HTML when there is one: its links sit in href attributes the text part may not show.
-    regex: applyRegexMap(regexes, s.html || s.text),
+    // "The body" is the HTML when there is one: its links sit in href attributes the text part may
+    // not show. Searched with its character references decoded: `&amp;` is `&` in the link.
+    regex: applyRegexMap(regexes, s.html ? decodeHtmlReferences(s.html) : s.text),
     regex_from_text_part: applyRegexMap(regexes, s.text),
     id: where.id,
     name: parsed.fileName,
     mailbox: where.mailbox,
     mail_id: where.mail_id,
+    cc: formatAddresses(parsed.cc),
+    reply_to: formatAddresses(parsed.replyTo),
+    sender: formatAddresses(parsed.sender ? [parsed.sender] : []),
     parents,
     attachments,
     ...(parsed.warnings.length > 0 ? { warnings: parsed.warnings } : {}),
@@ -140,7 +149,7 @@ function errorEntry(
   const none = Object.fromEntries(regexes.map((r) => [r.key ?? r.source, [] as string[]]));
   return {
     type: TYPE_LABEL[type ?? 'eml'], subject: '', from: '', to: '', date: '', text: '', html: '',
-    regex: none, regex_from_text_part: { ...none }, id: where.id, name: file.name, mailbox: where.mailbox, mail_id: where.mail_id, parents, attachments: [],
+    regex: none, regex_from_text_part: { ...none }, id: where.id, name: file.name, mailbox: where.mailbox, mail_id: where.mail_id, cc: '', reply_to: '', sender: '', parents, attachments: [],
     error: failure.message, error_code: failure.code, content_type: file.contentType, size: file.size, ...file.digests,
   };
 }

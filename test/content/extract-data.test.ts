@@ -226,6 +226,43 @@ describe('Extract Data From Attached EML', () => {
     expect(inner).toMatchObject({ type: 'EML', content_type: 'message/rfc822', size: 1, sha256: digest('sha256', '\n'), id: entries[3].id });
   });
 
+  it('gives URLs found in the HTML body with their character references decoded, and the sender of a malformed From', async () => {
+    const phish = mime({
+      from: 'Audien Atom - Hearing Aid  ,_<avag@4mw0n1x20iiup50kpahu.example>',
+      subject: '=?UTF-8?B?WW91ciBBY2NvdW50IEJpbGxpbmcgTm90aWNl==?=',
+      text: 'plain',
+      html: '<a href="https://evil.example/login?u=1&amp;next=%2F&amp;t=9">Sign in</a> or &lt;https://evil.example/b&gt;',
+    });
+    const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'report', parts: [{ name: 'phish.eml', rfc822: true, content: phish }] }));
+    const doc = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': m.id, 'Regex Map JSON': REGEX_MAP });
+    const [entry] = doc.json_result as any[];
+    expect(entry.regex.urls).toEqual(['https://evil.example/login?u=1&next=%2F&t=9', 'https://evil.example/b']);
+    // The HTML itself is given as the email has it.
+    expect(entry.html).toContain('&amp;next=');
+    expect([entry.from, entry.subject]).toEqual(['avag@4mw0n1x20iiup50kpahu.example', 'Your Account Billing Notice']);
+    expect([entry.cc, entry.reply_to, entry.sender]).toEqual(['', '', '']);
+  });
+
+  it('gives Cc, Reply-To and Sender beside the documented fields', async () => {
+    const phish = [
+      'From: "PayPal" <service@paypa1.example>',
+      'Sender: relay@bulk.example',
+      'Reply-To: Doe, John <collector@gmail.example>',
+      'To: victim@contoso.example',
+      'Cc: a@contoso.example, B <b@contoso.example>',
+      'Subject: pay',
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain',
+      '',
+      'pay now',
+      '',
+    ].join('\r\n');
+    const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'report', parts: [{ name: 'phish.eml', rfc822: true, content: phish }] }));
+    const doc = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': m.id });
+    const [entry] = doc.json_result as any[];
+    expect(entry).toMatchObject({ from: 'service@paypa1.example', cc: 'a@contoso.example,b@contoso.example', reply_to: 'collector@gmail.example', sender: 'relay@bulk.example' });
+  });
+
   it('passes over an attached contact (a vCard item): it holds no mail file', async () => {
     const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'a contact', parts: [{ name: 'Good.eml', rfc822: true, content: forwarded }] }));
     const u = encodeURIComponent;
