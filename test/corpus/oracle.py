@@ -74,12 +74,18 @@ def attachment_names(part, out):
         out.append(text(name))
 
 
-def read(path):
-    with open(path, 'rb') as f:
-        data = f.read()
-    raw = BytesParser(policy=email.policy.compat32).parsebytes(data)
-    modern = BytesParser(policy=email.policy.default).parsebytes(data)
-    result = {'file': path}
+def attached(raw_part, modern_part, out):
+    """Each attached message (message/rfc822 part), in order, read as the top message is."""
+    if raw_part.get_content_type() == 'message/rfc822' and raw_part.is_multipart():
+        out.append(read_message(raw_part.get_payload(0), modern_part.get_payload(0)))
+        return
+    if raw_part.is_multipart() and not raw_part.get_content_type().startswith('message/'):
+        for raw_sub, modern_sub in zip(raw_part.get_payload(), modern_part.get_payload()):
+            attached(raw_sub, modern_sub, out)
+
+
+def read_message(raw, modern):
+    result = {}
     try:
         subject = raw_values(raw, 'subject')
         result['subject'] = text(str(modern['subject'])) if subject else None
@@ -96,7 +102,7 @@ def read(path):
     if dates:
         try:
             when = email.utils.parsedate_to_datetime(dates[0])
-            if when.tzinfo is None:  # "-0000": UTC, the sender's own offset unknown (RFC 5322 3.3)
+            if when.tzinfo is None:  # no zone, "-0000" or an unknown name: UTC (RFC 5322 section 4.3)
                 when = when.replace(tzinfo=datetime.timezone.utc)
             result['date'] = when.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
         except Exception:
@@ -107,7 +113,18 @@ def read(path):
     except Exception as e:
         result['attachments_error'] = repr(e)
     result['attachments'] = names
+    messages = []
+    attached(raw, modern, messages)
+    result['attached'] = messages
     return result
+
+
+def read(path):
+    with open(path, 'rb') as f:
+        data = f.read()
+    raw = BytesParser(policy=email.policy.compat32).parsebytes(data)
+    modern = BytesParser(policy=email.policy.default).parsebytes(data)
+    return {'file': path, **read_message(raw, modern)}
 
 
 def main():

@@ -1,6 +1,7 @@
 /**
  * The corpus oracle: every .eml of ../shared/corpus read by our parser and by Python's `email`
- * (oracle.py), compared on subject, From, Sender, To, Cc, Reply-To, date and attachment names.
+ * (oracle.py), compared on subject, From, Sender, To, Cc, Reply-To, date and attachment names,
+ * for each message and each message attached to it (message/rfc822 parts, at any depth).
  * Every difference left is listed in KNOWN with the reason ours is right; a new difference fails,
  * and so does an entry of KNOWN that no longer differs (the list stays the truth). Skips, saying
  * so, when the corpus or python3 is not there.
@@ -62,6 +63,8 @@ const KNOWN: Record<string, string> = {
     '`"=?UTF-8?B?Q2/Mt3JyZWlvzLdzLg==?=..."`: the dots follow the encoded-word with no space, and the decoded name keeps them so; Python puts a space after every encoded-word.',
   // Files and parts.
   'malformed/pp-sample-2227.eml parse': 'A 0-byte file: ours is a named error (EMPTY); Python parses it as a message with no headers and no body.',
+  'malformed/mailparser-decoderended.eml > 1 parse':
+    'The attached message/rfc822 part is empty (its boundary follows its headers): ours marks it as an attached email that cannot be parsed (EMPTY, an error entry in Extract Data); Python gives an empty message.',
   'malformed/cpython-msg_19.eml parse':
     'A digest body with no header field at all (its first line, "Send Ppp mailing list submissions to", is no `name: value`): ours is a named error (MALFORMED, no header field); Python takes the text for broken headers and gives an email whose every field is empty.',
   'eml/cpython-msg_44.eml attachments':
@@ -70,9 +73,7 @@ const KNOWN: Record<string, string> = {
     "A multipart/alternative reusing its parent's boundary: ours still finds the image/gif attachment xx.gif; Python's reading of the broken tree loses it.",
 };
 
-interface PythonReading {
-  file: string;
-  error?: string;
+interface PythonMessage {
   subject: string | null;
   from: Array<[string, string]>;
   sender: Array<[string, string]>;
@@ -81,6 +82,13 @@ interface PythonReading {
   reply_to: Array<[string, string]>;
   date: string | null;
   attachments: string[];
+  /** Its attached messages (message/rfc822 parts), in order. */
+  attached: PythonMessage[];
+}
+
+interface PythonReading extends PythonMessage {
+  file: string;
+  error?: string;
 }
 
 /** Folding and runs of spaces are presentation, not content. */
@@ -104,7 +112,7 @@ function ours(p: ParsedMail): Record<Field, unknown> {
   };
 }
 
-function theirs(r: PythonReading): Record<Field, unknown> {
+function theirs(r: PythonMessage): Record<Field, unknown> {
   const names = (list: Array<[string, string]>) => list.map(([n, a]): [string, string] => [squash(n), a]);
   return {
     subject: r.subject === null ? '' : squash(r.subject),
@@ -116,6 +124,13 @@ function theirs(r: PythonReading): Record<Field, unknown> {
     date: r.date,
     attachments: r.attachments,
   };
+}
+
+/** The message/rfc822 attachments, in order: parsed, or why not. */
+function attachedEmails(p: ParsedMail): Array<ParsedMail | string> {
+  return p.attachments
+    .filter((a) => a.contentType === 'message/rfc822')
+    .map((a) => (a.nestedIndex !== undefined ? p.nested[a.nestedIndex]! : (a.parseError?.message ?? 'not parsed')));
 }
 
 function corpusFiles(): string[] {
@@ -135,20 +150,31 @@ describe.skipIf(!hasCorpus || !hasPython)("corpus oracle: our parser against Pyt
     expect(readings).toHaveLength(files.length);
 
     const differences = new Map<string, { ours: unknown; python: unknown }>();
+    /** One message and, the same way, each message attached to it ("file > 2" is its second). */
+    const compare = (where: string, mine: ParsedMail | string, py: PythonMessage): void => {
+      if (typeof mine === 'string') {
+        differences.set(`${where} parse`, { ours: mine, python: 'parsed' });
+        return;
+      }
+      const a = ours(mine);
+      const b = theirs(py);
+      for (const field of FIELDS) {
+        if (JSON.stringify(a[field]) !== JSON.stringify(b[field])) differences.set(`${where} ${field}`, { ours: a[field], python: b[field] });
+      }
+      const inner = attachedEmails(mine);
+      if (inner.length !== py.attached.length) differences.set(`${where} attached`, { ours: inner.length, python: py.attached.length });
+      inner.slice(0, py.attached.length).forEach((m, k) => compare(`${where} > ${k + 1}`, m, py.attached[k]!));
+    };
     for (const [i, file] of files.entries()) {
       const reading = readings[i]!;
       expect(reading.error, `${file}: Python could not read it`).toBeUndefined();
-      let mine: Record<Field, unknown>;
+      let mine: ParsedMail | string;
       try {
-        mine = ours(await parseMailFile(readFileSync(join(CORPUS, file)), { fileName: file }));
+        mine = await parseMailFile(readFileSync(join(CORPUS, file)), { fileName: file });
       } catch (e) {
-        differences.set(`${file} parse`, { ours: String(e), python: 'parsed' });
-        continue;
+        mine = String(e);
       }
-      const py = theirs(reading);
-      for (const field of FIELDS) {
-        if (JSON.stringify(mine[field]) !== JSON.stringify(py[field])) differences.set(`${file} ${field}`, { ours: mine[field], python: py[field] });
-      }
+      compare(file, mine, reading);
     }
 
     const unexplained = [...differences].filter(([key]) => !(key in KNOWN));
