@@ -8,6 +8,7 @@ export default defineConfig({
       'test/graph/{batch,layers,odata,pacing,paging,retry,token,transport}.test.ts',
       'test/emulator-units/**/*.test.ts',
       'test/parse/**/*.test.ts',
+      'test/mail/html-references.test.ts',
       'test/soar/**/*.test.ts',
       'test/architecture/**/*.test.ts',
       'test/actions/contract.test.ts',

@@ -1,12 +1,13 @@
 /** Extract Data From Attached EML: Use the Extract Data From Attached EML action to retrieve data from the email EML attachments and return it in the action results. This action supports the .eml, .msg, and .ics file formats. */
 import type { GraphClient } from '../graph/types.ts';
 import { mapLimit, mightBeMailFile, openAndSniff, withMailFileBytes } from '../mail/attached-mail.ts';
+import { decodeHtmlReferences } from '../mail/html-references.ts';
 import { findMessages, type FindOutcome } from '../mail/find.ts';
 import { listAttachments, type AttachmentInfo } from '../mail/attachments.ts';
 import { parseMailIds } from '../mail/mail-ids.ts';
 import type { SelectedMessage } from '../mail/shapes.ts';
 import { mailboxList } from '../mail/mailboxes.ts';
-import { mailSummaries, parseMailFile, type MailFileType, type MailSummary, type ParsedMail } from '../mail/parse/index.ts';
+import { fileDigests, formatAddresses, MailParseError, mailSummaries, parseMailFile, type MailFileType, type MailParseErrorCode, type MailSummary, type ParsedAttachment, type ParsedMail } from '../mail/parse/index.ts';
 import { applyRegexMap, parseRegexMap, UserRegexError, type UserRegex } from '../mail/regex.ts';
 import { reasonOf } from '../mail/verdict.ts';
 import { optionalFolderParam } from '../sweep/inputs.ts';
@@ -60,11 +61,22 @@ export interface ExtractedEntry extends MailSummary {
   mailbox: string;
   /** The Graph id of the email the file is attached to. */
   mail_id: string;
+  /** Beyond the documented fields, the other address headers a SOC acts on, written as `to` is. */
+  cc: string;
+  reply_to: string;
+  sender: string;
   /** For a file found inside another one: the chain of containing file names, outermost first. */
   parents: string[];
   attachments: Array<{ name: string; content_type: string; size: number; sha256: string }>;
-  /** Set when the file could not be read or parsed; the other fields are then empty. */
+  /** Set when the file could not be read or parsed; the mail fields are then empty, the file's own facts below are set. */
   error?: string;
+  error_code?: MailParseErrorCode | 'UNREADABLE';
+  content_type?: string;
+  /** The file's size in bytes (Graph's size when its bytes could not be read) and hashes (absent then). */
+  size?: number;
+  md5?: string;
+  sha1?: string;
+  sha256?: string;
   warnings?: string[];
 }
 
@@ -91,31 +103,74 @@ function regexesOf(ctx: ActionContext<ExtractMessages>): UserRegex[] {
 
 const TYPE_LABEL: Record<MailFileType, ExtractedEntry['type']> = { eml: 'EML', msg: 'MSG', ics: 'ICS' };
 
-function entriesOf(parsed: ParsedMail, where: { id: string; mailbox: string; mail_id: string }, regexes: readonly UserRegex[], parents: string[]): ExtractedEntry[] {
+type Where = { id: string; mailbox: string; mail_id: string };
+
+function entriesOf(parsed: ParsedMail, where: Where, regexes: readonly UserRegex[], parents: string[]): ExtractedEntry[] {
   const attachments = parsed.attachments.map((a) => ({ name: a.name, content_type: a.contentType, size: a.size, sha256: a.sha256 }));
   const own = mailSummaries(parsed).map((s): ExtractedEntry => ({
     ...s,
-    // "The body" is the HTML when there is one: its links sit in href attributes the text part may not show.
-    regex: applyRegexMap(regexes, s.html || s.text),
+    // "The body" is the HTML when there is one: its links sit in href attributes the text part may
+    // not show. Searched with its character references decoded: `&amp;` is `&` in the link.
+    regex: applyRegexMap(regexes, s.html ? decodeHtmlReferences(s.html) : s.text),
     regex_from_text_part: applyRegexMap(regexes, s.text),
     id: where.id,
     name: parsed.fileName,
     mailbox: where.mailbox,
     mail_id: where.mail_id,
+    cc: formatAddresses(parsed.cc),
+    reply_to: formatAddresses(parsed.replyTo),
+    sender: formatAddresses(parsed.sender ? [parsed.sender] : []),
     parents,
     attachments,
     ...(parsed.warnings.length > 0 ? { warnings: parsed.warnings } : {}),
   }));
-  const nested = parsed.nested.flatMap((child) => entriesOf(child, where, regexes, [...parents, parsed.fileName]));
+  // Attached mail files in attachment order: each parsed one gives its entries, each broken one an error entry.
+  const inner = [...parents, parsed.fileName];
+  const nested = parsed.attachments.flatMap((a) => {
+    if (a.nestedIndex !== undefined) return entriesOf(parsed.nested[a.nestedIndex]!, where, regexes, inner);
+    if (a.parseError) return [errorEntry(nestedFile(a), a.parseError.type, where, a.parseError, regexes, inner)];
+    return [];
+  });
   return [...own, ...nested];
 }
 
-function errorEntry(a: AttachmentInfo, type: MailFileType | null, where: { mailbox: string; mail_id: string }, reason: string, regexes: readonly UserRegex[]): ExtractedEntry {
+/** What is known of a file that could not be parsed: its name and type, and its size and hashes when its bytes were read. */
+interface FileFacts {
+  name: string;
+  contentType: string;
+  size: number;
+  digests?: { md5: string; sha1: string; sha256: string };
+}
+
+function nestedFile(a: ParsedAttachment): FileFacts {
+  return { name: a.name, contentType: a.contentType, size: a.size, digests: { md5: a.md5, sha1: a.sha1, sha256: a.sha256 } };
+}
+
+function errorEntry(
+  file: FileFacts,
+  type: MailFileType | null,
+  where: Where,
+  failure: { code: ExtractedEntry['error_code']; message: string },
+  regexes: readonly UserRegex[],
+  parents: string[] = [],
+): ExtractedEntry {
   const none = Object.fromEntries(regexes.map((r) => [r.key ?? r.source, [] as string[]]));
   return {
     type: TYPE_LABEL[type ?? 'eml'], subject: '', from: '', to: '', date: '', text: '', html: '',
-    regex: none, regex_from_text_part: { ...none }, id: a.id, name: a.name, ...where, parents: [], attachments: [], error: reason,
+    regex: none, regex_from_text_part: { ...none }, id: where.id, name: file.name, mailbox: where.mailbox, mail_id: where.mail_id, cc: '', reply_to: '', sender: '', parents, attachments: [],
+    error: failure.message, error_code: failure.code, content_type: file.contentType, size: file.size, ...file.digests,
   };
+}
+
+/**
+ * An item attachment is an attached Outlook item: an email even when its bytes do not look like
+ * one (empty, no header), so that it is reported rather than passed over. A contact (vCard) is
+ * the one item that holds no mail file.
+ */
+function itemType(a: AttachmentInfo, head: Uint8Array): MailFileType | null {
+  if (a.kind !== 'item') return null;
+  const text = Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('latin1').trimStart();
+  return /^BEGIN:VCARD/i.test(text) ? null : 'eml';
 }
 
 interface FileResult {
@@ -130,19 +185,34 @@ async function extractFromEmail(graph: GraphClient, mailbox: string, message: Fo
   const candidates = (await listAttachments(graph, mailbox, message.id)).filter(mightBeMailFile);
   const results = await mapLimit(candidates, ATTACHMENT_CONCURRENCY, async (a): Promise<FileResult | null> => {
     let type: MailFileType | null = null;
+    const file: FileFacts = { name: a.name, contentType: a.contentType ?? (a.kind === 'item' ? 'message/rfc822' : 'application/octet-stream'), size: a.size };
     try {
       const opened = await openAndSniff(graph, mailbox, message.id, a);
-      type = opened.type;
+      type = opened.type ?? itemType(a, opened.head);
       if (!type) {
         await opened.stream.cancel().catch(() => undefined);
         return null;
       }
       const mailType = type;
-      const parsed = await withMailFileBytes(graph, mailbox, message.id, a, opened.stream, (bytes) => parseMailFile(bytes, { fileName: a.name, type: mailType }));
-      return { attachment: a, entries: entriesOf(parsed, { id: a.id, ...where }, regexes, []) };
+      type Read = { parsed: ParsedMail } | { failure: unknown; size: number; digests: NonNullable<FileFacts['digests']> };
+      const read = await withMailFileBytes(graph, mailbox, message.id, a, opened.stream, async (bytes): Promise<Read> => {
+        try {
+          return { parsed: await parseMailFile(bytes, { fileName: a.name, type: mailType }) };
+        } catch (failure) {
+          return { failure, size: bytes.byteLength, digests: fileDigests(bytes) };
+        }
+      });
+      if ('failure' in read) {
+        // The bytes were read: the error entry carries their size and hashes.
+        file.size = read.size;
+        file.digests = read.digests;
+        throw read.failure;
+      }
+      return { attachment: a, entries: entriesOf(read.parsed, { id: a.id, ...where }, regexes, []) };
     } catch (e) {
       const reason = reasonOf(e).reason;
-      return { attachment: a, entries: [errorEntry(a, type, where, reason, regexes)], error: reason };
+      const code = e instanceof MailParseError ? e.code : 'UNREADABLE';
+      return { attachment: a, entries: [errorEntry(file, type, { id: a.id, ...where }, { code, message: reason }, regexes)], error: reason };
     }
   });
   return results.filter((r): r is FileResult => r !== null);
@@ -190,8 +260,12 @@ async function runExtract(ctx: ActionContext<ExtractMessages>): Promise<ActionOu
   const folderLines = noFolder.map((m) => ctx.message('folderNotFound', { MAILBOX_FOLDER: folder ?? '', MAILBOX: m }));
   const parsedFiles = files.filter((f) => !f.error);
   const badFiles = files.filter((f) => f.error);
+  // Every file that could not be read, attached to the email or inside another attached file.
+  const failedEntries = json_result.filter((e) => e.error);
   const problems = [
-    ...(badFiles.length > 0 ? [`Failed to extract data from ${badFiles.length} attached file(s): ${badFiles.map((f) => `${f.attachment.name} (${f.error})`).join('; ')}`] : []),
+    ...(failedEntries.length > 0
+      ? [`Failed to extract data from ${failedEntries.length} attached file(s): ${failedEntries.map((e) => `${[...e.parents, e.name].join(' > ')} (${e.error})`).join('; ')}`]
+      : []),
     ...(readFailures.length > 0 ? [`Failed to read the attachments of: ${readFailures.join('; ')}`] : []),
     ...(broken.length > 0 ? [`Failed to search the mailboxes: ${broken.join('; ')}`] : []),
   ];

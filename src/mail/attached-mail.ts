@@ -30,6 +30,8 @@ export function mightBeMailFile(a: Pick<AttachmentInfo, 'kind' | 'name' | 'conte
 export interface OpenedAttachment {
   /** The mail file type by content, else by name / content type (a broken `x.eml` is still an eml to try). */
   type: MailFileType | null;
+  /** The first bytes (what the type was judged by), also still at the start of `stream`. */
+  head: Uint8Array;
   /** The whole body, to consume or cancel. */
   stream: ReadableStream<Uint8Array>;
 }
@@ -39,7 +41,7 @@ export async function openAndSniff(graph: GraphClient, mailbox: string, messageI
   const sniffed = await sniffStream(await openAttachmentStream(graph, mailbox, messageId, a));
   const byContent = mailFileTypeOf(a, sniffed.head);
   const claimed = a.kind === 'file' ? claimedMailFileType(a.name, a.contentType ?? undefined) : null;
-  return { type: byContent ?? claimed, stream: sniffed.stream };
+  return { type: byContent ?? claimed, head: sniffed.head, stream: sniffed.stream };
 }
 
 /** Mail files held whole in memory at once in this process (each up to MAIL_FILE_MAX_BYTES). */

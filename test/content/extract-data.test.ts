@@ -1,4 +1,5 @@
 /** Extract Data From Attached EML against the emulator: .eml (item and file), nested .eml, .ics, broken files, regexes. */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -188,6 +189,97 @@ describe('Extract Data From Attached EML', () => {
     expect(bad.is_success).toBe(false);
     expect(bad.output_message).toMatch(/^Failed to execute action, the error is: x\.msg: Failed to parse "x\.msg": /);
     expect(jsonOf(bad)[0]).toMatchObject({ type: 'MSG', name: 'x.msg', error: expect.stringMatching(/^Failed to parse/) });
+  });
+
+  it('accounts for every attached email: an empty or headless one is an error entry with its size and hashes, counted in the message', async () => {
+    const carrier = mime({ subject: 'Carrier', text: 'carries a broken email', parts: [{ name: 'inner-empty.eml', rfc822: true, content: '' }] });
+    const report = await h.deliver(SOC, 'Inbox', mime({
+      subject: 'report',
+      parts: [
+        { name: 'Good.eml', rfc822: true, content: forwarded },
+        { name: 'Empty', rfc822: true, content: '' },
+        { name: 'Headless', rfc822: true, content: 'just a pasted body, no header' },
+        { name: 'Carrier.eml', rfc822: true, content: carrier },
+      ],
+    }));
+    const doc = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': report.id, 'Regex Map JSON': REGEX_MAP });
+    expect(doc.is_success).toBe(true);
+    const lines = doc.output_message.split('\n');
+    expect(lines[0]).toBe('Extracted data from 2 attached email files. Files: Good.eml, Carrier.eml');
+    expect(lines[1]).toBe(
+      'Failed to extract data from 3 attached file(s): Empty (Failed to parse "Empty": the file is empty); ' +
+        'Headless (Failed to parse "Headless": no header field before the body: not an email); ' +
+        'Carrier.eml > inner-empty.eml (Failed to parse "inner-empty.eml": the file holds only blank lines)',
+    );
+    const entries = doc.json_result as any[];
+    expect(entries.map((e) => [e.name, e.parents, e.error_code ?? null])).toEqual([
+      ['Good.eml', [], null],
+      ['Empty', [], 'EMPTY'],
+      ['Headless', [], 'MALFORMED'],
+      ['Carrier.eml', [], null],
+      ['inner-empty.eml', ['Carrier.eml'], 'EMPTY'],
+    ]);
+    const digest = (alg: string, s: string) => createHash(alg).update(s).digest('hex');
+    const [, empty, headless, , inner] = entries;
+    expect(empty).toMatchObject({ type: 'EML', content_type: 'message/rfc822', size: 0, md5: digest('md5', ''), sha1: digest('sha1', ''), sha256: digest('sha256', ''), subject: '', from: '' });
+    expect(empty.regex).toEqual({ ips: [], urls: [] });
+    expect(headless).toMatchObject({ size: 29, sha256: digest('sha256', 'just a pasted body, no header') });
+    // postal-mime gives the empty body of a message/rfc822 part as one line end.
+    expect(inner).toMatchObject({ type: 'EML', content_type: 'message/rfc822', size: 1, sha256: digest('sha256', '\n'), id: entries[3].id });
+  });
+
+  it('gives URLs found in the HTML body with their character references decoded, and the sender of a malformed From', async () => {
+    const phish = mime({
+      from: 'Audien Atom - Hearing Aid  ,_<avag@4mw0n1x20iiup50kpahu.example>',
+      subject: '=?UTF-8?B?WW91ciBBY2NvdW50IEJpbGxpbmcgTm90aWNl==?=',
+      text: 'plain',
+      html: '<a href="https://evil.example/login?u=1&amp;next=%2F&amp;t=9">Sign in</a> or &lt;https://evil.example/b&gt;',
+    });
+    const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'report', parts: [{ name: 'phish.eml', rfc822: true, content: phish }] }));
+    const doc = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': m.id, 'Regex Map JSON': REGEX_MAP });
+    const [entry] = doc.json_result as any[];
+    expect(entry.regex.urls).toEqual(['https://evil.example/login?u=1&next=%2F&t=9', 'https://evil.example/b']);
+    // The HTML itself is given as the email has it.
+    expect(entry.html).toContain('&amp;next=');
+    expect([entry.from, entry.subject]).toEqual(['avag@4mw0n1x20iiup50kpahu.example', 'Your Account Billing Notice']);
+    expect([entry.cc, entry.reply_to, entry.sender]).toEqual(['', '', '']);
+  });
+
+  it('gives Cc, Reply-To and Sender beside the documented fields', async () => {
+    const phish = [
+      'From: "PayPal" <service@paypa1.example>',
+      'Sender: relay@bulk.example',
+      'Reply-To: Doe, John <collector@gmail.example>',
+      'To: victim@contoso.example',
+      'Cc: a@contoso.example, B <b@contoso.example>',
+      'Subject: pay',
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain',
+      '',
+      'pay now',
+      '',
+    ].join('\r\n');
+    const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'report', parts: [{ name: 'phish.eml', rfc822: true, content: phish }] }));
+    const doc = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': m.id });
+    const [entry] = doc.json_result as any[];
+    expect(entry).toMatchObject({ from: 'service@paypa1.example', cc: 'a@contoso.example,b@contoso.example', reply_to: 'collector@gmail.example', sender: 'relay@bulk.example' });
+  });
+
+  it('passes over an attached contact (a vCard item): it holds no mail file', async () => {
+    const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'a contact', parts: [{ name: 'Good.eml', rfc822: true, content: forwarded }] }));
+    const u = encodeURIComponent;
+    await h.admin('POST', `/users/${u(SOC)}/messages/${u(m.id)}/attachments?name=${u('Jane Doe')}&kind=item&contentType=${u('text/vcard')}`, 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jane Doe\r\nEND:VCARD\r\n', 'text/vcard');
+    const doc = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': m.id });
+    expect(doc.output_message).toBe('Extracted data from 1 attached email files. Files: Good.eml');
+    expect((doc.json_result as any[]).map((e) => e.name)).toEqual(['Good.eml']);
+  });
+
+  it('fails naming the reason when the one attached email cannot be parsed, instead of saying there is none', async () => {
+    const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'only a broken email', parts: [{ name: 'Empty', rfc822: true, content: '' }] }));
+    const doc = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': m.id });
+    expect(doc).toMatchObject({ is_success: false, execution_state: 'FAILED' });
+    expect(doc.output_message).toBe('Failed to execute action, the error is: Empty: Failed to parse "Empty": the file is empty');
+    expect(doc.json_result).toEqual([expect.objectContaining({ name: 'Empty', error_code: 'EMPTY', size: 0 })]);
   });
 
   it('names the parameter of a bad value before touching Graph', async () => {

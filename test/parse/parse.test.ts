@@ -103,6 +103,92 @@ describe('parseMailFile: .eml', () => {
   });
 });
 
+describe('parseMailFile: .eml headers a SOC acts on', () => {
+  const headed = (head: string[]): Uint8Array => eml([...head, 'MIME-Version: 1.0', 'Content-Type: text/plain', '', 'body', '']);
+
+  it('recovers the sender address from a malformed From (a stray ",_" before the angle address)', async () => {
+    const r = await parseMailFile(headed(['From: Audien Atom - Hearing Aid  ,_<avag@4mw0n1x20iiup50kpahu.example>', 'To: phishing@pot.example', 'Subject: hi']), { fileName: 'x.eml' });
+    expect(r.from).toEqual({ name: 'Audien Atom - Hearing Aid', address: 'avag@4mw0n1x20iiup50kpahu.example' });
+    expect(r.fromAll).toEqual([r.from]);
+    expect(mailSummaries(r)[0]!.from).toBe('avag@4mw0n1x20iiup50kpahu.example');
+  });
+
+  it('reads Sender, Reply-To and every From mailbox; the summary lists every author with an address', async () => {
+    const r = await parseMailFile(
+      headed([
+        'From: "=?UTF-8?B?UGF5UGFs?=" <service@paypa1.example>, Second <second@paypa1.example>',
+        'Sender: Bulk Relay <relay@bulk.example>',
+        'Reply-To: Doe, John <collector@gmail.example>',
+        'Reply-To: other@gmail.example',
+        'To: =?UTF-8?B?VmljdGlt===?= <victim@contoso.example>',
+        'Subject: x',
+      ]),
+      { fileName: 'x.eml' },
+    );
+    expect(r.fromAll).toEqual([
+      { name: 'PayPal', address: 'service@paypa1.example' },
+      { name: 'Second', address: 'second@paypa1.example' },
+    ]);
+    expect(r.from).toEqual({ name: 'PayPal', address: 'service@paypa1.example' });
+    expect(r.sender).toEqual({ name: 'Bulk Relay', address: 'relay@bulk.example' });
+    expect(r.replyTo).toEqual([
+      { name: 'Doe, John', address: 'collector@gmail.example' },
+      { name: '', address: 'other@gmail.example' },
+    ]);
+    expect(r.to).toEqual([{ name: 'Victim', address: 'victim@contoso.example' }]);
+    expect(mailSummaries(r)[0]!.from).toBe('service@paypa1.example,second@paypa1.example');
+  });
+
+  it('shows a From with no address by its name, and never a name fragment when an address is there', async () => {
+    const nameOnly = await parseMailFile(headed(['From: Security Team', 'Subject: x']), { fileName: 'x.eml' });
+    expect(mailSummaries(nameOnly)[0]!.from).toBe('Security Team');
+    const mixed = await parseMailFile(headed(['From: Security Team x, <a@b.example>junk', 'Subject: x']), { fileName: 'x.eml' });
+    expect(mixed.from?.address).toBe('a@b.example');
+  });
+
+  it('decodes an over-padded base64 subject without NUL characters', async () => {
+    const r = await parseMailFile(headed(['From: a@b.example', 'Subject: =?UTF-8?B?WW91ciBBY2NvdW50IEJpbGxpbmcgTm90aWNl==?=']), { fileName: 'x.eml' });
+    expect(r.subject).toBe('Your Account Billing Notice');
+  });
+
+  it('takes the first of duplicate From / Subject headers, as Python does, and warns about them', async () => {
+    const r = await parseMailFile(headed(['From: ceo@contoso.example', 'From: attacker@evil.example', 'Subject: one', 'Subject: two', 'Date: Thu, 4 Jul 2024 12:11:29 +0530']), { fileName: 'x.eml' });
+    expect([r.from?.address, r.subject]).toEqual(['ceo@contoso.example', 'one']);
+    expect(r.warnings).toEqual(['2 different from headers; the first is used', '2 different subject headers; the first is used']);
+    expect(r.dateIso).toBe('2024-07-04T06:41:29.000Z');
+  });
+
+  it('gives no instant for a date without a zone or month name (never the machine\'s local time)', async () => {
+    const r = await parseMailFile(headed(['From: a@b.example', 'Subject: x', 'Date: 04-11-2023']), { fileName: 'x.eml' });
+    expect([r.date, r.dateIso]).toEqual(['04-11-2023', null]);
+  });
+
+  it('keeps NUL characters out of attachment names decoded from over-padded words', async () => {
+    const r = await parseMailFile(
+      eml([
+        'From: a@b.example',
+        'Subject: x',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain',
+        '',
+        'hi',
+        '--b',
+        'Content-Type: application/octet-stream',
+        'Content-Disposition: attachment; filename="=?UTF-8?B?aW52b2ljZS5wZGY===?="',
+        '',
+        'data',
+        '--b--',
+        '',
+      ]),
+      { fileName: 'x.eml' },
+    );
+    expect(r.attachments.map((a) => a.name)).toEqual(['invoice.pdf']);
+  });
+});
+
 describe('parseMailFile: .ics', () => {
   it('gives one event per VEVENT and one summary per event', async () => {
     const r = await parseMailFile(Buffer.from(TWO_EVENTS_ICS), { fileName: 'invite.ics' });
@@ -144,6 +230,58 @@ describe('parseMailFile: errors and limits', () => {
       code: 'TOO_LARGE',
     });
     await expect(parseMailFile(Buffer.from('BEGIN:VCALENDAR\r\n'), { fileName: 'a.ics', type: 'msg' })).rejects.toBeInstanceOf(MailParseError);
+  });
+
+  it('refuses text with no header field as an email, and reads one after leading blank lines', async () => {
+    await expect(parseMailFile(Buffer.from('just a pasted body\r\nno headers here\r\n'), { fileName: 'body.eml', type: 'eml' })).rejects.toMatchObject({
+      code: 'MALFORMED',
+      message: 'Failed to parse "body.eml": no header field before the body: not an email',
+    });
+    const r = await parseMailFile(Buffer.from('\r\n\r\nFrom: a@b.example\r\nSubject: late start\r\n\r\nbody\r\n'), { fileName: 'late.eml', type: 'eml' });
+    expect([r.subject, r.from?.address, r.text]).toEqual(['late start', 'a@b.example', 'body\n']);
+  });
+
+  it('marks every attached mail file it cannot parse (empty, no header, broken by name) and keeps it as an attachment', async () => {
+    const r = await parseMailFile(
+      eml([
+        'From: reporter@contoso.example',
+        'Subject: three broken attachments',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain',
+        '',
+        'see attached',
+        '--b',
+        'Content-Type: message/rfc822; name="empty.eml"',
+        'Content-Disposition: attachment; filename="empty.eml"',
+        '',
+        '--b',
+        'Content-Type: message/rfc822; name="headless.eml"',
+        'Content-Disposition: attachment; filename="headless.eml"',
+        '',
+        'only a body, no header at all',
+        '--b',
+        'Content-Type: application/octet-stream; name="broken.msg"',
+        'Content-Disposition: attachment; filename="broken.msg"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        Buffer.from('not a compound file').toString('base64'),
+        '--b--',
+        '',
+      ]),
+      { fileName: 'report.eml' },
+    );
+    expect(r.nested).toEqual([]);
+    expect(r.attachments.map((a) => [a.name, a.size, a.parseError?.type, a.parseError?.code])).toEqual([
+      ['empty.eml', 0, 'eml', 'EMPTY'],
+      ['headless.eml', 30, 'eml', 'MALFORMED'],
+      ['broken.msg', 19, 'msg', 'MALFORMED'],
+    ]);
+    expect(r.attachments[0]!.sha256).toBe(sha256(''));
+    expect(r.attachments[1]!.parseError!.message).toBe('Failed to parse "headless.eml": no header field before the body: not an email');
+    expect(r.warnings).toHaveLength(3);
   });
 
   it('refuses more parts than maxParts across the whole tree', async () => {

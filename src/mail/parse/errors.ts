@@ -3,7 +3,9 @@ export type MailParseErrorCode =
   | 'TOO_LARGE'
   | 'UNRECOGNISED'
   | 'MALFORMED'
-  | 'LIMIT_EXCEEDED';
+  | 'LIMIT_EXCEEDED'
+  /** Not a MailParseError: a reader failed in a way it does not name. */
+  | 'UNEXPECTED';
 
 /** A mail file that cannot be read. The message always names the file, so it can go to the user as is. */
 export class MailParseError extends Error {

@@ -1,8 +1,11 @@
-import { decodeWords } from 'postal-mime';
+import { decodeHeaderText } from './encoded-words.ts';
 import type { MailHeader } from './types.ts';
 
-/** Splits a raw RFC 5322 header block (e.g. PR_TRANSPORT_MESSAGE_HEADERS) into unfolded, decoded headers. */
-export function parseHeaderBlock(block: string, maxHeaders = 2000): MailHeader[] {
+/**
+ * Splits a raw RFC 5322 header block (e.g. PR_TRANSPORT_MESSAGE_HEADERS) into unfolded headers,
+ * encoded-words decoded unless `decode` is false (address headers are parsed from raw values).
+ */
+export function parseHeaderBlock(block: string, maxHeaders = 2000, decode = true): MailHeader[] {
   const out: MailHeader[] = [];
   let current: MailHeader | null = null;
   for (const line of block.split(/\r?\n/)) {
@@ -20,13 +23,7 @@ export function parseHeaderBlock(block: string, maxHeaders = 2000): MailHeader[]
     current = { name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() };
     out.push(current);
   }
-  for (const h of out) {
-    try {
-      h.value = decodeWords(h.value);
-    } catch {
-      // keep the raw value: a broken encoded-word is still evidence
-    }
-  }
+  if (decode) for (const h of out) h.value = decodeHeaderText(h.value);
   return out;
 }
 

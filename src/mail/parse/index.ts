@@ -1,4 +1,4 @@
-export { parseMailFile, type ParseMailOptions } from './parse.ts';
+export { fileDigests, parseMailFile, type ParseMailOptions } from './parse.ts';
 export { detectMailFileType, claimedMailFileType } from './detect.ts';
 export { MailParseError, type MailParseErrorCode } from './errors.ts';
 export { DEFAULT_LIMITS, resolveLimits, type ParseLimits } from './limits.ts';

@@ -7,6 +7,7 @@ import {
   encodingForCodepage,
 } from './codepage.ts';
 import { MailParseError, shortReason } from './errors.ts';
+import { firstWithAddress, parseAddressList } from './addresses.ts';
 import { headerValue, parseHeaderBlock } from './headers.ts';
 import type { ParseLimits } from './limits.ts';
 import { fallbackPartName, toIso, type RawMail, type RawPart } from './raw.ts';
@@ -129,6 +130,10 @@ export function readMsg(bytes: Uint8Array, fileName: string, limits: ParseLimits
       if (encoding && encoding !== 'ascii') ({ reader, fields } = readFields(bytes, encoding));
     }
     const headers = fields.headers ? parseHeaderBlock(fields.headers) : [];
+    // Sender and Reply-To have no field of their own in msgreader: the transport headers carry them.
+    const rawHeaders = fields.headers ? parseHeaderBlock(fields.headers, undefined, false) : [];
+    const addressHeader = (name: string): MailAddress[] => parseAddressList(headerValue(rawHeaders, name) ?? '');
+    const from = senderOf(fields);
     const recipients = fields.recipients ?? [];
     const byType = (t: 'to' | 'cc' | 'bcc'): MailAddress[] =>
       recipients.filter((r) => (r.recipType ?? 'to') === t).map(recipientAddress);
@@ -139,7 +144,10 @@ export function readMsg(bytes: Uint8Array, fileName: string, limits: ParseLimits
     return {
       type: 'msg',
       subject: fields.subject ?? '',
-      from: senderOf(fields),
+      from,
+      fromAll: from ? [from] : [],
+      sender: firstWithAddress(addressHeader('sender')),
+      replyTo: addressHeader('reply-to'),
       to: byType('to'),
       cc: byType('cc'),
       bcc: byType('bcc'),

@@ -24,15 +24,17 @@ function digest(bytes: Uint8Array, algorithm: string): string {
   return createHash(algorithm).update(bytes).digest('hex');
 }
 
+/** Size and hashes of a file, as every attachment of a parse result carries them. */
+export function fileDigests(bytes: Uint8Array): Pick<ParsedAttachment, 'size' | 'md5' | 'sha1' | 'sha256'> {
+  return { size: bytes.byteLength, md5: digest(bytes, 'md5'), sha1: digest(bytes, 'sha1'), sha256: digest(bytes, 'sha256') };
+}
+
 function toAttachment(part: RawPart, limits: ParseLimits): ParsedAttachment {
   const { bytes } = part;
   return {
     name: part.name,
     contentType: part.contentType,
-    size: bytes.byteLength,
-    md5: digest(bytes, 'md5'),
-    sha1: digest(bytes, 'sha1'),
-    sha256: digest(bytes, 'sha256'),
+    ...fileDigests(bytes),
     ...(bytes.byteLength <= limits.maxAttachmentSize ? { content: bytes } : {}),
     isInline: part.isInline,
     contentId: part.contentId,
@@ -61,17 +63,18 @@ async function readAny(bytes: Uint8Array, type: MailFileType, fileName: string, 
   }
 }
 
-/** Which attached files are mail files worth opening: by the reader's knowledge, else by content. */
+/**
+ * Which attached files are mail files to open: by the reader's knowledge, else by content, else by
+ * what the name or type claims (a broken `x.eml` is an email that failed, not a file to pass over).
+ */
 function nestedTypeOf(part: RawPart): MailFileType | null {
-  if (part.bytes.byteLength === 0) return null;
   if (part.mailType) return part.mailType;
-  const byContent = detectMailFileType(part.bytes, part.name, part.contentType);
-  if (byContent) return byContent;
-  return null;
+  return detectMailFileType(part.bytes, part.name, part.contentType) ?? claimedMailFileType(part.name, part.contentType);
 }
 
 async function parseNode(bytes: Uint8Array, type: MailFileType, fileName: string, depth: number, budget: Budget): Promise<ParsedMail> {
   const { limits } = budget;
+  if (bytes.byteLength === 0) throw new MailParseError(fileName, 'EMPTY', 'the file is empty');
   budget.totalBytes += bytes.byteLength;
   if (budget.totalBytes > limits.maxTotalSize) {
     throw new MailParseError(budget.rootName, 'LIMIT_EXCEEDED', `nested content exceeds maxTotalSize (${limits.maxTotalSize} bytes)`);
@@ -99,7 +102,10 @@ async function parseNode(bytes: Uint8Array, type: MailFileType, fileName: string
       result.nested.push(child);
     } catch (err) {
       if (err instanceof MailParseError && err.code === 'LIMIT_EXCEEDED') throw err;
-      // A broken attachment must not hide the rest of the message: keep it as a plain attachment.
+      // A broken attachment must not hide the rest of the message: it stays an attachment, marked.
+      const code = err instanceof MailParseError ? err.code : 'UNEXPECTED';
+      const message = err instanceof MailParseError ? err.message : `Failed to parse "${part.name}": ${shortReason(err)}`;
+      attachment.parseError = { type: nestedType, code, message };
       result.warnings.push(`attached file "${part.name}" could not be parsed: ${shortReason(err)}`);
     }
   }

@@ -20,6 +20,13 @@ export function formatAddresses(list: readonly MailAddress[]): string {
   return list.map(addressText).filter(Boolean).join(',');
 }
 
+/** Every author with an address (From may name several), as `to` lists recipients; a name only when From has no address. */
+function authors(parsed: ParsedMail): MailAddress[] {
+  const withAddress = parsed.fromAll.filter((a) => a.address);
+  if (withAddress.length > 0) return withAddress;
+  return parsed.from ? [parsed.from] : [];
+}
+
 function fromEvent(ev: ParsedEvent): MailSummary {
   return {
     type: 'ICS',
@@ -39,7 +46,7 @@ export function mailSummaries(parsed: ParsedMail): MailSummary[] {
     {
       type: parsed.type.toUpperCase() as MailSummary['type'],
       subject: parsed.subject,
-      from: parsed.from ? addressText(parsed.from) : '',
+      from: formatAddresses(authors(parsed)),
       to: formatAddresses(parsed.to),
       date: parsed.date,
       text: parsed.text,

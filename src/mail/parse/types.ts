@@ -1,4 +1,5 @@
 /** The one shape every parsed mail file takes, whatever it was: .eml, .msg or .ics. */
+import type { MailParseErrorCode } from './errors.ts';
 
 export type MailFileType = 'eml' | 'msg' | 'ics';
 
@@ -29,6 +30,8 @@ export interface ParsedAttachment {
   nestedIndex?: number;
   /** A mail file found below `maxDepth`: kept as bytes, not parsed. */
   depthExceeded?: boolean;
+  /** An attached mail file that could not be parsed (empty, no header, broken): what it was taken for and why it failed. */
+  parseError?: { type: MailFileType; code: MailParseErrorCode; message: string };
 }
 
 export interface ParsedEvent {
@@ -52,7 +55,13 @@ export interface ParsedMail {
   /** The file name the caller gave (or the attachment name for nested results). */
   fileName: string;
   subject: string;
+  /** The author: the first mailbox of From that has an address (else the first), never a name-only fragment when an address exists. */
   from: MailAddress | null;
+  /** Every mailbox of the (first) From header, in order. */
+  fromAll: MailAddress[];
+  /** The Sender header's mailbox (who sent it on the author's behalf); null when absent. */
+  sender: MailAddress | null;
+  replyTo: MailAddress[];
   to: MailAddress[];
   cc: MailAddress[];
   bcc: MailAddress[];
