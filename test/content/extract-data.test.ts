@@ -211,7 +211,7 @@ describe('Extract Data From Attached EML', () => {
         'Headless (Failed to parse "Headless": no header field before the body: not an email); ' +
         'Carrier.eml > inner-empty.eml (Failed to parse "inner-empty.eml": the file holds only blank lines)',
     );
-    const entries = doc.json_result as any[];
+    const entries = jsonOf(doc);
     expect(entries.map((e) => [e.name, e.parents, e.error_code ?? null])).toEqual([
       ['Good.eml', [], null],
       ['Empty', [], 'EMPTY'],
@@ -237,7 +237,7 @@ describe('Extract Data From Attached EML', () => {
     });
     const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'report', parts: [{ name: 'phish.eml', rfc822: true, content: phish }] }));
     const doc = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': m.id, 'Regex Map JSON': REGEX_MAP });
-    const [entry] = doc.json_result as any[];
+    const [entry] = jsonOf(doc);
     expect(entry.regex.urls).toEqual(['https://evil.example/login?u=1&next=%2F&t=9', 'https://evil.example/b']);
     // The HTML itself is given as the email has it.
     expect(entry.html).toContain('&amp;next=');
@@ -261,7 +261,7 @@ describe('Extract Data From Attached EML', () => {
     ].join('\r\n');
     const m = await h.deliver(SOC, 'Inbox', mime({ subject: 'report', parts: [{ name: 'phish.eml', rfc822: true, content: phish }] }));
     const doc = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': m.id });
-    const [entry] = doc.json_result as any[];
+    const [entry] = jsonOf(doc);
     expect(entry).toMatchObject({ from: 'service@paypa1.example', cc: 'a@contoso.example,b@contoso.example', reply_to: 'collector@gmail.example', sender: 'relay@bulk.example' });
   });
 
@@ -271,7 +271,7 @@ describe('Extract Data From Attached EML', () => {
     await h.admin('POST', `/users/${u(SOC)}/messages/${u(m.id)}/attachments?name=${u('Jane Doe')}&kind=item&contentType=${u('text/vcard')}`, 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jane Doe\r\nEND:VCARD\r\n', 'text/vcard');
     const doc = await invoke(h, extractDataFromAttachedEml, { 'Search In Mailbox': SOC, 'Mail IDs': m.id });
     expect(doc.output_message).toBe('Extracted data from 1 attached email files. Files: Good.eml');
-    expect((doc.json_result as any[]).map((e) => e.name)).toEqual(['Good.eml']);
+    expect((jsonOf(doc)).map((e) => e.name)).toEqual(['Good.eml']);
   });
 
   it('fails naming the reason when the one attached email cannot be parsed, instead of saying there is none', async () => {
