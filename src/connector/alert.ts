@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { MailAddress, ParsedMail } from '../mail/parse/index.ts';
+import { decodeHtmlReferences } from '../mail/html-references.ts';
 import type { ConnectorConfig } from './params.ts';
 import { flattenInto, flattenRecipients, withPrefix, type FlatEvent } from './flatten.ts';
 
@@ -120,26 +121,16 @@ function recipients(list: readonly MailAddress[]): Array<{ emailAddress: { name:
   return list.map((a) => ({ emailAddress: { name: a.name, address: a.address } }));
 }
 
-/** Dynamic list hits (`url_1`, `url_2`, ...): body first, then subject, de-duplicated in order. */
+/** Dynamic list hits (`url_1`, `url_2`, ...): body first (HTML with its character references
+ * decoded, so link targets read as written), then subject, de-duplicated in order. */
 function dynamicHits(config: Pick<ConnectorConfig, 'dynamicList'>, body: string, subject: string): FlatEvent {
   const out: FlatEvent = {};
+  const text = decodeHtmlReferences(body);
   for (const rule of config.dynamicList) {
-    const hits = [...new Set([...rule.regex.findAll(body, 500), ...rule.regex.findAll(subject, 500)].map(decodeEntities))];
+    const hits = [...new Set([...rule.regex.findAll(text, 500), ...rule.regex.findAll(subject, 500)])];
     hits.forEach((h, i) => (out[`${rule.name}_${i + 1}`] = h));
   }
   return out;
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-/** Character references in what a rule found in HTML (`&amp;` in an href is `&`). */
-export function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, ref: string) => {
-    if (ref[0] === '#') {
-      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
-    }
-    return ENTITIES[ref.toLowerCase()] ?? m;
-  });
 }
 
 function headersInto(event: FlatEvent, headers: ReadonlyArray<{ name?: string | null; value?: string | null }>, config: Pick<ConnectorConfig, 'headers'>): void {
@@ -158,6 +149,7 @@ export function ownKeys(config: Pick<ConnectorConfig, 'productField' | 'eventFie
   return new Set([config.productField, config.eventField, 'device_vendor', 'monitored_mailbox_name', 'email_folder', 'original_email_id', 'custom_case_name', 'connector_errors']);
 }
 
+const RECIPIENT_LISTS = ['toRecipients', 'ccRecipients', 'bccRecipients', 'replyTo'] as const;
 const SKIP_FIELDS = new Set(['toRecipients', 'ccRecipients', 'bccRecipients', 'replyTo', 'internetMessageHeaders', '@odata.etag', 'attachments']);
 
 /** The received email as its unprefixed event. */
@@ -165,7 +157,7 @@ function receivedEvent(e: FetchedEmail, config: ConnectorConfig): FlatEvent {
   const m = e.message;
   const event: FlatEvent = {};
   for (const [k, v] of Object.entries(m)) if (!SKIP_FIELDS.has(k)) flattenInto(event, k, v);
-  for (const k of ['toRecipients', 'ccRecipients', 'bccRecipients', 'replyTo'] as const) flattenRecipients(event, k, m[k] as never);
+  for (const k of RECIPIENT_LISTS) flattenRecipients(event, k, m[k] as never);
   headersInto(event, (m.internetMessageHeaders as Array<{ name?: string; value?: string }> | undefined) ?? [], config);
   const names = [...e.attachedMail.map((a) => a.name), ...e.files.map((f) => f.name), ...e.skippedFiles.map((f) => f.name)];
   names.forEach((n, i) => (event[`attachments_${i + 1}_name`] = n));
@@ -213,6 +205,8 @@ function attachedEvents(file: ParsedMail, parentId: string, folder: string, conf
             file_type: file.type,
             subject: file.subject,
             from: file.from ? { emailAddress: file.from } : null,
+            sender: file.sender ? { emailAddress: file.sender } : null,
+            replyTo: recipients(file.replyTo),
             toRecipients: recipients(file.to),
             ccRecipients: recipients(file.cc),
             bccRecipients: recipients(file.bcc),
@@ -226,8 +220,8 @@ function attachedEvents(file: ParsedMail, parentId: string, folder: string, conf
         ];
   for (const shape of shapes) {
     const event: FlatEvent = {};
-    for (const [k, v] of Object.entries(shape)) if (!['toRecipients', 'ccRecipients', 'bccRecipients'].includes(k)) flattenInto(event, k, v);
-    for (const k of ['toRecipients', 'ccRecipients', 'bccRecipients'] as const) flattenRecipients(event, k, shape[k] as never);
+    for (const [k, v] of Object.entries(shape)) if (!RECIPIENT_LISTS.includes(k as never)) flattenInto(event, k, v);
+    for (const k of RECIPIENT_LISTS) flattenRecipients(event, k, shape[k] as never);
     if (file.type !== 'ics') headersInto(event, file.headers, config);
     const body = (shape.body as { content: string }).content;
     Object.assign(event, dynamicHits(config, body, String(shape.subject ?? '')));
