@@ -2,7 +2,7 @@
  * Every Graph route the emulator serves: method, path pattern, the query options it accepts
  * (anything else is a loud 400) and the application roles that grant it.
  */
-import { getFolder, listFolders } from './handlers/folders.ts';
+import { getFolder, listFolders, patchFolder } from './handlers/folders.ts';
 import {
   copyMessage,
   deleteMessage,
@@ -85,6 +85,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', pattern: p('users/:user'), versions: BOTH, query: ['$select'], roles: USERS, directory: true, handler: getUser },
   { method: 'GET', pattern: p('users/:user/mailFolders'), versions: BOTH, query: LIST_FOLDERS, roles: MAIL_READ, handler: listFolders },
   { method: 'GET', pattern: p('users/:user/mailFolders/:folder'), versions: BOTH, query: ['$select'], roles: MAIL_READ, handler: getFolder },
+  { method: 'PATCH', pattern: p('users/:user/mailFolders/:folder'), versions: BOTH, query: [], roles: MAIL_WRITE, handler: patchFolder },
   { method: 'GET', pattern: p('users/:user/mailFolders/:folder/childFolders'), versions: BOTH, query: LIST_FOLDERS, roles: MAIL_READ, handler: listFolders },
   ...MESSAGE_ROOTS.flatMap(messageRoutes),
   { method: 'POST', pattern: p('users/:user/sendMail'), versions: BOTH, query: [], roles: SEND, handler: sendMail },

@@ -336,6 +336,24 @@ export class Store {
     return out.sort((a, b) => a.displayName.localeCompare(b.displayName));
   }
 
+  /**
+   * mailfolder-update.md: PATCH with a new displayName answers 200 with the folder; its id stays
+   * (so a client reading by id keeps reading it). A sibling of that name is 409 ErrorFolderExists,
+   * as on create. The docs are silent on renaming a well-known folder; refused here (400) so a
+   * client cannot rely on it (docs/deviations.md).
+   */
+  renameFolder(folder: FolderRecord, displayName: string): FolderRecord {
+    const name = displayName.trim();
+    if (!name) throw graphErrors.badRequest('The folder name cannot be empty.');
+    if (folder.wellKnownName) throw new EmulatorError(400, 'ErrorInvalidRequest', 'A well-known folder cannot be renamed.');
+    const siblings = this.childrenOf.get(folder.parentId) ?? [];
+    if (siblings.some((f) => f.id !== folder.id && f.displayName.toLowerCase() === name.toLowerCase())) {
+      throw new EmulatorError(409, 'ErrorFolderExists', 'A folder with the specified name already exists.');
+    }
+    folder.displayName = name;
+    return folder;
+  }
+
   createFolder(parent: FolderRecord, displayName: string): FolderRecord {
     const name = displayName.trim();
     if (!name) throw graphErrors.badRequest('The folder name cannot be empty.');

@@ -125,6 +125,27 @@ describe('connector mapping', () => {
     expect(run.warnings.join('\n')).toContain('folder "Inbox/Nope" was not found');
   });
 
+  it('a folder renamed in Outlook keeps being read (by the id committed with its cursor)', async () => {
+    const folder = await h.admin<{ id: string }>('POST', `/users/${MONITOR}/folders`, { path: 'Inbox/Phishing' });
+    await h.deliver(MONITOR, 'Inbox/Phishing', email({ subject: 'before the rename' }));
+    const dir = await stateDir();
+    const config = connectorConfig(h, { 'Folder to check for emails': 'Inbox/Phishing' });
+    expect((await cycle(h, config, dir)).printed.map((a) => a.events[0].orig_subject)).toEqual(['before the rename']);
+    await h.client().patch(`/users/${MONITOR}/mailFolders/${folder.id}`, { displayName: 'Phishing (old)' });
+    await h.deliver(MONITOR, 'Inbox/Phishing (old)', email({ subject: 'after the rename' }));
+    const after = await cycle(h, config, dir);
+    expect(after.code, after.warnings.join('\n')).toBe(0);
+    expect(after.printed.map((a) => a.events[0].orig_subject)).toEqual(['after the rename']);
+  });
+
+  it('Product Field Name and Event Field Name name the keys the SOAR reads', async () => {
+    await h.deliver(MONITOR, 'Inbox', email({ subject: 'fields' }));
+    const [alert] = (await cycle(h, connectorConfig(h, { 'Product Field Name': 'product', 'Event Field Name': 'subtype' }), await stateDir())).printed;
+    expect(alert.events[0]).toMatchObject({ product: 'Graph Mail', subtype: 'Email Received in Monitoring Mailbox' });
+    expect(alert.events[0]).not.toHaveProperty('device_product');
+    expect(alert.device_product).toBe('Graph Mail');
+  });
+
   it('webhook: receiver down, then up: every alert once, in order, signed', async () => {
     const got: Array<{ key: string; sig: string; body: { ticket_id: string } }> = [];
     let up = false;
