@@ -44,6 +44,14 @@ describe('connector mapping', () => {
     expect(new Set(split.map((a) => a.ticket_id)).size).toBe(2);
   });
 
+  it('an attached mail file that cannot be parsed is recorded in the event; the email is still an alert', async () => {
+    await h.deliver(MONITOR, 'Inbox', email({ subject: 'Report: broken', attach: [{ name: 'empty.eml', type: 'message/rfc822', content: '' }] }));
+    const [alert] = (await cycle(h, connectorConfig(h), await stateDir())).printed;
+    expect(alert.events).toHaveLength(1);
+    expect(alert.events[0].orig_subject).toBe('Report: broken');
+    expect(alert.events[0].connector_errors).toMatch(/empty\.eml: not parsed as eml: /);
+  });
+
   it('templates, environment, prefixes and headers', async () => {
     await h.deliver(MONITOR, 'Inbox', email({ subject: 'Urgent invoice', from: 'Eve <eve@emea.contoso.example>' }));
     const config = connectorConfig(h, {
