@@ -35,6 +35,9 @@ export const INTEGRATION_PARAMS: readonly ParamSchema[] = [
     description: 'The proxy username to authenticate with.' },
   { name: 'Proxy Password', required: false, default: null, type: 'password', options: null,
     description: 'The proxy password to authenticate with.' },
+  // CONTRACT.md §2: the folder of user HTML templates (`NAME.html`) that `Email HTML Template` offers.
+  { name: 'Templates Folder', required: false, default: null, type: 'string', options: null,
+    description: 'A folder of HTML templates, one NAME.html each, offered by Email HTML Template in Send Email HTML and Send Vote Email.' },
 ];
 
 const URL_PARAMS = new Set(['azure ad endpoint', 'microsoft graph endpoint']);
@@ -48,6 +51,8 @@ export interface IntegrationConfig {
   defaultMailbox: string;
   verifySsl: boolean;
   proxy?: { address: string; username?: string; password?: string };
+  /** `Templates Folder`: user HTML templates for Send Email HTML / Send Vote Email. */
+  templatesFolder?: string;
 }
 
 export interface ResolveOptions {
@@ -205,6 +210,8 @@ export function parseIntegrationConfig(obj: Record<string, unknown>, opts: Resol
     defaultMailbox: text.get('Default Mailbox')!,
     verifySsl,
   };
+  const templatesFolder = text.get('Templates Folder');
+  if (templatesFolder) config.templatesFolder = templatesFolder;
   const proxyAddress = text.get('Proxy Server Address');
   const proxyUser = text.get('Proxy Username');
   const proxyPassword = text.get('Proxy Password');
