@@ -3,8 +3,7 @@
  * (a reply to the sender whose subject starts with the option, `Approve: <subject>`, and whose
  * first line is the option), and the instruction to answer with the option as the first word,
  * so a plain reply is read without ambiguity too (the waiting action reads the subject prefix,
- * then the first line the recipient wrote). Outlook's own voting buttons are a separate matter
- * (the verb-stream extended property).
+ * then the first line the recipient wrote). Outlook's own voting buttons are verb-stream.ts.
  */
 import { escapeHtml } from './html.ts';
 
