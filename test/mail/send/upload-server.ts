@@ -48,6 +48,8 @@ export interface UploadServer {
   forgetFirstSessionAfterPuts?: number;
   /** Session lifetime from creation. Default 15 minutes. */
   sessionLifetimeMs: number;
+  /** Headers and body length of each `POST .../send` (message-send.md: Content-Length 0, answered 202). */
+  sends: Array<{ headers: http.IncomingHttpHeaders; bodyBytes: number }>;
   /** sha256 of the file finished by each session, by session id. */
   digests: Map<string, string>;
   close(): Promise<void>;
@@ -68,6 +70,7 @@ export async function startUploadServer(): Promise<UploadServer> {
     failPuts: new Set(),
     sessionLifetimeMs: 15 * 60_000,
     digests: new Map(),
+    sends: [],
   };
   const send = (res: http.ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) => {
     if (body === undefined) {
@@ -106,6 +109,15 @@ export async function startUploadServer(): Promise<UploadServer> {
           expirationDateTime: new Date(expiresAt).toISOString(),
           nextExpectedRanges: ['0-'],
         });
+      });
+      return;
+    }
+    if (/^\/v1\.0\/users\/[^/]+\/messages\/[^/]+\/send$/.test(url.pathname) && req.method === 'POST') {
+      let bodyBytes = 0;
+      req.on('data', (c: Buffer) => (bodyBytes += c.length));
+      req.on('end', () => {
+        state.sends.push({ headers: req.headers, bodyBytes });
+        send(res, 202);
       });
       return;
     }

@@ -156,4 +156,12 @@ describe('upload sessions', () => {
     await expect(uploadAttachment(graph, MAILBOX, DRAFT, file, { chunkBytes: 1_000_000 })).rejects.toThrow(/320 KiB/);
     expect(server.sessions).toHaveLength(0);
   });
+
+  it('send goes over the real transport with Content-Length 0 and no body (message-send.md)', async () => {
+    await graph.request({ method: 'POST', path: `/users/${MAILBOX}/messages/${DRAFT}/send`, headers: { 'Content-Length': '0' } });
+    expect(server.sends).toHaveLength(1);
+    expect(server.sends[0].headers['content-length']).toBe('0');
+    expect(server.sends[0].headers['transfer-encoding']).toBeUndefined();
+    expect(server.sends[0].bodyBytes).toBe(0);
+  });
 });
