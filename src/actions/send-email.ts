@@ -1,8 +1,67 @@
 /** Send Email: Use the Send Email action to send emails from a specific mailbox to an arbitrary list of recipients. */
-import { defineAction, notImplemented } from '../soar/action.ts';
+import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
+import { MissingAttachmentsError, statAttachments } from '../mail/send/attachments-plan.ts';
+import { sendWithId } from '../mail/send/draft.ts';
+import { parseRecipientParameters, requireRecipients } from '../mail/send/recipients.ts';
+import { defineAction, failed, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
 
-/** Not built yet: the runtime fails the action before `run`, with no JSON result. For the future: once built it returns the sent message (DECISIONS.md), as Send Email HTML does. */
-export type SendEmailJsonResult = null;
+const P = {
+  from: 'Send From',
+  subject: 'Subject',
+  to: 'Send to',
+  cc: 'CC',
+  bcc: 'BCC',
+  attachments: 'Attachments Paths',
+  contentType: 'Mail Content Type',
+  content: 'Mail Content',
+  replyTo: 'Reply-To Recipients',
+} as const;
+
+/** The action's one message table (documented texts; see spec/contract.json). */
+const messages = {
+  success: 'Email was sent successfully.', // success
+  attachmentsNotFound: 'Action failed to run because specified attachments were not found: {ATTACHMENTS_LIST}', // failure
+  error: 'Failed to execute action, the error is: {ERROR_REASON}', // failure
+};
+type SendMessages = typeof messages;
+
+/**
+ * The sent message as Sent Items has it, by its immutable id (DECISIONS.md: the JSON result is
+ * the sent message, so `SendEmail.JSONResult|id` feeds the waiting actions). When Sent Items had
+ * not shown the copy within the wait, just the id (the mail was sent).
+ */
+export type SendEmailJsonResult = (MicrosoftGraph.Message & { id: string }) | { id: string };
+
+async function runSendEmail(ctx: ActionContext<SendMessages>): Promise<ActionOutcome<SendEmailJsonResult>> {
+  const from = ctx.params.string(P.from) ?? ctx.config.defaultMailbox;
+  const subject = ctx.params.string(P.subject) ?? '';
+  const recipients = parseRecipientParameters({
+    to: { parameter: P.to, value: ctx.params.string(P.to) },
+    cc: { parameter: P.cc, value: ctx.params.string(P.cc) },
+    bcc: { parameter: P.bcc, value: ctx.params.string(P.bcc) },
+    replyTo: { parameter: P.replyTo, value: ctx.params.string(P.replyTo) },
+  });
+  requireRecipients(P.to, recipients.toRecipients);
+  const content = ctx.params.string(P.content) ?? '';
+  const html = (ctx.params.string(P.contentType) ?? 'Text').toLowerCase() === 'html';
+  // Every file is checked before anything is sent: a missing one is named with the others.
+  let attachments;
+  try {
+    attachments = await statAttachments(ctx.params.list(P.attachments));
+  } catch (err) {
+    if (err instanceof MissingAttachmentsError) return failed(ctx.message('attachmentsNotFound', { ATTACHMENTS_LIST: err.paths.join(', ') }));
+    throw err;
+  }
+  const message: MicrosoftGraph.Message = {
+    subject,
+    body: { contentType: html ? 'html' : 'text', content },
+    ...recipients,
+  };
+  // A refusal (invalid recipients, too large, ...) is a SendError in words that name what to fix;
+  // the runtime reports it with the documented error message.
+  const sent = await sendWithId(ctx.graph, { from, source: { kind: 'new' }, message, attachments }, { clock: ctx.clock });
+  return succeeded(ctx.message('success'), { json_result: sent.message ?? { id: sent.id } });
+}
 
 export const sendEmail = defineAction({
   name: 'Send Email',
@@ -15,11 +74,11 @@ export const sendEmail = defineAction({
       description: 'An optional email address from which to send emails if permissions allow it. By default, the action sends emails from the default mailbox specified in the integration configuration.' },
     { name: 'Subject', required: true, default: null, type: 'string', options: null,
       description: 'The email subject.' },
-    { name: 'Send to', required: true, default: null, type: 'string', options: null, format: 'addresses',
+    { name: 'Send to', required: true, default: null, type: 'string', options: null,
       description: 'A comma-separated list of email addresses for the email recipients, such as user1@example.com, user2@example.com.' },
-    { name: 'CC', required: false, default: null, type: 'string', options: null, format: 'addresses',
+    { name: 'CC', required: false, default: null, type: 'string', options: null,
       description: 'A comma-separated list of email addresses for the email CC field. The format is the same as for the Send to parameter.' },
-    { name: 'BCC', required: false, default: null, type: 'string', options: null, format: 'addresses',
+    { name: 'BCC', required: false, default: null, type: 'string', options: null,
       description: 'A comma-separated list of email addresses for the email BCC field. The format is the same as for the Send to parameter.' },
     { name: 'Attachments Paths', required: false, default: null, type: 'string', options: null, format: 'list',
       description: 'A comma-separated list of paths for file attachments stored on the server, for example, /FILE_DIRECTORY/file.pdf, /FILE_DIRECTORY/image.jpg.' },
@@ -27,14 +86,10 @@ export const sendEmail = defineAction({
       description: 'The type of the email content. The default value is Text . Possible values: • Text • HTML' },
     { name: 'Mail Content', required: true, default: null, type: 'string', options: null,
       description: 'The email body.' },
-    { name: 'Reply-To Recipients', required: false, default: null, type: 'string', options: null, format: 'addresses',
+    { name: 'Reply-To Recipients', required: false, default: null, type: 'string', options: null,
       description: 'A comma-separated list of recipients to use in the Reply-To header. Use the Reply-To header to redirect reply emails to the specific email address instead of the sender address that is stated in the From field.' },
   ],
-  messages: {
-    success: 'Email was sent successfully.', // success
-    attachmentsNotFound: 'Action failed to run because specified attachments were not found: {ATTACHMENTS_LIST}', // failure
-    error: 'Failed to execute action, the error is: {ERROR_REASON}', // failure
-  },
-  implemented: false,
-  run: notImplemented,
+  messages,
+  implemented: true,
+  run: runSendEmail,
 });
