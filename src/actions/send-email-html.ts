@@ -1,8 +1,56 @@
 /** Send Email HTML: Use the Send Email HTML action to send emails using the Google SecOps HTML template from a specific mailbox to an arbitrary list of recipients. With appropriate permissions, the action can send emails from a mailbox other than the default one. */
-import { defineAction, notImplemented } from '../soar/action.ts';
+import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
+import { TemplateNotFoundError } from '../mail/compose/templates.ts';
+import { MissingAttachmentsError } from '../mail/send/attachments-plan.ts';
+import { sendHtmlMail, type AttachmentLocation } from '../mail/send/html-mail.ts';
+import { parseRecipientParameters, requireRecipients } from '../mail/send/recipients.ts';
+import { defineAction, failed, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
 
-/** Not built yet: the runtime fails the action before `run`, with no JSON result. For the future: the documentation shows the sent message (spec/contract.json). */
-export type SendEmailHtmlJsonResult = null;
+/** The sent message as Sent Items has it, by its immutable id (or just the id when the copy did not show in time). */
+export type SendEmailHtmlJsonResult = (MicrosoftGraph.Message & { id: string }) | { id: string };
+
+/** The action's one message table (documented texts; see spec/contract.json). */
+const messages = {
+  success: 'Email was sent successfully.', // success
+  templateNotSpecified: 'Action failed to run because the HTML template was not specified.', // failure
+  attachmentsNotFound: 'Action failed to run because the following specified attachments were not found: {ATTACHMENT_LIST}', // failure
+  error: 'Failed to execute action, the error is: {ERROR_REASON}', // failure
+};
+type Messages = typeof messages;
+
+async function run(ctx: ActionContext<Messages>): Promise<ActionOutcome<SendEmailHtmlJsonResult>> {
+  const from = ctx.params.string('Send From') ?? ctx.config.defaultMailbox;
+  const subject = ctx.params.string('Subject') ?? '';
+  const recipients = parseRecipientParameters({
+    to: { parameter: 'Send to', value: ctx.params.string('Send to') },
+    cc: { parameter: 'CC', value: ctx.params.string('CC') },
+    bcc: { parameter: 'BCC', value: ctx.params.string('BCC') },
+    replyTo: { parameter: 'Reply-To Recipients', value: ctx.params.string('Reply-To Recipients') },
+  });
+  requireRecipients('Send to', recipients.toRecipients);
+  
+  try {
+    const sent = await sendHtmlMail(
+      ctx.graph,
+      {
+        from,
+        subject,
+        recipients,
+        content: ctx.params.string('Mail Content') ?? '',
+        template: ctx.params.string('Email HTML Template') ?? 'Email HTML Template',
+        templatesFolder: ctx.config.templatesFolder,
+        attachments: { paths: ctx.params.list('Attachments Paths'), location: (ctx.params.string('Attachment Location') ?? 'GCP Bucket') as AttachmentLocation, parameter: 'Attachments Paths' },
+        
+      },
+      { clock: ctx.clock },
+    );
+    return succeeded(ctx.message('success'), { json_result: sent.message ?? { id: sent.id } });
+  } catch (err) {
+    if (err instanceof TemplateNotFoundError) return failed(ctx.message('templateNotSpecified'));
+    if (err instanceof MissingAttachmentsError) return failed(ctx.message('attachmentsNotFound', { ATTACHMENT_LIST: err.paths.join(', ') }));
+    throw err;
+  }
+}
 
 export const sendEmailHtml = defineAction({
   name: 'Send Email HTML',
@@ -15,11 +63,11 @@ export const sendEmailHtml = defineAction({
       description: 'An optional email address from which to send emails if permissions allow it. By default, the action sends emails from the default mailbox specified in the integration configuration.' },
     { name: 'Subject', required: true, default: null, type: 'string', options: null,
       description: 'The email subject.' },
-    { name: 'Send to', required: true, default: null, type: 'string', options: null, format: 'addresses',
+    { name: 'Send to', required: true, default: null, type: 'string', options: null,
       description: 'A comma-separated list of email addresses for the email recipients, such as user1@example.com, user2@example.com.' },
-    { name: 'CC', required: false, default: null, type: 'string', options: null, format: 'addresses',
+    { name: 'CC', required: false, default: null, type: 'string', options: null,
       description: 'A comma-separated list of email addresses for the email CC field. The format is the same as for the Send to parameter.' },
-    { name: 'BCC', required: false, default: null, type: 'string', options: null, format: 'addresses',
+    { name: 'BCC', required: false, default: null, type: 'string', options: null,
       description: 'A comma-separated list of email addresses for the email BCC field. The format is the same as for the Send to parameter.' },
     { name: 'Attachments Paths', required: false, default: null, type: 'string', options: null, format: 'list',
       description: 'A full path for the attachment to provide, for example, /FILE_DIRECTORY/file.pdf, /FILE_DIRECTORY/image.jpg. You can provide multiple values in a comma-separated string.' },
@@ -27,17 +75,12 @@ export const sendEmailHtml = defineAction({
       description: 'The type of the HTML template to use. The default value is Email HTML Template. Possible values: • Email HTML Template • Dynamically generated list of available templates' },
     { name: 'Mail Content', required: true, default: null, type: 'string', options: null,
       description: 'The email body.' },
-    { name: 'Reply-To Recipients', required: false, default: null, type: 'string', options: null, format: 'addresses',
+    { name: 'Reply-To Recipients', required: false, default: null, type: 'string', options: null,
       description: 'A comma-separated list of recipients to use in the Reply-To header. Use the Reply-To header to redirect reply emails to the specific email address instead of the sender address that is stated in the From field.' },
     { name: 'Attachment Location', required: true, default: 'GCP Bucket', type: 'list', options: ['GCP Bucket', 'Local File System'],
       description: 'A location where the attachments are stored. By default, the action attempts to upload the attachment from the Cloud Storage bucket. Possible values are GCP Bucket or Local File System. The default value is GCP Bucket.' },
   ],
-  messages: {
-    success: 'Email was sent successfully.', // success
-    templateNotSpecified: 'Action failed to run because the HTML template was not specified.', // failure
-    attachmentsNotFound: 'Action failed to run because the following specified attachments were not found: {ATTACHMENT_LIST}', // failure
-    error: 'Failed to execute action, the error is: {ERROR_REASON}', // failure
-  },
-  implemented: false,
-  run: notImplemented,
+  messages,
+  implemented: true,
+  run,
 });

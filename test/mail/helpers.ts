@@ -114,8 +114,8 @@ export function configOf(h: MailHarness): Record<string, unknown> {
 }
 
 /** One invocation through the runtime; the document's JSON result has the action's type. */
-export function invoke<M extends ActionMessages, J>(h: MailHarness, def: ActionDefinition<M, J>, params: Record<string, string>, state: unknown = null, graphOptions: Partial<GraphClientOptions> = {}): Promise<ResultDocument<J>> {
-  return runAction(def, { config: configOf(h), params, state }, { createGraph: (o) => createGraphClient(o), graphOptions: { retry: FAST_RETRY, clock: FAST_CLOCK, ...graphOptions } });
+export function invoke<M extends ActionMessages, J>(h: MailHarness, def: ActionDefinition<M, J>, params: Record<string, string>, state: unknown = null, graphOptions: Partial<GraphClientOptions> = {}, config: Record<string, unknown> = {}): Promise<ResultDocument<J>> {
+  return runAction(def, { config: { ...configOf(h), ...config }, params, state }, { createGraph: (o) => createGraphClient(o), graphOptions: { retry: FAST_RETRY, clock: FAST_CLOCK, ...graphOptions } });
 }
 
 /** Invoke until the action is no longer IN_PROGRESS; every document along the way. */

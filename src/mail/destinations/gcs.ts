@@ -32,14 +32,14 @@ export interface GcsLocation {
 
 const BUCKET = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 
-function checkBucket(bucket: string, given: string): void {
+function checkBucket(bucket: string, given: string, parameter: string = DOWNLOAD_PATH): void {
   const plain = !bucket.includes('.');
   const tooLong = plain ? bucket.length > 63 : bucket.split('.').some((p) => p.length > 63);
   if (!BUCKET.test(bucket) || tooLong || bucket.includes('..') || bucket.startsWith('goog')) {
     throw new InputError(
-      `${DOWNLOAD_PATH} "${given}" does not start with a valid Cloud Storage bucket name ("${bucket}"): use gs://bucket-name/folder, ` +
+      `${parameter} "${given}" does not start with a valid Cloud Storage bucket name ("${bucket}"): use gs://bucket-name/folder, ` +
         `or set ${DEFAULT_BUCKET_ENV} to keep a path like /tmp/test.`,
-      DOWNLOAD_PATH,
+      parameter,
     );
   }
 }
@@ -48,29 +48,30 @@ function checkBucket(bucket: string, given: string): void {
  * Bucket and object prefix from `Download Path`: the bucket is the first level of `gs://...` or of
  * a path without a leading slash; a path with one goes to `defaultBucket`, and is an error without it.
  */
-export function parseGcsPath(downloadPath: unknown, defaultBucket?: string): GcsLocation {
+export function parseGcsPath(downloadPath: unknown, defaultBucket?: string, parameter: string = DOWNLOAD_PATH): GcsLocation {
+  // Errors name the parameter the path came from (`Download Path`, `Attachments Paths`).
   if (typeof downloadPath !== 'string' || downloadPath.trim() === '') {
-    throw new InputError(`${DOWNLOAD_PATH} is required: gs://bucket-name/folder for the GCP Bucket destination.`, DOWNLOAD_PATH);
+    throw new InputError(`${parameter} is required: gs://bucket-name/folder for the GCP Bucket destination.`, parameter);
   }
   const given = downloadPath.trim();
   // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
-  if (/[\u0000-\u001f\u007f]/.test(given)) throw new InputError(`${DOWNLOAD_PATH} contains a control character.`, DOWNLOAD_PATH);
+  if (/[\u0000-\u001f\u007f]/.test(given)) throw new InputError(`${parameter} contains a control character.`, parameter);
   const explicit = /^gs:\/\//i.test(given);
   const rooted = !explicit && /^[/\\]/.test(given);
   const parts = given.replace(/^gs:\/\//i, '').split(/[/\\]+/).filter((p) => p !== '');
   if (parts.some((p) => p === '.' || p === '..')) {
-    throw new InputError(`${DOWNLOAD_PATH} "${given}" must not contain "." or ".." segments.`, DOWNLOAD_PATH);
+    throw new InputError(`${parameter} "${given}" must not contain "." or ".." segments.`, parameter);
   }
   if (rooted && !defaultBucket) {
     throw new InputError(
-      `${DOWNLOAD_PATH} "${given}" names no bucket: use gs://bucket-name${given.startsWith('/') ? given : `/${parts.join('/')}`}, ` +
+      `${parameter} "${given}" names no bucket: use gs://bucket-name${given.startsWith('/') ? given : `/${parts.join('/')}`}, ` +
         `or set ${DEFAULT_BUCKET_ENV} to the bucket that paths starting with "/" go to.`,
-      DOWNLOAD_PATH,
+      parameter,
     );
   }
   const bucket = rooted ? defaultBucket : parts.shift();
-  if (!bucket) throw new InputError(`${DOWNLOAD_PATH} "${given}" names no bucket: use gs://bucket-name/folder.`, DOWNLOAD_PATH);
-  checkBucket(bucket, given);
+  if (!bucket) throw new InputError(`${parameter} "${given}" names no bucket: use gs://bucket-name/folder.`, parameter);
+  checkBucket(bucket, given, parameter);
   return { bucket, prefix: parts.join('/') };
 }
 
