@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { EmulatorError, graphErrors } from './errors.ts';
 import { gcsStoreOf } from './gcs/index.ts';
+import { mailFlowOf } from './mail-flow.ts';
 import { renderError } from './graph-errors-render.ts';
 import { newGuid } from './ids.ts';
 import { isSeed } from './random.ts';
@@ -37,6 +38,7 @@ function body(req: AdminRequest): Record<string, unknown> {
 export async function resetTenant(state: EmulatorState, seed: 'demo' | 'empty'): Promise<void> {
   state.store.reset();
   gcsStoreOf(state).reset();
+  mailFlowOf(state).reset();
   state.throttler.reset();
   if (seed === 'demo') {
     await seedDemo(state.store, { domain: state.tenant.tenantDomain, now: state.now() });
@@ -294,6 +296,15 @@ const ADMIN_ROUTES: AdminRoute[] = [
     },
   },
   { method: 'GET', pattern: p('settings'), handler: (state) => json(200, { ...state.settings }) },
+  { method: 'GET', pattern: p('outbound'), handler: (state) => json(200, { messages: mailFlowOf(state).outbound }) },
+  {
+    method: 'DELETE',
+    pattern: p('outbound'),
+    handler: (state) => {
+      mailFlowOf(state).outbound = [];
+      return noContent();
+    },
+  },
   { method: 'PUT', pattern: p('settings'), handler: putSettings },
 ];
 
