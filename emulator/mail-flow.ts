@@ -22,15 +22,33 @@ export interface OutboundMessage {
   size: number;
 }
 
-/** Mail flow state of one emulator: relayed mail and open upload sessions (both cleared by reset). */
+/** `POST /_emulator/users/{upn}/auto-reply`: this mailbox answers what reaches its Inbox. */
+export interface AutoReply {
+  body: string;
+  delaySeconds: number;
+}
+
+/** Mail flow state of one emulator: relayed mail, open upload sessions, auto-replies (all cleared by reset). */
 export class MailFlow {
   outbound: OutboundMessage[] = [];
   readonly sessions = new Map<string, UploadSession>();
+  /** By user id. */
+  readonly autoReplies = new Map<string, AutoReply>();
 
   reset(): void {
     this.outbound = [];
     this.sessions.clear();
+    this.autoReplies.clear();
   }
+}
+
+/** Marks an emulator auto-reply, so two auto-replying mailboxes never answer each other forever. */
+export const AUTO_REPLY_HEADER = 'X-Emulator-Auto-Reply';
+
+export interface Delivered {
+  user: UserRecord;
+  message: MessageRecord;
+  inbox: boolean;
 }
 
 const flows = new WeakMap<EmulatorState, MailFlow>();
@@ -65,12 +83,14 @@ export function tenantDomains(state: EmulatorState): Set<string> {
 
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 
-export async function deliver(state: EmulatorState, sender: UserRecord, mail: Submission): Promise<void> {
+/** Delivers and answers the Inbox copies it made (for auto-replies). */
+export async function deliver(state: EmulatorState, sender: UserRecord, mail: Submission): Promise<Delivered[]> {
   const store = state.store;
   const senderAddress = sender.userPrincipalName.toLowerCase();
   const senderDomain = `@${domainOf(senderAddress)}`;
   const own = tenantDomains(state);
   const delivered = new Set<string>();
+  const copies: Delivered[] = [];
   const unknown: string[] = [];
   const outside = { to: [] as string[], cc: [] as string[], bcc: [] as string[] };
   const prepared = await store.prepareMessage(mail.raw);
@@ -83,6 +103,7 @@ export async function deliver(state: EmulatorState, sender: UserRecord, mail: Su
         const blocked = user.blockedSenders.has(senderAddress) || user.blockedSenders.has(senderDomain);
         const copy = store.addPreparedMessage(user, store.folder(user, blocked ? 'junkemail' : 'inbox'), prepared);
         if (mail.singleValueExtendedProperties?.length) store.updateMessage(copy, { singleValueExtendedProperties: structuredClone(mail.singleValueExtendedProperties) });
+        copies.push({ user, message: copy, inbox: !blocked });
       } else if (own.has(domainOf(address))) {
         if (!unknown.some((a) => a.toLowerCase() === address.toLowerCase())) unknown.push(address);
       } else if (!outside[kind].includes(address)) {
@@ -103,6 +124,7 @@ export async function deliver(state: EmulatorState, sender: UserRecord, mail: Su
     const ndr = buildNdr({ sender, domain: domainOf(senderAddress), recipients: unknown, original: mail.raw, subject: mail.subject, internetMessageId: mail.internetMessageId, now: state.now() });
     await store.addMessage(sender, store.folder(sender, 'inbox'), ndr);
   }
+  return copies;
 }
 
 /** sendMail's Sent Items copy: Bcc recipients are the sender's to see, though no header carried them. */

@@ -5,7 +5,7 @@
  * Sent Items). reply/replyAll/forward (send.ts) are a reply draft sent at once.
  */
 import { EmulatorError, graphErrors } from '../errors.ts';
-import { deliver } from '../mail-flow.ts';
+import { AUTO_REPLY_HEADER, deliver, mailFlowOf, type Delivered } from '../mail-flow.ts';
 import { json, type EmulatorState, type GraphResponse } from '../state.ts';
 import type { FolderRecord, MessageRecord, UserRecord } from '../store.ts';
 import { childThreadIndex, messageIdsOf, referencesFor } from '../threading.ts';
@@ -104,10 +104,30 @@ const isAddress = (r: Recipient) => /^[^@\s<>,;"]+@[^@\s<>,;"]+$/.test(r.address
 export const createDraft: Handler = async (ctx) => {
   const sender = mailboxOf(ctx);
   const folder = folderOf(ctx, sender) ?? ctx.state.store.folder(sender, 'drafts');
+  if ((ctx.req.headers['content-type'] ?? '').toLowerCase().startsWith('text/plain')) {
+    checkRequestSize(ctx.req);
+    const m = await ctx.state.store.addMessage(sender, folder, mimeOf(ctx.req.body), { isRead: true });
+    return messageView(ctx, ctx.state.store.updateMessage(m, { isDraft: true, draftMime: true }), 201);
+  }
   const message = readMailJson(ctx.req);
   const draft = await storeDraft(ctx.state, sender, folder, compositionOf(message, sender, ctx.state.now()), {});
   return messageView(ctx, draft, 201);
 };
+
+/** The MIME of a `text/plain` request: base64 (user-post-messages.md, "Invalid base64 string for MIME content"). */
+export function mimeOf(body: Buffer | undefined): Buffer {
+  const text = (body ?? Buffer.alloc(0)).toString('utf8').replace(/\s+/g, '');
+  if (!text || !/^[A-Za-z0-9+/]+=*$/.test(text)) throw new EmulatorError(400, 'ErrorMimeContentInvalidBase64String', 'Invalid base64 string for MIME content.');
+  return Buffer.from(text, 'base64');
+}
+
+/** A MIME draft goes out as it was given (S/MIME included), less its Bcc header. */
+function withoutBcc(raw: Buffer): Buffer {
+  const end = raw.indexOf('\r\n\r\n') >= 0 ? raw.indexOf('\r\n\r\n') : raw.indexOf('\n\n');
+  if (end < 0) return raw;
+  const head = raw.subarray(0, end).toString('utf8').replace(/^bcc:.*(?:\r?\n[ \t].*)*(?:\r?\n|$)/gim, '');
+  return Buffer.concat([Buffer.from(head.replace(/\r?\n$/, '')), raw.subarray(end)]);
+}
 
 function headerOf(m: MessageRecord, name: string): string | undefined {
   const headers = (m.fields.internetMessageHeaders as Array<{ name: string; value: string }> | undefined) ?? [];
@@ -152,20 +172,24 @@ function unique(list: Recipient[], except: Recipient[]): Recipient[] {
  * References its chain, Thread-Index one child block more.
  */
 export async function replyDraft(ctx: HandlerContext, kind: ReplyKind): Promise<MessageRecord> {
-  const store = ctx.state.store;
   const sender = mailboxOf(ctx);
   folderOf(ctx, sender);
-  const original = store.message(sender, ctx.params.message);
-  const resource = store.messageResource(original);
+  const original = ctx.state.store.message(sender, ctx.params.message);
   checkRequestSize(ctx.req);
   const body = ctx.req.body && ctx.req.body.length > 0 ? readMailJson(ctx.req) : {};
+  return replyDraftOf(ctx.state, sender, original, kind, body);
+}
+
+async function replyDraftOf(state: EmulatorState, sender: UserRecord, original: MessageRecord, kind: ReplyKind, body: Record<string, unknown>): Promise<MessageRecord> {
+  const store = state.store;
+  const resource = store.messageResource(original);
   const message = (body.message ?? {}) as Record<string, unknown>;
   if (typeof message !== 'object' || Array.isArray(message)) throw graphErrors.badRequest("Property 'message' must be a message.");
   if (body.comment !== undefined && message.body !== undefined) {
     throw new EmulatorError(400, 'ErrorInvalidRequest', "Specify either 'comment' or the 'body' property of 'message', not both.");
   }
   const comment = typeof body.comment === 'string' ? body.comment : '';
-  const given = compositionOf(message, sender, ctx.state.now());
+  const given = compositionOf(message, sender, state.now());
   const self: Recipient = { address: sender.userPrincipalName };
   let to: Recipient[];
   let cc: Recipient[] = [];
@@ -201,9 +225,9 @@ export async function replyDraft(ctx: HandlerContext, kind: ReplyKind): Promise<
     to,
     cc,
     attachments: [...inherited, ...given.attachments],
-    threadIndex: childThreadIndex(resource.conversationIndex as string | null, ctx.state.now()),
+    threadIndex: childThreadIndex(resource.conversationIndex as string | null, state.now()),
   };
-  return storeDraft(ctx.state, sender, store.folder(sender, 'drafts'), composition, threading);
+  return storeDraft(state, sender, store.folder(sender, 'drafts'), composition, threading);
 }
 
 export const createReply: Handler = async (ctx) => messageView(ctx, await replyDraft(ctx, 'reply'), 201);
@@ -242,7 +266,10 @@ export async function sendDraftRecord(state: EmulatorState, sender: UserRecord, 
   if (all.length === 0) throw noRecipients();
   checkAddresses(all);
   const mail = state.store;
-  const submission = compose(state, sender, c);
+  const submission =
+    m.fields.draftMime === true
+      ? { raw: withoutBcc(m.raw), subject: c.subject, internetMessageId: c.internetMessageId ?? '', to: c.to.map((r) => r.address), cc: c.cc.map((r) => r.address), bcc: c.bcc.map((r) => r.address) }
+      : compose(state, sender, c);
   if (submission.raw.length > MAX_MESSAGE_BYTES) throw messageTooLarge();
   const sent = await mail.sendDraft(m, mail.folder(sender, 'sentitems'), submission.raw, {
     isRead: true,
@@ -252,8 +279,33 @@ export async function sendDraftRecord(state: EmulatorState, sender: UserRecord, 
     bccRecipients: m.fields.bccRecipients ?? [],
     singleValueExtendedProperties: c.singleValueExtendedProperties ?? [],
   });
-  await deliver(state, sender, submission);
+  await answerAutomatically(state, await deliver(state, sender, submission));
   return sent;
+}
+
+/**
+ * Mailboxes with an auto-reply (admin API) answer each new Inbox message with a reply carrying
+ * their body, as a person approving a vote would; never an auto-reply, an NDR or their own mail.
+ * With a delay the answer comes later (the request does not wait for it).
+ */
+export async function answerAutomatically(state: EmulatorState, delivered: Delivered[]): Promise<void> {
+  const flow = mailFlowOf(state);
+  for (const d of delivered) {
+    const rule = flow.autoReplies.get(d.user.id);
+    if (!rule || !d.inbox) continue;
+    const headers = (d.message.fields.internetMessageHeaders as Array<{ name: string }> | undefined) ?? [];
+    if (headers.some((h) => /^(x-emulator-auto-reply|x-ms-exchange-message-is-ndr|auto-submitted)$/i.test(h.name))) continue;
+    const answer = async () => {
+      const draft = await replyDraftOf(state, d.user, state.store.message(d.user, d.message.immutableId), 'reply', { comment: rule.body });
+      state.store.updateMessage(draft, { internetMessageHeaders: [{ name: AUTO_REPLY_HEADER, value: 'true' }] });
+      await sendDraftRecord(state, d.user, draft);
+    };
+    if (rule.delaySeconds > 0) {
+      void state.sleep(rule.delaySeconds * 1000).then(answer).catch(() => undefined);
+    } else {
+      await answer();
+    }
+  }
 }
 
 /** `POST .../messages/{id}/send`: 202, no body. */

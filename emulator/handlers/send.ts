@@ -8,7 +8,7 @@ import { EmulatorError, graphErrors } from '../errors.ts';
 import { deliver, saveSentCopy } from '../mail-flow.ts';
 import type { GraphResponse } from '../state.ts';
 import { mailboxOf, type Handler } from './common.ts';
-import { MAX_MESSAGE_BYTES, messageTooLarge, replyDraft, sendDraftRecord, type ReplyKind } from './drafts.ts';
+import { answerAutomatically, MAX_MESSAGE_BYTES, messageTooLarge, replyDraft, sendDraftRecord, type ReplyKind } from './drafts.ts';
 import {
   attachmentInput,
   checkRequestSize,
@@ -45,7 +45,7 @@ export const sendMail: Handler = async (ctx) => {
     const internetMessageId = /^message-id:\s*(<[^>]+>)/im.exec(header)?.[1] ?? '';
     const submission = { raw, subject, internetMessageId, to, cc, bcc };
     await saveSentCopy(ctx.state, sender, submission, []);
-    await deliver(ctx.state, sender, submission);
+    await answerAutomatically(ctx.state, await deliver(ctx.state, sender, submission));
     return accepted();
   }
   const body = readMailJson(ctx.req);
@@ -73,7 +73,7 @@ export const sendMail: Handler = async (ctx) => {
   });
   if (submission.raw.length > MAX_MESSAGE_BYTES) throw messageTooLarge();
   if (body.saveToSentItems !== false && body.saveToSentItems !== 'false') await saveSentCopy(ctx.state, sender, submission, toGraphRecipients(ctx.state, bcc));
-  await deliver(ctx.state, sender, submission);
+  await answerAutomatically(ctx.state, await deliver(ctx.state, sender, submission));
   return accepted();
 };
 

@@ -223,3 +223,39 @@ describe('threads', () => {
     expect((await admin<{ messages: unknown[] }>('/outbound')).messages).toEqual([]);
   });
 });
+
+describe('MIME drafts and auto-replies', () => {
+  it('a MIME draft (base64 text/plain) is sent as given, less its Bcc header; bad base64 is ErrorMimeContentInvalidBase64String', async () => {
+    const mime = [`From: ${SOC}`, `To: ${CAROL}`, `Bcc: ${ALICE}`, 'Subject: MIME draft', 'X-Signed: kept', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', 'exact body', ''].join('\r\n');
+    const res = await graph.request<Message>({ method: 'POST', path: `/users/${SOC}/messages`, headers: { 'Content-Type': 'text/plain' }, body: Buffer.from(mime).toString('base64') });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ isDraft: true, subject: 'MIME draft' });
+    await graph.post(`/users/${SOC}/messages/${res.body.id}/send`);
+    const carols = await find(CAROL, 'inbox', 'MIME draft');
+    const raw = Buffer.from(await graph.get<Uint8Array>(`/users/${CAROL}/messages/${carols!.id}/$value`, { responseType: 'buffer' })).toString('utf8');
+    expect(raw).toContain('X-Signed: kept');
+    expect(raw).toContain('exact body');
+    expect(raw).not.toMatch(/^bcc:/im);
+    expect(await find(ALICE, 'inbox', 'MIME draft')).toBeDefined();
+    expect(await fail(graph.request({ method: 'POST', path: `/users/${SOC}/messages`, headers: { 'Content-Type': 'text/plain' }, body: '***' }))).toMatchObject({ status: 400, code: 'ErrorMimeContentInvalidBase64String' });
+  });
+
+  it('POST /_emulator/users/{upn}/auto-reply: the mailbox answers new Inbox mail in the thread, never an auto-reply; {"body": null} stops it', async () => {
+    expect(await admin(`/users/${CAROL}/auto-reply`, { method: 'POST', body: { body: 'Approve', delaySeconds: 0 } })).toEqual({ body: 'Approve', delaySeconds: 0 });
+    expect(await admin(`/users/${ALICE}/auto-reply`, { method: 'POST', body: { body: 'Out of office' } })).toEqual({ body: 'Out of office', delaySeconds: 0 });
+    await sdk.api(`/users/${SOC}/sendMail`).post({ message: { subject: 'Approve the purge?', toRecipients: to(CAROL) } });
+    const sent = await find(SOC, 'sentitems', 'Approve the purge?');
+    const answer = await find(SOC, 'inbox', 'RE: Approve the purge?');
+    expect(answer?.body?.content).toMatch(/^Approve/);
+    expect(header(answer, 'In-Reply-To')).toBe(sent!.internetMessageId);
+    expect(answer!.conversationId).toBe(sent!.conversationId);
+    // Carol's auto-reply to Alice is not answered by Alice's (no loop).
+    await graph.post(`/users/${ALICE}/sendMail`, { message: { subject: 'Loop?', toRecipients: to(CAROL) } });
+    expect(await find(ALICE, 'inbox', 'RE: Loop?')).toBeDefined();
+    expect(await find(CAROL, 'inbox', 'RE: RE: Loop?')).toBeUndefined();
+    await admin(`/users/${CAROL}/auto-reply`, { method: 'POST', body: { body: null } });
+    await admin(`/users/${ALICE}/auto-reply`, { method: 'POST', body: { body: null } });
+    await graph.post(`/users/${SOC}/sendMail`, { message: { subject: 'No answer now', toRecipients: to(CAROL) } });
+    expect(await find(SOC, 'inbox', 'RE: No answer now')).toBeUndefined();
+  });
+});
