@@ -191,6 +191,8 @@ function draftFields(ctx: HandlerContext, m: MessageRecord, patch: Record<string
     if (key in patch) out[key] = toGraphRecipients(ctx.state, recipients(patch[key], key, false));
   }
   if ('body' in patch) out.body = itemBody(patch.body);
+  // message-update.md lists the values as `Low`, `Normal`, `High`: the enum is matched in any case.
+  if (typeof patch.importance === 'string' && ['low', 'normal', 'high'].includes(patch.importance.toLowerCase())) out.importance = patch.importance.toLowerCase();
   if ('internetMessageHeaders' in patch) out.internetMessageHeaders = customHeaders(patch.internetMessageHeaders);
   if ('internetMessageId' in patch) {
     if (typeof patch.internetMessageId !== 'string' || !/^<[^<>\s]+@[^<>\s]+>$/.test(patch.internetMessageId)) {

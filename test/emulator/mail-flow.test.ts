@@ -224,6 +224,26 @@ describe('threads', () => {
   });
 });
 
+describe('inline images', () => {
+  it('an inline fileAttachment with a contentId reaches the recipient inline, referenced by cid:', async () => {
+    const d = await graph.post<Message>(`/users/${SOC}/messages`, {
+      subject: 'Inline logo',
+      importance: 'Low',
+      body: { contentType: 'HTML', content: '<p><img src="cid:logo@soar"></p>' },
+      toRecipients: to(CAROL),
+      attachments: [{ '@odata.type': '#microsoft.graph.fileAttachment', name: 'logo.png', contentType: 'image/png', isInline: true, contentId: 'logo@soar', contentBytes: Buffer.from('PNG').toString('base64') }],
+    });
+    expect(d).toMatchObject({ hasAttachments: false, importance: 'low' });
+    await graph.patch(`/users/${SOC}/messages/${d.id}`, { importance: 'High' });
+    await graph.post(`/users/${SOC}/messages/${d.id}/send`);
+    const got = await find(CAROL, 'inbox', 'Inline logo');
+    expect(got).toMatchObject({ hasAttachments: false });
+    expect(header(got, 'Importance')).toBe('high');
+    const files = await graph.get<{ value: Array<Attachment & { contentId?: string }> }>(`/users/${CAROL}/messages/${got!.id}/attachments`);
+    expect(files.value[0]).toMatchObject({ name: 'logo.png', isInline: true, contentId: 'logo@soar' });
+  });
+});
+
 describe('MIME drafts and auto-replies', () => {
   it('a MIME draft (base64 text/plain) is sent as given, less its Bcc header; bad base64 is ErrorMimeContentInvalidBase64String', async () => {
     const mime = [`From: ${SOC}`, `To: ${CAROL}`, `Bcc: ${ALICE}`, 'Subject: MIME draft', 'X-Signed: kept', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', 'exact body', ''].join('\r\n');
