@@ -20,7 +20,7 @@ import { translateExchangeIds } from './handlers/translate-ids.ts';
 import { getAutomaticReplies, getMailboxSettings, getPresence, getUser, listUsers } from './handlers/users.ts';
 import { forward, reply, replyAll, sendMail } from './handlers/send.ts';
 import { markAsJunk, markAsNotJunk } from './handlers/junk.ts';
-import { createDraft, createForward, createReply, createReplyAll, postAttachment, sendDraft } from './handlers/drafts.ts';
+import { createDraft, createForward, createReply, createReplyAll, deleteAttachment, postAttachment, sendDraft } from './handlers/drafts.ts';
 import { createUploadSession } from './handlers/attachment-session.ts';
 import { honoursIdType, type Handler } from './handlers/common.ts';
 import type { GraphVersion } from './state.ts';
@@ -87,6 +87,7 @@ function messageRoutes(root: string): Route[] {
     { method: 'GET', pattern: p(`${m}/attachments`), versions: BOTH, query: ['$expand', '$select'], roles: MAIL_READ, handler: listAttachments },
     { method: 'GET', pattern: p(`${m}/attachments/:attachment`), versions: BOTH, query: ['$expand', '$select'], roles: MAIL_READ, handler: getAttachment },
     { method: 'GET', pattern: p(`${m}/attachments/:attachment/$value`), versions: BOTH, query: [], roles: MAIL_READ, handler: getAttachmentValue },
+    { method: 'DELETE', pattern: p(`${m}/attachments/:attachment`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: deleteAttachment },
   ];
   return routes.map((r) => ({ ...r, handler: honoursIdType(r.handler) }));
 }

@@ -6,7 +6,7 @@
  */
 import { EmulatorError, graphErrors } from '../errors.ts';
 import { AUTO_REPLY_HEADER, deliver, mailFlowOf, type Delivered } from '../mail-flow.ts';
-import { json, type EmulatorState, type GraphResponse } from '../state.ts';
+import { json, noContent, type EmulatorState, type GraphResponse } from '../state.ts';
 import type { FolderRecord, MessageRecord, UserRecord } from '../store.ts';
 import { childThreadIndex, messageIdsOf, referencesFor } from '../threading.ts';
 import { attachmentResource } from './attachments.ts';
@@ -330,4 +330,14 @@ export const postAttachment: Handler = async (ctx) => {
     '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages(${quoteKey(store.messageIdOf(m, idTypeOf(ctx.req)))})/attachments/$entity`),
     ...attachmentResource(store, a, false, ctx.req.version === 'beta', id),
   });
+};
+
+/** `DELETE .../messages/{id}/attachments/{id}` (attachment-delete.md): 204. */
+export const deleteAttachment: Handler = (ctx) => {
+  const store = ctx.state.store;
+  const sender = mailboxOf(ctx);
+  folderOf(ctx, sender);
+  const m = store.message(sender, ctx.params.message);
+  store.removeAttachment(m, store.attachment(m, ctx.params.attachment));
+  return noContent();
 };

@@ -153,6 +153,22 @@ describe('drafts', () => {
     const viaSdk = await sdkFail(sdk.api(`/users/${SOC}/sendMail`).post({ message: { subject: 'x', toRecipients: to(CAROL), attachments: [{ '@odata.type': '#microsoft.graph.fileAttachment', name: 'big.bin', contentBytes: big }] } }));
     expect(viaSdk).toMatchObject({ statusCode: 413, code: 'RequestEntityTooLarge' });
   });
+
+  it('several 2.9 MB files, each in its own request under 4 MB, go out together; DELETE of an attachment takes it off the draft (204)', async () => {
+    const d = await graph.post<Message>(`/users/${SOC}/messages`, { subject: 'Three files', toRecipients: to(CAROL) });
+    const size = Math.floor(2.9 * 1024 * 1024);
+    const ids: string[] = [];
+    for (const n of [1, 2, 3, 4]) {
+      const a = await graph.post<Attachment>(`/users/${SOC}/messages/${d.id}/attachments`, { '@odata.type': '#microsoft.graph.fileAttachment', name: `part${n}.bin`, contentBytes: Buffer.alloc(size, n).toString('base64') });
+      ids.push(a.id!);
+    }
+    await sdk.api(`/users/${SOC}/messages/${d.id}/attachments/${ids[3]}`).delete();
+    expect(await fail(graph.delete(`/users/${SOC}/messages/${d.id}/attachments/${ids[3]}`))).toMatchObject({ status: 404, code: 'ErrorItemNotFound' });
+    await graph.post(`/users/${SOC}/messages/${d.id}/send`);
+    const got = await find(CAROL, 'inbox', 'Three files');
+    const files = await graph.get<{ value: Attachment[] }>(`/users/${CAROL}/messages/${got!.id}/attachments`, { query: { $select: 'name,size' } });
+    expect(files.value.map((a) => [a.name, a.size])).toEqual([['part1.bin', size], ['part2.bin', size], ['part3.bin', size]]);
+  });
 });
 
 describe('threads', () => {
