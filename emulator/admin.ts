@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { EmulatorError, graphErrors } from './errors.ts';
 import { gcsStoreOf } from './gcs/index.ts';
+import { mailFlowOf } from './mail-flow.ts';
 import { renderError } from './graph-errors-render.ts';
 import { newGuid } from './ids.ts';
 import { isSeed } from './random.ts';
@@ -37,6 +38,7 @@ function body(req: AdminRequest): Record<string, unknown> {
 export async function resetTenant(state: EmulatorState, seed: 'demo' | 'empty'): Promise<void> {
   state.store.reset();
   gcsStoreOf(state).reset();
+  mailFlowOf(state).reset();
   state.throttler.reset();
   if (seed === 'demo') {
     await seedDemo(state.store, { domain: state.tenant.tenantDomain, now: state.now() });
@@ -231,6 +233,23 @@ function putBlockedSenders(state: EmulatorState, req: AdminRequest, { upn }: Rec
   return json(200, { senders: [...user.blockedSenders] });
 }
 
+/** CONTRACT.md §5: `{"body": "Approve", "delaySeconds": 0}` from now on; `{"body": null}` stops it. */
+function putAutoReply(state: EmulatorState, req: AdminRequest, { upn }: Record<string, string>): GraphResponse {
+  const user = state.store.mailbox(upn);
+  const b = body(req);
+  const replies = mailFlowOf(state).autoReplies;
+  if (b.body === null) {
+    replies.delete(user.id);
+    return json(200, { body: null });
+  }
+  const delay = b.delaySeconds ?? 0;
+  if (typeof b.body !== 'string' || typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) {
+    throw graphErrors.badRequest('Body must be {"body": "text of the reply" | null, "delaySeconds"?: number >= 0}.');
+  }
+  replies.set(user.id, { body: b.body, delaySeconds: delay });
+  return json(200, { body: b.body, delaySeconds: delay });
+}
+
 function addBucket(state: EmulatorState, req: AdminRequest): GraphResponse {
   const name = body(req).name;
   if (typeof name !== 'string') throw graphErrors.badRequest('Body must be {"name": "bucket-name"}.');
@@ -279,6 +298,7 @@ const ADMIN_ROUTES: AdminRoute[] = [
   { method: 'PUT', pattern: p('users/:upn/mailboxSettings'), handler: putMailboxSettings },
   { method: 'GET', pattern: p('users/:upn/blockedSenders'), handler: getBlockedSenders },
   { method: 'PUT', pattern: p('users/:upn/blockedSenders'), handler: putBlockedSenders },
+  { method: 'POST', pattern: p('users/:upn/auto-reply'), handler: putAutoReply },
   { method: 'POST', pattern: p('gcs/buckets'), handler: addBucket },
   { method: 'GET', pattern: p('gcs/buckets'), handler: listBuckets },
   { method: 'POST', pattern: p('bulk'), handler: async (state, req) => json(201, await bulkSeed(state, body(req))) },
@@ -294,6 +314,15 @@ const ADMIN_ROUTES: AdminRoute[] = [
     },
   },
   { method: 'GET', pattern: p('settings'), handler: (state) => json(200, { ...state.settings }) },
+  { method: 'GET', pattern: p('outbound'), handler: (state) => json(200, { messages: mailFlowOf(state).outbound }) },
+  {
+    method: 'DELETE',
+    pattern: p('outbound'),
+    handler: (state) => {
+      mailFlowOf(state).outbound = [];
+      return noContent();
+    },
+  },
   { method: 'PUT', pattern: p('settings'), handler: putSettings },
 ];
 

@@ -20,6 +20,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { handleAdmin, handleAdminUpload } from './admin.ts';
 import { handleGcsHttp } from './gcs/index.ts';
+import { handleUpload, isUploadPath } from './upload-sessions.ts';
 import { runBatch } from './batch.ts';
 import { handleEntra, matchEntra } from './entra.ts';
 import { EmulatorError, graphErrors } from './errors.ts';
@@ -312,6 +313,14 @@ export async function handleHttp(state: EmulatorState, req: IncomingMessage, res
       return;
     }
     state.log.countHttp();
+    if (isUploadPath(path)) {
+      const started = performance.now();
+      const out = await handleUpload(state, { method: req.method ?? 'GET', url, headers, body });
+      // The path only: the query holds the URL's credential (authtoken).
+      state.log.add({ method: req.method ?? 'GET', path, status: out.status, mailbox: null, ms: Math.round((performance.now() - started) * 10) / 10 });
+      send(res, out);
+      return;
+    }
     const entra = matchEntra(path);
     if (entra) {
       const started = performance.now();

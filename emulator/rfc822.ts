@@ -7,6 +7,9 @@ export interface MailAttachment {
   content: Buffer;
   /** Attach as an embedded email (message/rfc822, 7bit) rather than base64. */
   embeddedMessage?: boolean;
+  /** An inline part (`Content-Disposition: inline`), referenced from the HTML by `cid:`. */
+  inline?: boolean;
+  contentId?: string;
 }
 
 export interface MailSpec {
@@ -19,6 +22,13 @@ export interface MailSpec {
   text: string;
   html?: string;
   inReplyTo?: string;
+  /** The full References chain (defaults to inReplyTo alone). */
+  references?: string[];
+  replyTo?: string[];
+  /** Exchange's Thread-Index (base64), Graph's conversationIndex. */
+  threadIndex?: string;
+  threadTopic?: string;
+  importance?: 'low' | 'normal' | 'high';
   headers?: Record<string, string>;
   attachments?: MailAttachment[];
 }
@@ -36,10 +46,15 @@ export function buildMail(spec: MailSpec): Buffer {
     `From: ${spec.from}`,
     `To: ${spec.to.join(', ')}`,
     ...(spec.cc?.length ? [`Cc: ${spec.cc.join(', ')}`] : []),
+    ...(spec.replyTo?.length ? [`Reply-To: ${spec.replyTo.join(', ')}`] : []),
     `Subject: ${encodeSubject(spec.subject)}`,
     `Date: ${spec.date.toUTCString().replace('GMT', '+0000')}`,
     `Message-ID: ${spec.messageId}`,
-    ...(spec.inReplyTo ? [`In-Reply-To: ${spec.inReplyTo}`, `References: ${spec.inReplyTo}`] : []),
+    ...(spec.inReplyTo ? [`In-Reply-To: ${spec.inReplyTo}`] : []),
+    ...(spec.references?.length ? [`References: ${spec.references.join(' ')}`] : spec.inReplyTo ? [`References: ${spec.inReplyTo}`] : []),
+    ...(spec.threadTopic !== undefined ? [`Thread-Topic: ${encodeSubject(spec.threadTopic)}`] : []),
+    ...(spec.threadIndex ? [`Thread-Index: ${spec.threadIndex}`] : []),
+    ...(spec.importance && spec.importance !== 'normal' ? [`Importance: ${spec.importance}`] : []),
     ...Object.entries(spec.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
     'MIME-Version: 1.0',
   ];
@@ -79,7 +94,8 @@ export function buildMail(spec: MailSpec): Buffer {
       } else {
         body.push(
           `Content-Type: ${a.contentType}; name="${a.filename}"`,
-          `Content-Disposition: attachment; filename="${a.filename}"`,
+          `Content-Disposition: ${a.inline ? 'inline' : 'attachment'}; filename="${a.filename}"`,
+          ...(a.contentId ? [`Content-ID: <${a.contentId.replace(/^<|>$/g, '')}>`] : []),
           'Content-Transfer-Encoding: base64',
           '',
           wrap64(a.content),

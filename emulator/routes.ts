@@ -20,6 +20,8 @@ import { translateExchangeIds } from './handlers/translate-ids.ts';
 import { getAutomaticReplies, getMailboxSettings, getPresence, getUser, listUsers } from './handlers/users.ts';
 import { forward, reply, replyAll, sendMail } from './handlers/send.ts';
 import { markAsJunk, markAsNotJunk } from './handlers/junk.ts';
+import { createDraft, createForward, createReply, createReplyAll, deleteAttachment, postAttachment, sendDraft } from './handlers/drafts.ts';
+import { createUploadSession } from './handlers/attachment-session.ts';
 import { honoursIdType, type Handler } from './handlers/common.ts';
 import type { GraphVersion } from './state.ts';
 
@@ -60,6 +62,8 @@ function messageRoutes(root: string): Route[] {
   const m = `${root}/messages/:message`;
   const routes: Route[] = [
     { method: 'GET', pattern: p(`${root}/messages`), versions: BOTH, query: LIST_MESSAGES, roles: MAIL_READ, handler: listMessages },
+    // user-post-messages.md: a draft (Drafts, or the folder of the path); Mail.ReadWrite.
+    { method: 'POST', pattern: p(`${root}/messages`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: createDraft },
     { method: 'GET', pattern: p(m), versions: BOTH, query: ['$select', '$expand'], roles: MAIL_READ, handler: getMessage },
     { method: 'PATCH', pattern: p(m), versions: BOTH, query: [], roles: MAIL_WRITE, handler: patchMessage },
     { method: 'DELETE', pattern: p(m), versions: BOTH, query: [], roles: MAIL_WRITE, handler: deleteMessage },
@@ -70,12 +74,20 @@ function messageRoutes(root: string): Route[] {
     { method: 'POST', pattern: p(`${m}/reply`), versions: BOTH, query: [], roles: SEND, handler: reply },
     { method: 'POST', pattern: p(`${m}/replyAll`), versions: BOTH, query: [], roles: SEND, handler: replyAll },
     { method: 'POST', pattern: p(`${m}/forward`), versions: BOTH, query: [], roles: SEND, handler: forward },
+    { method: 'POST', pattern: p(`${m}/send`), versions: BOTH, query: [], roles: SEND, handler: sendDraft },
+    // message-createreply.md, -createreplyall.md, -createforward.md: Mail.ReadWrite (a draft is written, nothing sent).
+    { method: 'POST', pattern: p(`${m}/createReply`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: createReply },
+    { method: 'POST', pattern: p(`${m}/createReplyAll`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: createReplyAll },
+    { method: 'POST', pattern: p(`${m}/createForward`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: createForward },
+    { method: 'POST', pattern: p(`${m}/attachments`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: postAttachment },
+    { method: 'POST', pattern: p(`${m}/attachments/createUploadSession`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: createUploadSession },
     // Documented for beta only, yet v1.0 answers them too (see handlers/junk.ts).
     { method: 'POST', pattern: p(`${m}/markAsJunk`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: markAsJunk },
     { method: 'POST', pattern: p(`${m}/markAsNotJunk`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: markAsNotJunk },
     { method: 'GET', pattern: p(`${m}/attachments`), versions: BOTH, query: ['$expand', '$select'], roles: MAIL_READ, handler: listAttachments },
     { method: 'GET', pattern: p(`${m}/attachments/:attachment`), versions: BOTH, query: ['$expand', '$select'], roles: MAIL_READ, handler: getAttachment },
     { method: 'GET', pattern: p(`${m}/attachments/:attachment/$value`), versions: BOTH, query: [], roles: MAIL_READ, handler: getAttachmentValue },
+    { method: 'DELETE', pattern: p(`${m}/attachments/:attachment`), versions: BOTH, query: [], roles: MAIL_WRITE, handler: deleteAttachment },
   ];
   return routes.map((r) => ({ ...r, handler: honoursIdType(r.handler) }));
 }

@@ -437,26 +437,11 @@ export class Store {
 
   addPreparedMessage(mailbox: UserRecord, folder: FolderRecord, prepared: PreparedMessage, options: NewMessageOptions = {}): MessageRecord {
     if (folder.mailboxId !== mailbox.id) throw graphErrors.itemNotFound();
-    const { raw, parsed, items } = prepared;
+    const { raw, parsed } = prepared;
     const ids = this.idsOf(mailbox.id);
     const counter = ids.itemCounter();
     const id = ids.messageId(folder.counter, counter);
-    const attachments: AttachmentRecord[] = parsed.attachments.map((a, i) => {
-      const key = newAttachmentKey();
-      return {
-        id: attachmentId(id, key),
-        key,
-        kind: a.kind,
-        name: a.name,
-        contentType: a.contentType,
-        size: a.size,
-        isInline: a.isInline,
-        contentId: a.contentId,
-        content: a.content,
-        lastModifiedDateTime: this.iso(),
-        item: items[i],
-      };
-    });
+    const attachments = this.attachmentRecords(id, prepared);
     // Copies share the parsed nested values (recipients, body): every change goes through
     // updateMessage, which replaces top-level fields and never edits a nested value in place.
     const fields: Record<string, unknown> = { ...parsed.message };
@@ -489,6 +474,46 @@ export class Store {
     };
     this.insert(record);
     return record;
+  }
+
+  private attachmentRecords(messageId: string, { parsed, items }: PreparedMessage): AttachmentRecord[] {
+    return parsed.attachments.map((a, i) => {
+      const key = newAttachmentKey();
+      return {
+        id: attachmentId(messageId, key),
+        key,
+        kind: a.kind,
+        name: a.name,
+        contentType: a.contentType,
+        size: a.size,
+        isInline: a.isInline,
+        contentId: a.contentId,
+        content: a.content,
+        lastModifiedDateTime: this.iso(),
+        item: items[i],
+      };
+    });
+  }
+
+  /**
+   * message-send.md: the sent draft is saved in Sent Items as the message that went out (its
+   * MIME, the fields Exchange derives from it, plus `keep`). Like any move it gets a new REST
+   * id; its immutable id stays (outlook-immutable-id.md), so a client holding it finds the sent item.
+   */
+  async sendDraft(m: MessageRecord, destination: FolderRecord, raw: Buffer, keep: Record<string, unknown>): Promise<MessageRecord> {
+    const prepared = await this.prepareMessage(raw);
+    const moved = this.moveMessage(m, destination);
+    moved.raw = raw;
+    moved.fields = { ...prepared.parsed.message, ...keep };
+    moved.conversationKey = prepared.parsed.conversationKey;
+    moved.attachments = this.attachmentRecords(moved.id, prepared);
+    return moved;
+  }
+
+  /** `DELETE .../attachments/{id}`. */
+  removeAttachment(m: MessageRecord, a: AttachmentRecord): void {
+    m.attachments = m.attachments.filter((x) => x !== a);
+    this.touch(m);
   }
 
   private insert(record: MessageRecord): void {
@@ -705,7 +730,7 @@ export class Store {
    */
   async addAttachment(
     m: MessageRecord,
-    input: { kind: 'file' | 'item' | 'reference'; name: string; contentType: string; content: Buffer; isInline?: boolean; sourceUrl?: string },
+    input: { kind: 'file' | 'item' | 'reference'; name: string; contentType: string; content: Buffer; isInline?: boolean; sourceUrl?: string; contentId?: string },
   ): Promise<AttachmentRecord> {
     const reference = input.kind === 'reference';
     const key = newAttachmentKey();
@@ -718,6 +743,7 @@ export class Store {
       // A reference attachment's size is that of the link's metadata on the message, not of the file.
       size: reference ? 256 + Buffer.byteLength(input.name) + Buffer.byteLength(input.sourceUrl ?? '') : input.content.length,
       isInline: input.isInline === true,
+      ...(input.contentId ? { contentId: input.contentId } : {}),
       content: input.content,
       lastModifiedDateTime: this.iso(),
       item: input.kind === 'item' ? await parseMime(input.content).catch(() => undefined) : undefined,

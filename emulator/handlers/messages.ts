@@ -5,6 +5,7 @@ import { bytes, json, noContent } from '../state.ts';
 import type { AttachmentRecord, MessageRecord } from '../store.ts';
 import { attachmentResource, parseAttachmentSelect, selectAttachment } from './attachments.ts';
 import { collectionUrl, contextUrl, folderOf, idTypeOf, mailboxOf, quoteKey, readJson, type Handler, type HandlerContext } from './common.ts';
+import { checkRequestSize, customHeaders, extendedProperties, itemBody, mergeExtended, recipients, toGraphRecipients } from './message-input.ts';
 
 export const MESSAGE_PAGE_DEFAULT = 10;
 export const MESSAGE_PAGE_MAX = 1000;
@@ -71,6 +72,37 @@ function messageOf(ctx: HandlerContext): MessageRecord {
   return ctx.state.store.message(mailbox, ctx.params.message);
 }
 
+/** `$expand` items, split at the commas outside parentheses. */
+function splitExpand(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const out: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of value) {
+    if (ch === '(') depth += 1;
+    if (ch === ')') depth -= 1;
+    if (ch === ',' && depth === 0) {
+      out.push(current.trim());
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  if (current.trim() !== '') out.push(current.trim());
+  return out;
+}
+
+/**
+ * `singleValueExtendedProperties($filter=id eq '{id}')` (singlevaluelegacyextendedproperty-get.md):
+ * the id wanted. Without the `$filter` Graph answers a 400, as here.
+ */
+function extendedPropertyExpand(item: string): string | undefined {
+  if (!/^singleValueExtendedProperties\b/i.test(item)) return undefined;
+  const m = /^singleValueExtendedProperties\(\s*\$filter=id\s+eq\s+'((?:[^']|'')+)'\s*\)$/i.exec(item);
+  if (!m) throw new EmulatorError(400, 'ErrorInvalidUrlQuery', "An extended property is expanded with $expand=singleValueExtendedProperties($filter=id eq '{id}').");
+  return m[1].replace(/''/g, "'");
+}
+
 function parseExpand(value: string | undefined, allowed: string[]): string | undefined {
   if (value === undefined) return undefined;
   const v = value.trim();
@@ -82,12 +114,20 @@ function parseExpand(value: string | undefined, allowed: string[]): string | und
 export const getMessage: Handler = (ctx) => {
   const m = messageOf(ctx);
   const select = ctx.req.query.get('$select') ?? undefined;
-  const expand = parseExpand(ctx.req.query.get('$expand') ?? undefined, ['attachments']);
+  const expands = splitExpand(ctx.req.query.get('$expand') ?? undefined);
+  const extended = expands.map(extendedPropertyExpand).find((x) => x !== undefined);
+  const expand = parseExpand(expands.find((e) => extendedPropertyExpand(e) === undefined), ['attachments']);
   const query = compileMessageQuery({ select });
   const body: Record<string, unknown> = {
     '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages/$entity`),
     ...view(ctx, m, select, query.project),
   };
+  if (extended !== undefined) {
+    const wanted = extended.toLowerCase();
+    const found = ((m.fields.singleValueExtendedProperties as Array<{ id: string; value: string }> | undefined) ?? []).filter((x) => x.id.toLowerCase() === wanted);
+    // singlevaluelegacyextendedproperty-get.md: the property comes back only when the message has it.
+    if (found.length > 0) body.singleValueExtendedProperties = found;
+  }
   if (expand) {
     body['attachments@odata.context'] = contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages(${quoteKey(shownId(ctx, m))})/attachments`);
     body.attachments = m.attachments.map((a) => attachmentResource(ctx.state.store, a, false, ctx.req.version === 'beta', shownAttachmentId(ctx, m, a)));
@@ -113,7 +153,9 @@ const PATCHABLE: Record<string, (v: unknown) => boolean> = {
 export const patchMessage: Handler = (ctx) => {
   const m = messageOf(ctx);
   const patch = readJson(ctx.req);
+  const draftPatch = draftFields(ctx, m, patch);
   for (const [key, value] of Object.entries(patch)) {
+    if (key in draftPatch) continue;
     const check = PATCHABLE[key];
     if (!check) {
       throw new EmulatorError(400, 'RequestBodyRead', `The property '${key}' does not exist on type 'microsoft.graph.message' or cannot be updated.`);
@@ -122,12 +164,52 @@ export const patchMessage: Handler = (ctx) => {
       throw new EmulatorError(400, 'RequestBodyRead', `Cannot convert the literal '${JSON.stringify(value)}' to the expected type of property '${key}'.`);
     }
   }
-  const updated = ctx.state.store.updateMessage(m, patch);
+  const updated = ctx.state.store.updateMessage(m, { ...patch, ...draftPatch });
   return json(200, {
     '@odata.context': contextUrl(ctx, `users(${quoteKey(ctx.params.user)})/messages/$entity`),
     ...defaultView(ctx.state.store.messageResource(updated, idTypeOf(ctx.req))),
   });
 };
+
+/** message-update.md: updatable only while the message is a draft. */
+const DRAFT_ONLY = new Set(['body', 'replyTo', 'internetMessageId', 'internetMessageHeaders']);
+
+/**
+ * The recipients, body, headers and extended properties of a PATCH, read and checked as the
+ * draft routes read them (message-update.md). On a message that is not a draft, the draft-only
+ * properties are refused as Exchange refuses them.
+ */
+function draftFields(ctx: HandlerContext, m: MessageRecord, patch: Record<string, unknown>): Record<string, unknown> {
+  checkRequestSize(ctx.req);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(patch)) {
+    if (DRAFT_ONLY.has(key) && m.fields.isDraft !== true) {
+      throw new EmulatorError(400, 'ErrorInvalidPropertyUpdateSentMessage', 'Update operation is invalid for property of a sent message.');
+    }
+  }
+  for (const key of ['toRecipients', 'ccRecipients', 'bccRecipients', 'replyTo'] as const) {
+    if (key in patch) out[key] = toGraphRecipients(ctx.state, recipients(patch[key], key, false));
+  }
+  if ('body' in patch) out.body = itemBody(patch.body);
+  // message-update.md lists the values as `Low`, `Normal`, `High`: the enum is matched in any case.
+  if (typeof patch.importance === 'string' && ['low', 'normal', 'high'].includes(patch.importance.toLowerCase())) out.importance = patch.importance.toLowerCase();
+  if ('internetMessageHeaders' in patch) out.internetMessageHeaders = customHeaders(patch.internetMessageHeaders);
+  if ('internetMessageId' in patch) {
+    if (typeof patch.internetMessageId !== 'string' || !/^<[^<>\s]+@[^<>\s]+>$/.test(patch.internetMessageId)) {
+      throw new EmulatorError(400, 'RequestBodyRead', "Property 'internetMessageId' must be a message id such as '<id@domain>'.");
+    }
+    out.internetMessageId = patch.internetMessageId;
+  }
+  if ('singleValueExtendedProperties' in patch) out.singleValueExtendedProperties = mergeExtended(m.fields.singleValueExtendedProperties, extendedProperties(patch.singleValueExtendedProperties));
+  if ('from' in patch) {
+    const from = recipients([patch.from], 'from', false)[0];
+    if (!from || from.address.toLowerCase() !== mailboxOf(ctx).userPrincipalName.toLowerCase()) {
+      throw new EmulatorError(400, 'ErrorInvalidRequest', "Property 'from' must be the mailbox the message is in.");
+    }
+    out.from = toGraphRecipients(ctx.state, [from])[0];
+  }
+  return out;
+}
 
 /** 204; where the message goes depends on where it is (Store.deleteMessage). */
 export const deleteMessage: Handler = (ctx) => {

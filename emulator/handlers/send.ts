@@ -1,107 +1,33 @@
-/** sendMail, reply, replyAll and forward: 202 Accepted, mail flows through mail-flow.ts. */
-import { randomBytes } from 'node:crypto';
+/**
+ * sendMail (user-sendmail.md), reply, replyAll and forward (message-reply.md, -replyall.md,
+ * -forward.md): 202 Accepted, no body. All of them go out through mail-flow.ts; reply, replyAll
+ * and forward are the draft of createReply / createReplyAll / createForward sent at once, so they
+ * thread exactly as a draft would.
+ */
 import { EmulatorError, graphErrors } from '../errors.ts';
-import { submit } from '../mail-flow.ts';
-import { buildMail, type MailAttachment } from '../rfc822.ts';
-import type { EmulatorState, GraphResponse } from '../state.ts';
-import type { MessageRecord, UserRecord } from '../store.ts';
-import { mailboxOf, readJson, type Handler, type HandlerContext } from './common.ts';
-
-interface Recipient {
-  name?: string;
-  address: string;
-}
+import { deliver, saveSentCopy } from '../mail-flow.ts';
+import type { GraphResponse } from '../state.ts';
+import { mailboxOf, type Handler } from './common.ts';
+import { answerAutomatically, MAX_MESSAGE_BYTES, messageTooLarge, replyDraft, sendDraftRecord, type ReplyKind } from './drafts.ts';
+import {
+  attachmentInput,
+  checkRequestSize,
+  compose,
+  customHeaders,
+  extendedProperties,
+  itemBody,
+  mailAttachmentOf,
+  noRecipients,
+  readMailJson,
+  recipients,
+  toGraphRecipients,
+} from './message-input.ts';
 
 const accepted = (): GraphResponse => ({ status: 202, headers: {} });
 
-function recipients(value: unknown, field: string): Recipient[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw graphErrors.badRequest(`Property '${field}' must be a collection of recipients.`);
-  return value.map((r) => {
-    const email = (r as { emailAddress?: { name?: unknown; address?: unknown } })?.emailAddress;
-    if (!email || typeof email.address !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(email.address)) {
-      throw new EmulatorError(400, 'ErrorInvalidRecipients', `At least one recipient is not valid., Recipient '${String(email?.address ?? '')}' is not resolved. All recipients must be resolved before a message can be submitted.`);
-    }
-    return { address: email.address, name: typeof email.name === 'string' ? email.name : undefined };
-  });
-}
-
-const fmt = (r: Recipient) => (r.name ? `"${r.name.replace(/"/g, "'")}" <${r.address}>` : r.address);
-
-function htmlToText(html: string): string {
-  return html.replace(/<br\s*\/?>/gi, '\n').replace(/<\/p>/gi, '\n').replace(/<[^>]+>/g, '').replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
-
-function fileAttachments(value: unknown): MailAttachment[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw graphErrors.badRequest("Property 'attachments' must be a collection.");
-  return value.map((a) => {
-    const x = a as Record<string, unknown>;
-    if (x['@odata.type'] !== '#microsoft.graph.fileAttachment') {
-      throw graphErrors.badRequest('Only #microsoft.graph.fileAttachment attachments are supported by the emulator on send.');
-    }
-    if (typeof x.name !== 'string' || typeof x.contentBytes !== 'string') {
-      throw graphErrors.badRequest('A file attachment needs name and contentBytes.');
-    }
-    return { filename: x.name, contentType: typeof x.contentType === 'string' ? x.contentType : 'application/octet-stream', content: Buffer.from(x.contentBytes, 'base64') };
-  });
-}
-
-function customHeaders(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (value === undefined || value === null) return out;
-  if (!Array.isArray(value)) throw graphErrors.badRequest("Property 'internetMessageHeaders' must be a collection.");
-  for (const h of value as { name?: unknown; value?: unknown }[]) {
-    const name = String(h?.name ?? '');
-    if (!/^x-/i.test(name)) {
-      throw new EmulatorError(400, 'InvalidInternetMessageHeader', `The internet message header name '${name}' should start with 'x-' or 'X-'.`);
-    }
-    out[name] = String(h?.value ?? '');
-  }
-  return out;
-}
-
-function bodyParts(body: unknown): { text: string; html?: string } {
-  const b = (body ?? {}) as { contentType?: unknown; content?: unknown };
-  const content = typeof b.content === 'string' ? b.content : '';
-  return String(b.contentType ?? 'text').toLowerCase() === 'html' ? { text: htmlToText(content), html: content } : { text: content };
-}
-
-interface Outgoing {
-  subject: string;
-  text: string;
-  html?: string;
-  to: Recipient[];
-  cc: Recipient[];
-  bcc: Recipient[];
-  attachments: MailAttachment[];
-  headers: Record<string, string>;
-  inReplyTo?: string;
-}
-
-async function send(state: EmulatorState, sender: UserRecord, out: Outgoing, saveToSentItems: boolean): Promise<void> {
-  const all = [...out.to, ...out.cc, ...out.bcc];
-  if (all.length === 0) {
-    throw new EmulatorError(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid., Recipient is not resolved. All recipients must be resolved before a message can be submitted.');
-  }
-  const raw = buildMail({
-    from: fmt({ name: sender.displayName, address: sender.userPrincipalName }),
-    to: out.to.map(fmt),
-    cc: out.cc.map(fmt),
-    subject: out.subject,
-    date: new Date(state.now()),
-    messageId: `<${randomBytes(12).toString('hex')}@${sender.userPrincipalName.split('@')[1]}>`,
-    text: out.text,
-    html: out.html,
-    inReplyTo: out.inReplyTo,
-    headers: out.headers,
-    attachments: out.attachments,
-  });
-  await submit(state.store, sender, raw, all.map((r) => r.address), { saveToSentItems });
-}
-
 export const sendMail: Handler = async (ctx) => {
   const sender = mailboxOf(ctx);
+  checkRequestSize(ctx.req);
   const contentType = (ctx.req.headers['content-type'] ?? '').toLowerCase();
   if (contentType.startsWith('text/plain')) {
     const text = (ctx.req.body ?? Buffer.alloc(0)).toString('utf8').replace(/\s+/g, '');
@@ -110,114 +36,61 @@ export const sendMail: Handler = async (ctx) => {
     }
     const raw = Buffer.from(text, 'base64');
     const header = raw.toString('utf8').split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
-    const addresses = [...header.matchAll(/^(?:to|cc|bcc):(.*)$/gim)].flatMap((m) => m[1].match(/[^\s<>,;"]+@[^\s<>,;"]+/g) ?? []);
-    if (addresses.length === 0) throw new EmulatorError(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid.');
-    await submit(ctx.state.store, sender, raw, addresses, { saveToSentItems: true });
+    const field = (name: string) => [...header.matchAll(new RegExp(`^${name}:(.*)$`, 'gim'))].flatMap((m) => m[1].match(/[^\s<>,;"]+@[^\s<>,;"]+/g) ?? []);
+    const to = field('to');
+    const cc = field('cc');
+    const bcc = field('bcc');
+    if (to.length + cc.length + bcc.length === 0) throw new EmulatorError(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid.');
+    const subject = /^subject:(.*)$/im.exec(header)?.[1].trim() ?? '';
+    const internetMessageId = /^message-id:\s*(<[^>]+>)/im.exec(header)?.[1] ?? '';
+    const submission = { raw, subject, internetMessageId, to, cc, bcc };
+    await saveSentCopy(ctx.state, sender, submission, []);
+    await answerAutomatically(ctx.state, await deliver(ctx.state, sender, submission));
     return accepted();
   }
-  const body = readJson(ctx.req);
+  const body = readMailJson(ctx.req);
   const message = body.message as Record<string, unknown> | undefined;
   if (!message || typeof message !== 'object') throw graphErrors.badRequest("The request is missing the required parameter 'message'.");
-  await send(
-    ctx.state,
-    sender,
-    {
-      subject: typeof message.subject === 'string' ? message.subject : '',
-      ...bodyParts(message.body),
-      to: recipients(message.toRecipients, 'toRecipients'),
-      cc: recipients(message.ccRecipients, 'ccRecipients'),
-      bcc: recipients(message.bccRecipients, 'bccRecipients'),
-      attachments: fileAttachments(message.attachments),
-      headers: customHeaders(message.internetMessageHeaders),
-    },
-    body.saveToSentItems !== false && body.saveToSentItems !== 'false',
-  );
+  const to = recipients(message.toRecipients, 'toRecipients');
+  const cc = recipients(message.ccRecipients, 'ccRecipients');
+  const bcc = recipients(message.bccRecipients, 'bccRecipients');
+  if (to.length + cc.length + bcc.length === 0) throw noRecipients();
+  if (message.attachments !== undefined && message.attachments !== null && !Array.isArray(message.attachments)) {
+    throw graphErrors.badRequest("Property 'attachments' must be a collection.");
+  }
+  const importance = typeof message.importance === 'string' ? message.importance.toLowerCase() : undefined;
+  const submission = compose(ctx.state, sender, {
+    subject: typeof message.subject === 'string' ? message.subject : '',
+    body: itemBody(message.body),
+    to,
+    cc,
+    bcc,
+    replyTo: recipients(message.replyTo, 'replyTo'),
+    attachments: ((message.attachments as unknown[] | undefined) ?? []).map((a) => mailAttachmentOf(attachmentInput(a, sender, ctx.state.now()))),
+    headers: customHeaders(message.internetMessageHeaders),
+    importance: importance === 'low' || importance === 'high' ? importance : undefined,
+    singleValueExtendedProperties: extendedProperties(message.singleValueExtendedProperties),
+  });
+  if (submission.raw.length > MAX_MESSAGE_BYTES) throw messageTooLarge();
+  if (body.saveToSentItems !== false && body.saveToSentItems !== 'false') await saveSentCopy(ctx.state, sender, submission, toGraphRecipients(ctx.state, bcc));
+  await answerAutomatically(ctx.state, await deliver(ctx.state, sender, submission));
   return accepted();
 };
 
-function original(ctx: HandlerContext): { sender: UserRecord; m: MessageRecord; resource: Record<string, unknown> } {
-  const sender = mailboxOf(ctx);
-  const m = ctx.state.store.message(sender, ctx.params.message);
-  return { sender, m, resource: ctx.state.store.messageResource(m) };
-}
-
-function quoted(resource: Record<string, unknown>, comment: string): string {
-  const from = (resource.from as { emailAddress?: { name?: string; address?: string } } | null)?.emailAddress;
-  const b = resource.body as { contentType?: string; content?: string };
-  const text = b?.contentType === 'html' ? htmlToText(b.content ?? '') : (b?.content ?? '');
-  return `${comment}\n\n-----Original Message-----\nFrom: ${from?.name ?? ''} <${from?.address ?? ''}>\nSent: ${String(resource.sentDateTime)}\nSubject: ${String(resource.subject ?? '')}\n\n${text}`;
-}
-
-function asRecipients(value: unknown): Recipient[] {
-  return ((value as { emailAddress: Recipient }[] | null) ?? []).map((r) => ({ name: r.emailAddress.name, address: r.emailAddress.address }));
-}
-
-function replyTargets(resource: Record<string, unknown>): Recipient[] {
-  const replyTo = asRecipients(resource.replyTo);
-  return replyTo.length > 0 ? replyTo : asRecipients(resource.from ? [resource.from] : []);
-}
-
-const prefixed = (prefix: string, subject: unknown) => {
-  const s = String(subject ?? '');
-  return s.toLowerCase().startsWith(prefix.toLowerCase()) ? s : `${prefix} ${s}`;
-};
-
-function replyHandler(all: boolean): Handler {
+function sendsAtOnce(kind: ReplyKind): Handler {
   return async (ctx) => {
-    const { sender, resource } = original(ctx);
-    const body = ctx.req.body && ctx.req.body.length > 0 ? readJson(ctx.req) : {};
-    const comment = typeof body.comment === 'string' ? body.comment : '';
-    const self = sender.userPrincipalName.toLowerCase();
-    const to = replyTargets(resource);
-    const cc = all
-      ? [...asRecipients(resource.toRecipients), ...asRecipients(resource.ccRecipients)].filter(
-          (r) => r.address.toLowerCase() !== self && !to.some((t) => t.address.toLowerCase() === r.address.toLowerCase()),
-        )
-      : [];
-    await send(
-      ctx.state,
-      sender,
-      {
-        subject: prefixed('RE:', resource.subject),
-        text: quoted(resource, comment),
-        to,
-        cc,
-        bcc: [],
-        attachments: [],
-        headers: {},
-        inReplyTo: typeof resource.internetMessageId === 'string' ? resource.internetMessageId : undefined,
-      },
-      true,
-    );
+    const draft = await replyDraft(ctx, kind);
+    try {
+      await sendDraftRecord(ctx.state, mailboxOf(ctx), draft);
+    } catch (err) {
+      // A refused reply leaves nothing behind, as Graph's single-call reply does.
+      ctx.state.store.permanentDelete(mailboxOf(ctx), draft);
+      throw err;
+    }
     return accepted();
   };
 }
 
-export const reply = replyHandler(false);
-export const replyAll = replyHandler(true);
-
-export const forward: Handler = async (ctx) => {
-  const { sender, m, resource } = original(ctx);
-  const body = readJson(ctx.req);
-  const comment = typeof body.comment === 'string' ? body.comment : '';
-  const to = recipients(body.toRecipients ?? (body.message as Record<string, unknown> | undefined)?.toRecipients, 'toRecipients');
-  await send(
-    ctx.state,
-    sender,
-    {
-      subject: prefixed('FW:', resource.subject),
-      text: quoted(resource, comment),
-      to,
-      cc: [],
-      bcc: [],
-      attachments: m.attachments.map((a) =>
-        a.kind === 'item'
-          ? { filename: a.name.endsWith('.eml') ? a.name : `${a.name}.eml`, contentType: 'message/rfc822', content: a.content, embeddedMessage: true }
-          : { filename: a.name, contentType: a.contentType, content: a.content },
-      ),
-      headers: {},
-    },
-    true,
-  );
-  return accepted();
-};
+export const reply = sendsAtOnce('reply');
+export const replyAll = sendsAtOnce('replyAll');
+export const forward = sendsAtOnce('forward');

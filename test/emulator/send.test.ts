@@ -69,7 +69,8 @@ describe('sending mail', () => {
     const answers = await h.json(`/v1.0/users/${SOC}/mailFolders/inbox/messages?$top=1&$select=subject,body,conversationId,from`);
     const answer = answers.body.value[0];
     expect(answer.subject).toBe('RE: Vote: is this phishing?');
-    expect(answer.body.content).toMatch(/^Yes/);
+    // An HTML original gets an HTML reply: the comment first, then the quoted original.
+    expect(answer.body.content).toMatch(/^<html><body><div>Yes<\/div><hr>/);
     const sentOriginal = await h.json(`/v1.0/users/${SOC}/mailFolders/sentitems/messages?$filter=${u("subject eq 'Vote: is this phishing?'")}&$select=conversationId`);
     expect(answer.conversationId).toBe(sentOriginal.body.value[0].conversationId);
 
