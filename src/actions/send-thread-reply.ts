@@ -1,8 +1,59 @@
 /** Send Thread Reply: Use the Send Thread Reply action to send a message as a reply to the email thread. With appropriate permissions, the action can send emails from a mailbox other than the one specified in the integration configuration. */
-import { defineAction, notImplemented } from '../soar/action.ts';
+import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
+import { MissingAttachmentsError, statAttachments } from '../mail/send/attachments-plan.ts';
+import { sendWithId } from '../mail/send/draft.ts';
+import { findOriginal } from '../mail/send/original.ts';
+import { parseRecipientParameters } from '../mail/send/recipients.ts';
+import { defineAction, failed, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
+import { optionalFolderParam } from '../sweep/inputs.ts';
 
-/** Not built yet: the runtime fails the action before `run`, with no JSON result. For the future: the documentation lists none. */
-export type SendThreadReplyJsonResult = null;
+/** The sent reply as Sent Items has it, by its immutable id (what the waiting actions follow), or just the id. */
+export type SendThreadReplyJsonResult = (MicrosoftGraph.Message & { id: string }) | { id: string };
+
+/** The action's one message table (documented texts; see spec/contract.json). */
+const messages = {
+  success: 'Successfully sent reply to the mail with ID: {EMAIL_ID}', // success
+  replyToRequired: 'Error executing action "Send Thread Reply". Reason: if you want to send a reply only to your own email address, you need to work with "Reply To" parameter.', // failure
+  mailIdNotFound: 'Error executing action "Send Thread Reply" because the provided mail id {EMAIL_ID} was not found.', // failure
+  attachmentsNotFound: 'Action failed to run because specified attachments were not found: {ATTACHMENTS_LIST}', // failure
+  error: 'Failed to execute action, the error is: {ERROR_REASON}', // failure
+};
+type Messages = typeof messages;
+
+async function run(ctx: ActionContext<Messages>): Promise<ActionOutcome<SendThreadReplyJsonResult>> {
+  const from = ctx.params.string('Send From') ?? ctx.config.defaultMailbox;
+  const mailId = ctx.params.string('Mail ID') ?? '';
+  const folder = optionalFolderParam(ctx.params, 'Folder Name');
+  const replyAll = ctx.params.boolean('Reply All');
+  const { toRecipients: explicit } = parseRecipientParameters({ to: { parameter: 'Reply To', value: ctx.params.string('Reply To') } });
+  let attachments;
+  try {
+    attachments = await statAttachments(ctx.params.list('Attachments Paths'));
+  } catch (err) {
+    if (err instanceof MissingAttachmentsError) return failed(ctx.message('attachmentsNotFound', { ATTACHMENTS_LIST: err.paths.join(', ') }));
+    throw err;
+  }
+  const original = await findOriginal(ctx.graph, from, folder, mailId, 'Mail ID', new Date(ctx.startedAt));
+  if (original.kind === 'mailboxMissing') return failed(ctx.message('error', { ERROR_REASON: `mailbox ${from} was not found.` }));
+  if (original.kind !== 'found') return failed(ctx.message('mailIdNotFound', { EMAIL_ID: mailId }));
+  // Replying to one's own email would only reach oneself unless Reply To says who else.
+  const self = from.toLowerCase();
+  const others = replyAll ? original.toAddresses.filter((a) => a !== self) : [];
+  if (explicit.length === 0 && original.from === self && others.length === 0) return failed(ctx.message('replyToRequired'));
+  const sent = await sendWithId(
+    ctx.graph,
+    {
+      from,
+      source: { kind: replyAll ? 'replyAll' : 'reply', messageId: original.id },
+      comment: ctx.params.string('Mail Content') ?? '',
+      // Reply To replaces the recipients Graph put on the reply draft.
+      message: explicit.length > 0 ? { toRecipients: explicit } : {},
+      attachments,
+    },
+    { clock: ctx.clock },
+  );
+  return succeeded(ctx.message('success', { EMAIL_ID: mailId }), { json_result: sent.message ?? { id: sent.id } });
+}
 
 export const sendThreadReply = defineAction({
   name: 'Send Thread Reply',
@@ -23,16 +74,10 @@ export const sendThreadReply = defineAction({
       description: 'The email body.' },
     { name: 'Reply All', required: false, default: 'false', type: 'boolean', options: null,
       description: 'If selected, the action sends a reply to all recipients related to the original email. Not selected by default. This parameter has priority over the Reply To parameter.' },
-    { name: 'Reply To', required: false, default: null, type: 'string', options: null, format: 'addresses',
+    { name: 'Reply To', required: false, default: null, type: 'string', options: null,
       description: 'A comma-separated list of emails to send the reply to. If you provide no value and the Reply All checkbox is clear, the action only sends a reply to the original email sender. If the Reply All checkbox is selected, the action ignores this parameter.' },
   ],
-  messages: {
-    success: 'Successfully sent reply to the mail with ID: {EMAIL_ID}', // success
-    replyToRequired: 'Error executing action "Send Thread Reply". Reason: if you want to send a reply only to your own email address, you need to work with "Reply To" parameter.', // failure
-    mailIdNotFound: 'Error executing action "Send Thread Reply" because the provided mail id {EMAIL_ID} was not found.', // failure
-    attachmentsNotFound: 'Action failed to run because specified attachments were not found: {ATTACHMENTS_LIST}', // failure
-    error: 'Failed to execute action, the error is: {ERROR_REASON}', // failure
-  },
-  implemented: false,
-  run: notImplemented,
+  messages,
+  implemented: true,
+  run,
 });

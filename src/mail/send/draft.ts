@@ -147,9 +147,16 @@ async function createDraft(graph: GraphClient, req: SendDraftRequest, inDraft: r
     return draft.id;
   }
   const action = DRAFT_ACTIONS[req.source.kind];
-  const createBody = req.comment ? { comment: req.comment } : undefined;
-  const draft = await graph.post<{ id: string }>(`${base}/messages/${segment(req.source.messageId)}/${action}`, createBody, { mailbox: req.from, headers: PREFER });
-  const patch = withoutEmpty(req.message);
+  const createBody: Record<string, unknown> = req.comment ? { comment: req.comment } : {};
+  const rest = { ...req.message };
+  // message-createforward.md: the To recipients go with createForward itself (toRecipients, or
+  // message.toRecipients, exactly one of them: neither is a 400); the rest is PATCHed after.
+  if (req.source.kind === 'forward' && rest.toRecipients && rest.toRecipients.length > 0) {
+    createBody.toRecipients = rest.toRecipients;
+    delete rest.toRecipients;
+  }
+  const draft = await graph.post<{ id: string }>(`${base}/messages/${segment(req.source.messageId)}/${action}`, Object.keys(createBody).length > 0 ? createBody : undefined, { mailbox: req.from, headers: PREFER });
+  const patch = withoutEmpty(rest);
   if (Object.keys(patch).length > 0) await graph.patch(`${base}/messages/${segment(draft.id)}`, patch, { mailbox: req.from, headers: PREFER });
   return draft.id;
 }

@@ -174,7 +174,9 @@ describe('sending with an id', () => {
     const fwd = graphScript();
     await sendWithId(fwd.graph, { from: FROM, source: { kind: 'forward', messageId: ORIGINAL }, message: { toRecipients: MESSAGE.toRecipients, subject: 'FW: evidence' } }, { clock: fwd.clock });
     expect(fwd.routes().slice(0, 3)).toEqual([`POST /users/{from}/messages/${ORIGINAL}/createForward`, 'PATCH /users/{from}/messages/IMM-DRAFT', 'POST /users/{from}/messages/IMM-DRAFT/send']);
-    expect(fwd.calls[1].parsedBody).toEqual({ toRecipients: MESSAGE.toRecipients, subject: 'FW: evidence' });
+    // message-createforward.md: the To recipients go with createForward itself; the rest is PATCHed.
+    expect(fwd.calls[0].parsedBody).toEqual({ toRecipients: MESSAGE.toRecipients });
+    expect(fwd.calls[1].parsedBody).toEqual({ subject: 'FW: evidence' });
   });
 
   it('a file the service finds too small for a session is posted instead', async () => {
