@@ -63,6 +63,19 @@ describe('Send Thread Reply', () => {
   });
 });
 
+describe('attachments checked before anything is sent', () => {
+  it('Send Thread Reply and Forward Email name the missing files with their documented message', async () => {
+    const original = await aliceReports('Check attachments');
+    const missing = join(dir, 'gone.pdf');
+    const reply = await invoke(h, sendThreadReply, { 'Send From': SOC, 'Mail ID': original.id, 'Mail Content': 'x', 'Attachments Paths': missing });
+    expect(reply).toMatchObject({ is_success: false, output_message: `Action failed to run because specified attachments were not found: ${missing}` });
+    const fwd = await invoke(h, forwardEmail, { 'Send From': SOC, 'Mail ID': original.id, Subject: 's', 'Send to': BOB, 'Mail content': 'x', 'Attachments Paths': missing });
+    expect(fwd).toMatchObject({ is_success: false, output_message: `Action failed to run because specified attachments were not found: ${missing}` });
+    const list = await h.client().get<{ value: Row[] }>(`/users/${SOC}/mailFolders/drafts/messages`, { query: { $select: 'id,subject' } });
+    expect(list.value).toEqual([]);
+  });
+});
+
 describe('Forward Email', () => {
   it('forwards with its subject, CC, content and a new attachment; the original attachment is kept', async () => {
     const evidence = join(dir, 'evidence.txt');

@@ -73,6 +73,19 @@ describe('Send Email HTML', () => {
   });
 });
 
+describe('inline images', () => {
+  it('an <img src="cid:NAME"> in Mail Content sends that attachment inline with its contentId', async () => {
+    const logo = join(dir, 'logo.png');
+    await writeFile(logo, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+    const doc = await invoke(h, sendEmailHtml, { 'Send From': SOC, Subject: 'With logo', 'Send to': ALICE, 'Mail Content': '<p><img src="cid:logo.png" alt="SOC"> Stay safe.</p>', 'Attachments Paths': logo, 'Attachment Location': 'Local File System' });
+    expect(doc, doc.output_message).toMatchObject({ is_success: true });
+    const m = await received('With logo');
+    expect(m.body?.content).toContain('src="cid:logo.png"');
+    const atts = await h.client().get<{ value: Array<{ name: string; isInline: boolean; contentId?: string }> }>(`/users/${ALICE}/messages/${m.id}/attachments`, { query: { $select: 'name,isInline' } });
+    expect(atts.value.map((a) => [a.name, a.isInline])).toEqual([['logo.png', true]]);
+  });
+});
+
 describe('Send Vote Email', () => {
   it('answer links for every client and Outlook voting buttons on the sent message', async () => {
     const doc = await invoke(h, sendVoteEmail, { 'Send From': SOC, Subject: 'Purge the phish?', 'Send to': ALICE, 'Mail Content': 'Approve the purge of 4 copies.', 'Structure of voting options': 'Approve/Reject', 'Attachment Location': 'Local File System' });

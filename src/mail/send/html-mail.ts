@@ -55,6 +55,7 @@ export async function sendHtmlMail(graph: GraphClient, mail: HtmlMail, opts: Htm
   } else {
     files = await statAttachments(mail.attachments.paths);
   }
+  files = inlineImages(body, files);
   try {
     const message: MicrosoftGraph.Message = {
       subject: mail.subject,
@@ -66,4 +67,23 @@ export async function sendHtmlMail(graph: GraphClient, mail: HtmlMail, opts: Htm
   } finally {
     await cleanup();
   }
+}
+
+const IMAGE_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp', '.svg': 'image/svg+xml' };
+
+/**
+ * Images the HTML shows by `cid:` (`<img src="cid:logo.png">`): the attachment of that file name
+ * (or of that name without its extension) goes as an inline attachment with that contentId, so
+ * the client shows it in the body instead of listing it as a file.
+ */
+export function inlineImages(html: string, files: LocalAttachment[]): LocalAttachment[] {
+  const cids = new Set([...html.matchAll(/\bsrc\s*=\s*["']?cid:([^"'\s>]+)/gi)].map((m) => decodeURIComponent(m[1])));
+  if (cids.size === 0) return files;
+  return files.map((f) => {
+    const bare = f.name.replace(/\.[^.]+$/, '');
+    const cid = cids.has(f.name) ? f.name : cids.has(bare) ? bare : undefined;
+    if (!cid) return f;
+    const ext = (/\.[^.]+$/.exec(f.name)?.[0] ?? '').toLowerCase();
+    return { ...f, isInline: true, contentId: cid, contentType: f.contentType ?? IMAGE_TYPES[ext] };
+  });
 }
