@@ -100,4 +100,11 @@ describe('Send Vote Email', () => {
     const prop = withProps.singleValueExtendedProperties?.find((p) => p.id.toLowerCase() === VERB_STREAM_PROPERTY_ID.toLowerCase());
     expect(Buffer.from(prop?.value ?? '', 'base64').equals(verbStream(['Approve', 'Reject']))).toBe(true);
   });
+
+  it('its documented failures: no such template, missing attachments', async () => {
+    const base = { 'Send From': SOC, Subject: 'v', 'Send to': ALICE, 'Mail Content': 'x', 'Attachment Location': 'Local File System' };
+    expect(await invoke(h, sendVoteEmail, { ...base, 'Email HTML Template': 'Nope' })).toMatchObject({ is_success: false, output_message: 'Action failed to run because the HTML template was not specified.' });
+    const missing = join(dir, 'vote-missing.pdf');
+    expect(await invoke(h, sendVoteEmail, { ...base, 'Attachments Paths': missing })).toMatchObject({ is_success: false, output_message: `Action failed to run because the following specified attachments were not found: ${missing}` });
+  });
 });
