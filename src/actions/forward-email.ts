@@ -1,14 +1,12 @@
 /** Forward Email: Use the Forward Email action to forward emails that include previous threads. With the appropriate permissions, this action can send emails from a mailbox different than the one specified in the integration configuration. */
-import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
-import { MissingAttachmentsError, statAttachments } from '../mail/send/attachments-plan.ts';
 import { sendWithId } from '../mail/send/draft.ts';
 import { findOriginal } from '../mail/send/original.ts';
-import { parseRecipientParameters, requireRecipients } from '../mail/send/recipients.ts';
 import { defineAction, failed, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
 import { optionalFolderParam } from '../sweep/inputs.ts';
+import { localAttachments, recipientsOf, sendFromOf, sentJson, type SentMessageJson } from './sending.ts';
 
 /** The sent forward as Sent Items has it, by its immutable id, or just the id. */
-export type ForwardEmailJsonResult = (MicrosoftGraph.Message & { id: string }) | { id: string };
+export type ForwardEmailJsonResult = SentMessageJson;
 
 /** The action's one message table (documented texts; see spec/contract.json). */
 const messages = {
@@ -23,22 +21,12 @@ const messages = {
 type Messages = typeof messages;
 
 async function run(ctx: ActionContext<Messages>): Promise<ActionOutcome<ForwardEmailJsonResult>> {
-  const from = ctx.params.string('Send From') ?? ctx.config.defaultMailbox;
+  const from = sendFromOf(ctx);
   const mailId = ctx.params.string('Mail ID') ?? '';
   const folder = optionalFolderParam(ctx.params, 'Folder Name');
-  const recipients = parseRecipientParameters({
-    to: { parameter: 'Send to', value: ctx.params.string('Send to') },
-    cc: { parameter: 'CC', value: ctx.params.string('CC') },
-    bcc: { parameter: 'BCC', value: ctx.params.string('BCC') },
-  });
-  requireRecipients('Send to', recipients.toRecipients);
-  let attachments;
-  try {
-    attachments = await statAttachments(ctx.params.list('Attachments Paths'));
-  } catch (err) {
-    if (err instanceof MissingAttachmentsError) return failed(ctx.message('attachmentsNotFound', { ATTACHMENTS_LIST: err.paths.join(', ') }));
-    throw err;
-  }
+  const recipients = recipientsOf(ctx, false);
+  const attachments = await localAttachments(ctx, (paths) => failed(ctx.message('attachmentsNotFound', { ATTACHMENTS_LIST: paths })));
+  if (!Array.isArray(attachments)) return attachments;
   const original = await findOriginal(ctx.graph, from, folder, mailId, 'Mail ID', new Date(ctx.startedAt));
   if (original.kind === 'folderNotFound') return failed(ctx.message('folderNotFound', { MAILBOX: from, MAILBOX_FOLDER: folder ?? '' }));
   if (original.kind === 'mailboxMissing') return failed(ctx.message('error', { ERROR_REASON: `mailbox ${from} was not found.` }));
@@ -56,7 +44,7 @@ async function run(ctx: ActionContext<Messages>): Promise<ActionOutcome<ForwardE
     },
     { clock: ctx.clock },
   );
-  return succeeded(ctx.message('success', { MAIL_ID: mailId }), { json_result: sent.message ?? { id: sent.id } });
+  return succeeded(ctx.message('success', { MAIL_ID: mailId }), { json_result: sentJson(sent) });
 }
 
 export const forwardEmail = defineAction({

@@ -1,20 +1,13 @@
 /** Send Email: Use the Send Email action to send emails from a specific mailbox to an arbitrary list of recipients. */
 import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
-import { MissingAttachmentsError, statAttachments } from '../mail/send/attachments-plan.ts';
 import { sendWithId } from '../mail/send/draft.ts';
-import { parseRecipientParameters, requireRecipients } from '../mail/send/recipients.ts';
 import { defineAction, failed, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
+import { localAttachments, recipientsOf, sendFromOf, sentJson, type SentMessageJson } from './sending.ts';
 
 const P = {
-  from: 'Send From',
   subject: 'Subject',
-  to: 'Send to',
-  cc: 'CC',
-  bcc: 'BCC',
-  attachments: 'Attachments Paths',
   contentType: 'Mail Content Type',
   content: 'Mail Content',
-  replyTo: 'Reply-To Recipients',
 } as const;
 
 /** The action's one message table (documented texts; see spec/contract.json). */
@@ -30,28 +23,17 @@ type SendMessages = typeof messages;
  * the sent message, so `SendEmail.JSONResult|id` feeds the waiting actions). When Sent Items had
  * not shown the copy within the wait, just the id (the mail was sent).
  */
-export type SendEmailJsonResult = (MicrosoftGraph.Message & { id: string }) | { id: string };
+export type SendEmailJsonResult = SentMessageJson;
 
 async function runSendEmail(ctx: ActionContext<SendMessages>): Promise<ActionOutcome<SendEmailJsonResult>> {
-  const from = ctx.params.string(P.from) ?? ctx.config.defaultMailbox;
+  const from = sendFromOf(ctx);
   const subject = ctx.params.string(P.subject) ?? '';
-  const recipients = parseRecipientParameters({
-    to: { parameter: P.to, value: ctx.params.string(P.to) },
-    cc: { parameter: P.cc, value: ctx.params.string(P.cc) },
-    bcc: { parameter: P.bcc, value: ctx.params.string(P.bcc) },
-    replyTo: { parameter: P.replyTo, value: ctx.params.string(P.replyTo) },
-  });
-  requireRecipients(P.to, recipients.toRecipients);
+  const recipients = recipientsOf(ctx, true);
   const content = ctx.params.string(P.content) ?? '';
   const html = (ctx.params.string(P.contentType) ?? 'Text').toLowerCase() === 'html';
   // Every file is checked before anything is sent: a missing one is named with the others.
-  let attachments;
-  try {
-    attachments = await statAttachments(ctx.params.list(P.attachments));
-  } catch (err) {
-    if (err instanceof MissingAttachmentsError) return failed(ctx.message('attachmentsNotFound', { ATTACHMENTS_LIST: err.paths.join(', ') }));
-    throw err;
-  }
+  const attachments = await localAttachments(ctx, (paths) => failed(ctx.message('attachmentsNotFound', { ATTACHMENTS_LIST: paths })));
+  if (!Array.isArray(attachments)) return attachments;
   const message: MicrosoftGraph.Message = {
     subject,
     body: { contentType: html ? 'html' : 'text', content },
@@ -60,7 +42,7 @@ async function runSendEmail(ctx: ActionContext<SendMessages>): Promise<ActionOut
   // A refusal (invalid recipients, too large, ...) is a SendError in words that name what to fix;
   // the runtime reports it with the documented error message.
   const sent = await sendWithId(ctx.graph, { from, source: { kind: 'new' }, message, attachments }, { clock: ctx.clock });
-  return succeeded(ctx.message('success'), { json_result: sent.message ?? { id: sent.id } });
+  return succeeded(ctx.message('success'), { json_result: sentJson(sent) });
 }
 
 export const sendEmail = defineAction({

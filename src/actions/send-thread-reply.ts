@@ -1,14 +1,13 @@
 /** Send Thread Reply: Use the Send Thread Reply action to send a message as a reply to the email thread. With appropriate permissions, the action can send emails from a mailbox other than the one specified in the integration configuration. */
-import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
-import { MissingAttachmentsError, statAttachments } from '../mail/send/attachments-plan.ts';
 import { sendWithId } from '../mail/send/draft.ts';
 import { findOriginal } from '../mail/send/original.ts';
 import { parseRecipientParameters } from '../mail/send/recipients.ts';
 import { defineAction, failed, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
 import { optionalFolderParam } from '../sweep/inputs.ts';
+import { localAttachments, sendFromOf, sentJson, type SentMessageJson } from './sending.ts';
 
 /** The sent reply as Sent Items has it, by its immutable id (what the waiting actions follow), or just the id. */
-export type SendThreadReplyJsonResult = (MicrosoftGraph.Message & { id: string }) | { id: string };
+export type SendThreadReplyJsonResult = SentMessageJson;
 
 /** The action's one message table (documented texts; see spec/contract.json). */
 const messages = {
@@ -21,18 +20,13 @@ const messages = {
 type Messages = typeof messages;
 
 async function run(ctx: ActionContext<Messages>): Promise<ActionOutcome<SendThreadReplyJsonResult>> {
-  const from = ctx.params.string('Send From') ?? ctx.config.defaultMailbox;
+  const from = sendFromOf(ctx);
   const mailId = ctx.params.string('Mail ID') ?? '';
   const folder = optionalFolderParam(ctx.params, 'Folder Name');
   const replyAll = ctx.params.boolean('Reply All');
   const { toRecipients: explicit } = parseRecipientParameters({ to: { parameter: 'Reply To', value: ctx.params.string('Reply To') } });
-  let attachments;
-  try {
-    attachments = await statAttachments(ctx.params.list('Attachments Paths'));
-  } catch (err) {
-    if (err instanceof MissingAttachmentsError) return failed(ctx.message('attachmentsNotFound', { ATTACHMENTS_LIST: err.paths.join(', ') }));
-    throw err;
-  }
+  const attachments = await localAttachments(ctx, (paths) => failed(ctx.message('attachmentsNotFound', { ATTACHMENTS_LIST: paths })));
+  if (!Array.isArray(attachments)) return attachments;
   const original = await findOriginal(ctx.graph, from, folder, mailId, 'Mail ID', new Date(ctx.startedAt));
   if (original.kind === 'mailboxMissing') return failed(ctx.message('error', { ERROR_REASON: `mailbox ${from} was not found.` }));
   if (original.kind !== 'found') return failed(ctx.message('mailIdNotFound', { EMAIL_ID: mailId }));
@@ -52,7 +46,7 @@ async function run(ctx: ActionContext<Messages>): Promise<ActionOutcome<SendThre
     },
     { clock: ctx.clock },
   );
-  return succeeded(ctx.message('success', { EMAIL_ID: mailId }), { json_result: sent.message ?? { id: sent.id } });
+  return succeeded(ctx.message('success', { EMAIL_ID: mailId }), { json_result: sentJson(sent) });
 }
 
 export const sendThreadReply = defineAction({

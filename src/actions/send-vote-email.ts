@@ -1,14 +1,10 @@
 /** Send Vote Email: Use the Send Vote Email action to send emails with the predefined answering options. This action uses Google SecOps HTML templates to format the email. With appropriate permissions, the Send Vote Email action can send emails from a mailbox other than the default one. */
-import type * as MicrosoftGraph from '@microsoft/microsoft-graph-types';
-import { TemplateNotFoundError } from '../mail/compose/templates.ts';
 import { votingOptions } from '../mail/compose/vote.ts';
-import { MissingAttachmentsError } from '../mail/send/attachments-plan.ts';
-import { sendHtmlMail, type AttachmentLocation } from '../mail/send/html-mail.ts';
-import { parseRecipientParameters, requireRecipients } from '../mail/send/recipients.ts';
-import { defineAction, failed, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
+import { defineAction, type ActionContext, type ActionOutcome } from '../soar/action.ts';
+import { runHtmlMail, type SentMessageJson } from './sending.ts';
 
 /** The sent message as Sent Items has it, by its immutable id (or just the id when the copy did not show in time). */
-export type SendVoteEmailJsonResult = (MicrosoftGraph.Message & { id: string }) | { id: string };
+export type SendVoteEmailJsonResult = SentMessageJson;
 
 /** The action's one message table (documented texts; see spec/contract.json). */
 const messages = {
@@ -20,37 +16,7 @@ const messages = {
 type Messages = typeof messages;
 
 async function run(ctx: ActionContext<Messages>): Promise<ActionOutcome<SendVoteEmailJsonResult>> {
-  const from = ctx.params.string('Send From') ?? ctx.config.defaultMailbox;
-  const subject = ctx.params.string('Subject') ?? '';
-  const recipients = parseRecipientParameters({
-    to: { parameter: 'Send to', value: ctx.params.string('Send to') },
-    cc: { parameter: 'CC', value: ctx.params.string('CC') },
-    bcc: { parameter: 'BCC', value: ctx.params.string('BCC') },
-    replyTo: { parameter: 'Reply-To Recipients', value: ctx.params.string('Reply-To Recipients') },
-  });
-  requireRecipients('Send to', recipients.toRecipients);
-  const vote = votingOptions(ctx.params.string('Structure of voting options') ?? 'Yes/No');
-  try {
-    const sent = await sendHtmlMail(
-      ctx.graph,
-      {
-        from,
-        subject,
-        recipients,
-        content: ctx.params.string('Mail Content') ?? '',
-        template: ctx.params.string('Email HTML Template') ?? 'Email HTML Template',
-        templatesFolder: ctx.config.templatesFolder,
-        attachments: { paths: ctx.params.list('Attachments Paths'), location: (ctx.params.string('Attachment Location') ?? 'GCP Bucket') as AttachmentLocation, parameter: 'Attachments Paths' },
-        vote,
-      },
-      { clock: ctx.clock },
-    );
-    return succeeded(ctx.message('success'), { json_result: sent.message ?? { id: sent.id } });
-  } catch (err) {
-    if (err instanceof TemplateNotFoundError) return failed(ctx.message('templateNotSpecified'));
-    if (err instanceof MissingAttachmentsError) return failed(ctx.message('attachmentsNotFound', { ATTACHMENT_LIST: err.paths.join(', ') }));
-    throw err;
-  }
+  return runHtmlMail(ctx, votingOptions(ctx.params.string('Structure of voting options') ?? 'Yes/No'));
 }
 
 export const sendVoteEmail = defineAction({

@@ -1,14 +1,12 @@
 /** PATCH /users/{id}/mailFolders/{id} (mailfolder-update.md), through our client and Microsoft's SDK. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailFolder } from '@microsoft/microsoft-graph-types';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
-import { createGraphClient } from '../../src/graph/client.ts';
+import type { RunningEmulator } from '../../emulator/index.ts';
 import { GraphError } from '../../src/graph/errors.ts';
 import type { GraphClient } from '../../src/graph/types.ts';
-import { readFileSync } from 'node:fs';
 import { fetch, type Agent } from 'undici';
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { graphSdkFor } from '../helpers/graph-sdk.ts';
+import { closeHttpsEmulator, startHttpsEmulator } from '../helpers/https-emulator.ts';
 
 const SOC = 'soc@contoso.example';
 let emu: RunningEmulator;
@@ -16,16 +14,9 @@ let graph: GraphClient;
 let sdk: Client;
 let dispatcher: Agent;
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, seed: 'demo', quiet: true });
-  const ca = readFileSync(emu.info.caCertPath, 'utf8');
-  graph = createGraphClient({ loginEndpoint: emu.info.loginEndpoint, graphEndpoint: emu.info.graphEndpoint, tenant: emu.info.tenantId, clientId: emu.info.clientId, clientSecret: emu.info.clientSecret, ca });
-  ({ sdk, dispatcher } = graphSdkFor(emu.info));
+  ({ emu, graph, sdk, dispatcher } = await startHttpsEmulator());
 });
-afterAll(async () => {
-  await graph?.close();
-  await dispatcher?.close();
-  await emu?.close();
-});
+afterAll(async () => closeHttpsEmulator({ emu, graph, sdk, dispatcher }));
 
 /** A folder made through the admin API (HTTPS, the emulator's CA). */
 async function addFolder(path: string): Promise<{ id: string }> {

@@ -6,15 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Attachment, Message } from '@microsoft/microsoft-graph-types';
 import { fetch, type Agent } from 'undici';
-import { startEmulator, type RunningEmulator } from '../../emulator/index.ts';
-import { createGraphClient } from '../../src/graph/client.ts';
+import type { RunningEmulator } from '../../emulator/index.ts';
 import type { GraphError } from '../../src/graph/errors.ts';
 import type { GraphClient } from '../../src/graph/types.ts';
-import { graphSdkFor } from '../helpers/graph-sdk.ts';
+import { closeHttpsEmulator, startHttpsEmulator } from '../helpers/https-emulator.ts';
 
 const SOC = 'soc@contoso.example';
 const CAROL = 'carol.diaz@contoso.example';
@@ -31,16 +29,9 @@ let graph: GraphClient;
 let sdk: Client;
 let dispatcher: Agent;
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, seed: 'demo', quiet: true });
-  const ca = readFileSync(emu.info.caCertPath, 'utf8');
-  graph = createGraphClient({ loginEndpoint: emu.info.loginEndpoint, graphEndpoint: emu.info.graphEndpoint, tenant: emu.info.tenantId, clientId: emu.info.clientId, clientSecret: emu.info.clientSecret, ca });
-  ({ sdk, dispatcher } = graphSdkFor(emu.info));
+  ({ emu, graph, sdk, dispatcher } = await startHttpsEmulator());
 });
-afterAll(async () => {
-  await graph?.close();
-  await dispatcher?.close();
-  await emu?.close();
-});
+afterAll(async () => closeHttpsEmulator({ emu, graph, sdk, dispatcher }));
 
 const fail = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as GraphError);
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
