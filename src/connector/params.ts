@@ -6,7 +6,7 @@
  */
 import { REDACTED } from '../graph/redact.ts';
 import { compileUserRegex, UserRegexError, type UserRegex } from '../mail/regex.ts';
-import { resolveConfigValues, type ConfigValue, type ResolveOptions } from '../soar/config.ts';
+import { asHttpUrl, proxySettings, resolveConfigValues, type ConfigValue, type ResolveOptions } from '../soar/config.ts';
 import { InputError } from '../soar/errors.ts';
 import type { ParamSchema } from '../soar/params.ts';
 
@@ -152,17 +152,18 @@ function number(values: Map<string, ConfigValue>, param: ParamSchema, o: { integ
   return n;
 }
 
-function url(param: ParamSchema, t: string, allowPath = false): string {
+/** The webhook URL: http(s), no credentials; a path and query allowed. */
+function webhookUrl(param: ParamSchema, t: string): string {
   let u: URL | undefined;
   try {
     u = new URL(t);
   } catch {
     u = undefined;
   }
-  if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:') || !u.hostname || u.username || u.password || (!allowPath && (u.search || u.hash))) {
+  if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:') || !u.hostname || u.username || u.password) {
     throw new InputError(`Invalid value for "${param.name}": expected an http(s) URL such as ${param.default ?? 'https://host'}, got "${t.replace(/\/\/[^/@]*@/, '//***@')}".`, param.name);
   }
-  return allowPath ? t : t.replace(/\/+$/, '');
+  return t;
 }
 
 function regex(param: ParamSchema, pattern: string, key: string | null = null, caseInsensitive = false): UserRegex {
@@ -237,8 +238,8 @@ export function parseConnectorConfig(obj: Record<string, unknown>, opts: Resolve
     environmentRegex: envPattern === '' ? null : regex(byName('Environment Regex Pattern'), envPattern),
     excludeRegex: exclude === '' ? null : regex(byName('Email exclude pattern'), exclude),
     scriptTimeoutSeconds: number(values, byName('Script Timeout (Seconds)'), { integer: true, unit: 'seconds' }),
-    azureAdEndpoint: url(byName('Azure AD endpoint'), required(values, byName('Azure AD endpoint'))),
-    graphEndpoint: url(byName('Microsoft Graph Endpoint'), required(values, byName('Microsoft Graph Endpoint'))),
+    azureAdEndpoint: asHttpUrl(byName('Azure AD endpoint'), required(values, byName('Azure AD endpoint'))),
+    graphEndpoint: asHttpUrl(byName('Microsoft Graph Endpoint'), required(values, byName('Microsoft Graph Endpoint'))),
     clientId: required(values, byName('Client ID')),
     clientSecret: required(values, byName('Client Secret')),
     tenant: required(values, byName('Tenant (Directory) ID')),
@@ -263,19 +264,13 @@ export function parseConnectorConfig(obj: Record<string, unknown>, opts: Resolve
   const proxyAddress = get('Proxy Server Address');
   const proxyUser = get('Proxy Username');
   const proxyPassword = get('Proxy Password');
-  if (proxyAddress) {
-    if (/\s/.test(proxyAddress) || proxyAddress.includes('@')) {
-      throw new InputError('Invalid value for "Proxy Server Address": expected host:port or http://host:port (put credentials in "Proxy Username" and "Proxy Password").', 'Proxy Server Address');
-    }
-    config.proxy = { address: proxyAddress, username: proxyUser || undefined, password: proxyPassword || undefined };
-  } else if (proxyUser || proxyPassword) {
-    throw new InputError('"Proxy Username" / "Proxy Password" are set but "Proxy Server Address" is empty.', 'Proxy Server Address');
-  }
+  const proxy = proxySettings(proxyAddress, proxyUser, proxyPassword);
+  if (proxy) config.proxy = proxy;
 
   const hook = get('Alerts Webhook URL');
   if (hook) {
     const param = byName('Alerts Webhook URL');
-    const u = new URL(url(param, hook, true));
+    const u = new URL(webhookUrl(param, hook));
     if (u.protocol === 'http:' && !loopback(u.hostname)) {
       throw new InputError(`Invalid value for "Alerts Webhook URL": plain http is allowed only to a loopback address (127.0.0.1, ::1, localhost); use https for "${u.host}".`, 'Alerts Webhook URL');
     }

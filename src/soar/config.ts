@@ -168,7 +168,8 @@ function safeUrlText(text: string): string {
   return text.replace(/\/\/[^/@]*@/, '//***@');
 }
 
-function asHttpUrl(p: ParamSchema, text: string): string {
+/** An http(s) URL without credentials, query or fragment (the endpoints), trailing slashes dropped. */
+export function asHttpUrl(p: ParamSchema, text: string): string {
   let u: URL | undefined;
   try {
     u = new URL(text);
@@ -215,20 +216,26 @@ export function parseIntegrationConfig(obj: Record<string, unknown>, opts: Resol
   const proxyAddress = text.get('Proxy Server Address');
   const proxyUser = text.get('Proxy Username');
   const proxyPassword = text.get('Proxy Password');
-  if (proxyAddress) {
-    if (/\s/.test(proxyAddress) || proxyAddress.includes('@')) {
+  const proxy = proxySettings(proxyAddress, proxyUser, proxyPassword);
+  if (proxy) config.proxy = proxy;
+  // Keep secrets out of any accidental JSON.stringify (logs, result documents).
+  Object.defineProperty(config, 'toJSON', { enumerable: false, value: () => redactConfig(config) });
+  return config;
+}
+
+/** The three proxy parameters (the actions' and the connector's), checked together. */
+export function proxySettings(address: string | undefined, username: string | undefined, password: string | undefined): IntegrationConfig['proxy'] {
+  if (address) {
+    if (/\s/.test(address) || address.includes('@')) {
       throw new InputError(
         'Invalid value for "Proxy Server Address": expected host:port or http://host:port (put credentials in "Proxy Username" and "Proxy Password").',
         'Proxy Server Address',
       );
     }
-    config.proxy = { address: proxyAddress, username: proxyUser || undefined, password: proxyPassword || undefined };
-  } else if (proxyUser || proxyPassword) {
-    throw new InputError('"Proxy Username" / "Proxy Password" are set but "Proxy Server Address" is empty.', 'Proxy Server Address');
+    return { address, username: username || undefined, password: password || undefined };
   }
-  // Keep secrets out of any accidental JSON.stringify (logs, result documents).
-  Object.defineProperty(config, 'toJSON', { enumerable: false, value: () => redactConfig(config) });
-  return config;
+  if (username || password) throw new InputError('"Proxy Username" / "Proxy Password" are set but "Proxy Server Address" is empty.', 'Proxy Server Address');
+  return undefined;
 }
 
 export function redactConfig(c: IntegrationConfig): Record<string, unknown> {
