@@ -4,7 +4,7 @@ import { collectCapped, fileNameOf, MAIL_FILE_MAX_BYTES } from '../mail/attached
 import { findMessages } from '../mail/find.ts';
 import { listAttachments, openMessageMime, readAttachmentBytes, type AttachmentInfo } from '../mail/attachments.ts';
 import { RunPaths } from '../mail/destinations/run-paths.ts';
-import { safeAttachmentName } from '../mail/destinations/safe-name.ts';
+import { emlFileName, safeAttachmentName } from '../mail/destinations/safe-name.ts';
 import { parseMailIds, type GraphMessage } from '../mail/mail-ids.ts';
 import { mailboxList } from '../mail/mailboxes.ts';
 import { detectMailFileType } from '../mail/parse/index.ts';
@@ -67,12 +67,6 @@ async function readMime(graph: GraphClient, mailbox: string, messageId: string):
   return collectCapped(await openMessageMime(graph, mailbox, messageId), CASE_WALL_MAX_BYTES, `the email ${messageId}`);
 }
 
-/** `EMAIL_SUBJECT.eml`, made a safe file name (no path separators, device names, or control characters). */
-export function emailFileName(subject: unknown): string {
-  const s = typeof subject === 'string' ? subject.trim() : '';
-  return safeAttachmentName(`${s === '' ? 'email' : s}.eml`);
-}
-
 /**
  * The case wall's file names of one run: a repeated name gets `-2`, `-3`, ... before its extension,
  * as Download Attachments From Email names twins. Compared case-insensitively, since an analyst
@@ -112,7 +106,7 @@ function messageJson(message: GraphMessage): GraphMessage {
 
 async function saveEmail(graph: GraphClient, mailbox: string, message: GraphMessage, names: CaseWallNames): Promise<SavedEmail> {
   const mime = await readMime(graph, mailbox, message.id);
-  const fileName = names.claim(emailFileName(message.subject));
+  const fileName = names.claim(emlFileName(message.subject));
   return {
     json: { ...messageJson(message), eml_info: fileName },
     files: [attachment(fileName, fileName, mime)],

@@ -10,6 +10,7 @@
  */
 import type { CaseWallTable, ResultDocument } from '../soar/result.ts';
 import { cutEnd, cutMiddle, displayWidth, neutraliseLine, neutraliseLines, padEnd } from './terminal-text.ts';
+import { fairShares } from '../soar/fair-share.ts';
 
 /** Width used when stdout is no terminal and `COLUMNS` says nothing. */
 export const DEFAULT_TABLE_WIDTH = 120;
@@ -41,27 +42,6 @@ export function tableWidth(stdout: { isTTY?: boolean; columns?: number }, env: N
   return Number.isInteger(cols) && cols > 0 ? cols : DEFAULT_TABLE_WIDTH;
 }
 
-/** Shares `extra` columns among `demand` (max-min fair: the smallest demands are met first). */
-function share(extra: number, demand: number[]): number[] {
-  const given = demand.map(() => 0);
-  let left = extra;
-  let open = demand.map((_, i) => i).filter((i) => demand[i] > 0);
-  while (left > 0 && open.length > 0) {
-    const each = Math.floor(left / open.length);
-    if (each === 0) {
-      // Fewer columns to give than open columns: the hungriest get one each.
-      for (const i of [...open].sort((a, b) => demand[b] - given[b] - (demand[a] - given[a])).slice(0, left)) given[i] += 1;
-      break;
-    }
-    for (const i of open) {
-      const g = Math.min(each, demand[i] - given[i]);
-      given[i] += g;
-      left -= g;
-    }
-    open = open.filter((i) => given[i] < demand[i]);
-  }
-  return given;
-}
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
@@ -79,7 +59,7 @@ export function columnWidths(t: CaseWallTable, maxWidth: number): number[] | nul
   if (sum(natural) <= room) return natural;
   const text = (w: number) => kinds.map((k, i) => (k === 'text' ? Math.min(natural[i], w) : 0));
   const fill = (floor: number[], demandOf: (i: number) => number) => {
-    const extra = share(Math.max(0, room - sum(floor)), floor.map((f, i) => Math.max(0, demandOf(i) - f)));
+    const extra = fairShares(Math.max(0, room - sum(floor)), floor.map((f, i) => Math.max(0, demandOf(i) - f)));
     return floor.map((f, i) => f + extra[i]);
   };
 

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { MailAddress, ParsedMail } from '../mail/parse/index.ts';
+import { emlFileName } from '../mail/destinations/safe-name.ts';
 import { decodeHtmlReferences } from '../mail/html-references.ts';
 import type { ConnectorConfig } from './params.ts';
 import { flattenInto, flattenRecipients, withPrefix, type FlatEvent } from './flatten.ts';
@@ -236,11 +237,6 @@ function receivedMs(m: ReceivedEmail): number {
   return Number.isFinite(t) ? t : 0;
 }
 
-function safeFileName(subject: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what is replaced
-  const s = subject.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, '_').trim().slice(0, 150);
-  return s === '' ? 'Unnamed' : s;
-}
 
 /** The alerts of one email: one, or one plus one per attached mail file when asked. */
 export function alertsOf(e: FetchedEmail, config: ConnectorConfig): Alert[] {
@@ -277,7 +273,7 @@ export function alertsOf(e: FetchedEmail, config: ConnectorConfig): Alert[] {
   };
 
   const files: AlertAttachment[] = e.files.map((f) => ({ name: f.name, type: extensionOf(f.name), content_base64: Buffer.from(f.bytes).toString('base64') }));
-  if (config.attachOriginalEml && e.mime) files.push({ name: `${safeFileName(m.subject ?? '')}.eml`, type: '.eml', content_base64: Buffer.from(e.mime).toString('base64') });
+  if (config.attachOriginalEml && e.mime) files.push({ name: emlFileName(m.subject, 'Unnamed'), type: '.eml', content_base64: Buffer.from(e.mime).toString('base64') });
   const attachedFlat = attached.map((events) => events.map((ev) => withPrefix(ev, config.attachPrefix, own)));
   if (!config.alertPerAttachedMail) return [make([origEvent, ...attachedFlat.flat()], 0, { attachments: files })];
   return [

@@ -11,6 +11,7 @@
  *   a longer message keeps its start and says how much was cut.
  */
 import type { ResultDocument } from './result.ts';
+import { fairShares } from './fair-share.ts';
 
 export interface ResultLimits {
   /** Largest `json_result`, in bytes of compact UTF-8 JSON. */
@@ -108,7 +109,7 @@ function fitArray(items: unknown[], budget: number, path: string, cuts: JsonCut[
     const floors = a.map(skeletonBytes).map((f, i) => Math.min(f, sizes[i]));
     const room = budget - 2 - commas;
     if (sum(floors) <= room) {
-      const extra = shareFairly(room - sum(floors), sizes.map((s, i) => s - floors[i]));
+      const extra = fairShares(room - sum(floors), sizes.map((s, i) => s - floors[i]));
       const shared: JsonCut[] = [];
       const out = a.map((v, i) => fit(v, floors[i] + extra[i], `${path}[${i}]`, shared, sizes[i]));
       if (out.every((v) => v !== NOTHING)) {
@@ -142,23 +143,6 @@ function fitArray(items: unknown[], budget: number, path: string, cuts: JsonCut[
 
 const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
 
-/** `extra` shared among `demand` (max-min fair: the smallest demands are met whole first). */
-function shareFairly(extra: number, demand: number[]): number[] {
-  const given = demand.map(() => 0);
-  let left = extra;
-  let open = demand.map((_, i) => i).filter((i) => demand[i] > 0);
-  while (left > 0 && open.length > 0) {
-    const each = Math.floor(left / open.length);
-    if (each === 0) break;
-    for (const i of open) {
-      const g = Math.min(each, demand[i] - given[i]);
-      given[i] += g;
-      left -= g;
-    }
-    open = open.filter((i) => given[i] < demand[i]);
-  }
-  return given;
-}
 
 function fitObject(o: Record<string, unknown>, budget: number, path: string, cuts: JsonCut[]): Fitted {
   if (budget < 2) return NOTHING;

@@ -81,3 +81,9 @@ export function resolveInside(root: string, ...parts: string[]): string {
   }
   return full;
 }
+
+/** `SUBJECT.eml` as a safe file name (no path separators, device names or control characters); `fallback` for an empty subject. */
+export function emlFileName(subject: unknown, fallback = 'email'): string {
+  const s = typeof subject === 'string' ? subject.trim() : '';
+  return safeAttachmentName(`${s === '' ? fallback : s}.eml`);
+}
