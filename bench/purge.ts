@@ -60,7 +60,7 @@ const requestsPerSecond = rpsIndex < 0 ? undefined : Number(process.argv[rpsInde
 if (requestsPerSecond !== undefined && !(Number.isInteger(requestsPerSecond) && requestsPerSecond >= 0)) {
   throw new TypeError('--requests-per-second must be a whole number (0 = no pacing)');
 }
-const path = strArg('path', deleteEmail.implemented === false ? 'prototype' : 'action');
+const path = strArg('path', 'action');
 if (path !== 'action' && path !== 'prototype') throw new TypeError('--path must be "action" or "prototype"');
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -49,7 +49,6 @@ export const deleteEmail = defineAction({
       description: 'Not in the documentation. Where the emails go. Deleted Items (default): the documented delete, as Outlook does it; the user can still open and restore the email there (an email already in Deleted Items goes on to Recoverable Items). Recoverable Items: out of the user\'s folders into Recoverable Items (soft delete; only "Recover deleted items" brings it back). Permanent: purged (Graph permanentDelete); no client can reach it any more.' },
   ],
   messages,
-  implemented: true,
   run: (ctx) => runDelete(ctx),
 });
 

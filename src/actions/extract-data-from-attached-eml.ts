@@ -40,7 +40,6 @@ export const extractDataFromAttachedEml = defineAction({
       description: 'A JSON definition that contains regular expressions to apply to the attached email file and generate additional key values in the action JSON result. The example of this parameter value is as follows: {ips: \\\\b\\\\\\\\d{1,3}\\\\\\\\.\\\\\\\\d{1,3}\\\\\\\\.\\\\\\\\d{1,3}\\\\\\\\.\\\\\\\\d{1,3}\\\\b}' },
   ],
   messages,
-  implemented: true,
   run: (ctx) => runExtract(ctx),
 });
 

@@ -74,6 +74,5 @@ export const forwardEmail = defineAction({
       description: 'The email body.' },
   ],
   messages,
-  implemented: true,
   run,
 });

@@ -27,7 +27,6 @@ export const getMailboxAccountOutOfFacilitySettings = defineAction({
     error: 'Error executing action "Get Mailbox Account Out Of Facility Settings". Reason: {ERROR_REASON}', // failure
     oofNotFound: "Action wasn't able to find OOF settings for {ENTITY_ID}.", // failure
   },
-  implemented: true,
   async run(ctx): Promise<ActionOutcome<GetMailboxAccountOutOfFacilitySettingsJsonResult>> {
     const seen = new Set<string>();
     const users = ctx.entities

@@ -219,6 +219,5 @@ export const markEmailAsJunk = defineAction({
     noEmailsFound: 'Failed to find any emails based on provided parameters!', // failure
     folderNotFound: 'Action failed to run because the provided mailbox folder name {MAILBOX_FOLDER} was not found in the mailbox {MAILBOX}.', // failure
   },
-  implemented: true,
   run: (ctx) => runJunkAction(ctx, { operation: 'markAsJunk', body: { moveToJunk: true }, defaultFolder: 'Inbox' }),
 });

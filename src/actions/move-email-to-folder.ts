@@ -50,7 +50,6 @@ export const moveEmailToFolder = defineAction({
       description: 'The number of mailboxes to process in a single batch (single connection to the mail server). The default value is 25.' },
   ],
   messages,
-  implemented: true,
   run: (ctx) => runMove(ctx),
 });
 

@@ -56,7 +56,6 @@ export const ping = defineAction({
     success: 'Successfully connected to the Microsoft Graph mail service with the provided connection parameters!', // success
     error: 'Failed to connect to the Microsoft Graph mail service! Error is {ERROR_REASON}', // failure
   },
-  implemented: true,
   async run(ctx): Promise<ActionOutcome<PingJsonResult>> {
     const mailbox = ctx.config.defaultMailbox;
     // The token proves Tenant / Client ID / Secret ID; its roles say what the app may do, so the

@@ -1,14 +1,12 @@
 /** Save Email To The Case: Use the Save Email To The Case action to save emails or email attachments to the Google SecOps Case Wall. With the appropriate permissions, this action can save emails from mailboxes other than the one provided in the integration configuration. */
 import type { GraphClient } from '../graph/types.ts';
-import { collectCapped, fileNameOf, MAIL_FILE_MAX_BYTES } from '../mail/attached-mail.ts';
+import { collectCapped, fileNameOf } from '../mail/attached-mail.ts';
+import { attachmentsAsCaseWallFiles, CASE_WALL_MAX_BYTES, CaseWallNames } from '../mail/case-wall-files.ts';
 import { findMessages } from '../mail/find.ts';
-import { listAttachments, openMessageMime, readAttachmentBytes, type AttachmentInfo } from '../mail/attachments.ts';
-import { RunPaths } from '../mail/destinations/run-paths.ts';
-import { emlFileName, safeAttachmentName } from '../mail/destinations/safe-name.ts';
+import { listAttachments, openMessageMime, type AttachmentInfo } from '../mail/attachments.ts';
+import { emlFileName } from '../mail/destinations/safe-name.ts';
 import { parseMailIds, type GraphMessage } from '../mail/mail-ids.ts';
 import { mailboxList } from '../mail/mailboxes.ts';
-import { detectMailFileType } from '../mail/parse/index.ts';
-import { reasonOf } from '../mail/verdict.ts';
 import { optionalFolderParam } from '../sweep/inputs.ts';
 import { defineAction, failed, succeeded, type ActionContext, type ActionOutcome } from '../soar/action.ts';
 import { InputError } from '../soar/errors.ts';
@@ -42,7 +40,6 @@ export const saveEmailToTheCase = defineAction({
       description: 'If the Save Only Email Attachments parameter is selected, the action only saves attachments specified by this parameter. This parameter accepts multiple values as a comma-separated string.' },
   ],
   messages,
-  implemented: true,
   run: (ctx) => runSave(ctx),
 });
 
@@ -51,7 +48,7 @@ type SaveMessages = typeof messages;
 const P = { mailbox: 'Search In Mailbox', folder: 'Folder Name', mailId: 'Mail ID', onlyAttachments: 'Save Only Email Attachments', names: 'Attachment To Save' } as const;
 
 /** The case wall holds what it is given in memory (base64): no email or attachment beyond this. */
-export const CASE_WALL_MAX_BYTES = MAIL_FILE_MAX_BYTES;
+export { CASE_WALL_MAX_BYTES };
 
 function mailboxOf(ctx: ActionContext<SaveMessages>): string {
   const given = mailboxList(ctx.params.string(P.mailbox), ctx.config.defaultMailbox);
@@ -67,17 +64,6 @@ async function readMime(graph: GraphClient, mailbox: string, messageId: string):
   return collectCapped(await openMessageMime(graph, mailbox, messageId), CASE_WALL_MAX_BYTES, `the email ${messageId}`);
 }
 
-/**
- * The case wall's file names of one run: a repeated name gets `-2`, `-3`, ... before its extension,
- * as Download Attachments From Email names twins. Compared case-insensitively, since an analyst
- * may download both files into one folder of a case-insensitive file system.
- */
-class CaseWallNames {
-  readonly #names = new RunPaths();
-  claim(name: string): string {
-    return this.#names.claim(name, (n) => n.toLowerCase()).name;
-  }
-}
 
 /** One email of the JSON result: the message as Graph has it (without `@odata.*` annotations) and what was saved of it. */
 export type SavedEmailJson = GraphMessage & {
@@ -132,19 +118,7 @@ async function saveAttachments(graph: GraphClient, mailbox: string, message: Gra
     // Inline parts are the body's pictures (signatures, logos); ask for them by name to save them.
     chosen = all.filter((a) => !a.isInline);
   }
-  const files: CaseWallAttachment[] = [];
-  const saved: string[] = [];
-  const failures: string[] = [];
-  for (const a of chosen) {
-    try {
-      const bytes = await readAttachmentBytes(graph, mailbox, message.id, a, { maxBytes: CASE_WALL_MAX_BYTES });
-      const name = names.claim(safeAttachmentName(a.kind === 'item' ? fileNameOf(a.name, detectMailFileType(bytes)) : a.name));
-      files.push(attachment(name, name, bytes));
-      saved.push(name);
-    } catch (e) {
-      failures.push(`${a.name} (${reasonOf(e).reason})`);
-    }
-  }
+  const { files, saved, failures } = await attachmentsAsCaseWallFiles(graph, mailbox, message.id, chosen, names);
   const json = { ...messageJson(message), eml_info: null, saved_attachments: saved, not_found_attachments: notFound };
   return { json, files, saved, notFound, failures };
 }

@@ -72,6 +72,5 @@ export const sendEmail = defineAction({
       description: 'A comma-separated list of recipients to use in the Reply-To header. Use the Reply-To header to redirect reply emails to the specific email address instead of the sender address that is stated in the From field.' },
   ],
   messages,
-  implemented: true,
   run: runSendEmail,
 });

@@ -72,6 +72,5 @@ export const sendThreadReply = defineAction({
       description: 'A comma-separated list of emails to send the reply to. If you provide no value and the Reply All checkbox is clear, the action only sends a reply to the original email sender. If the Reply All checkbox is selected, the action ignores this parameter.' },
   ],
   messages,
-  implemented: true,
   run,
 });

@@ -50,6 +50,5 @@ export const sendVoteEmail = defineAction({
       description: 'A location where the attachments are stored. By default, the action attempts to upload the attachment from the Cloud Storage bucket. Possible values are GCP Bucket or Local File System. The default value is GCP Bucket.' },
   ],
   messages,
-  implemented: true,
   run,
 });

@@ -1,8 +1,36 @@
 /** Wait For Email From User: Use the Wait For Email From User action to wait for the user's response based on an email sent using the Send Email action. */
-import { defineAction, notImplemented } from '../soar/action.ts';
+import { defineAction, type ActionContext, type ActionOutcome } from '../soar/action.ts';
+import { oneLine, replyJson, runWait, type ReplyJson, type WaitJsonCommon } from './waiting.ts';
 
-/** Not built yet: the runtime fails the action before `run`, with no JSON result. For the future: the documentation lists none. */
-export type WaitForEmailFromUserJsonResult = null;
+/**
+ * The documentation lists no JSON result; a playbook still needs what was answered, so it gets
+ * one (docs/deviations.md): per recipient who answered, the last reply that counted and the text
+ * written above the quoted question.
+ */
+export interface WaitForEmailFromUserJsonResult extends WaitJsonCommon {
+  Responses: Array<ReplyJson & { recipient: string; reply: string; earlier_replies: ReplyJson[] }>;
+}
+
+/** The action's one message table (documented texts; see spec/contract.json). */
+const messages = {
+  success: 'Found the user {EMAIL_RECIPIENT} reply: {USER_REPLY}', // success
+  recipientTimeout: 'Timeout getting reply from user: {EMAIL_RECIPIENT}.', // success
+  noReplies: 'Action failed to receive any replies until timeout.', // failure
+  error: 'Failed to execute action, the error is: {ERROR_REASON}', // failure
+};
+
+/** As documented: the search runs in the mailbox that sent the question, the Default Mailbox. */
+async function run(ctx: ActionContext<typeof messages>): Promise<ActionOutcome<WaitForEmailFromUserJsonResult>> {
+  return runWait(ctx, {
+    locate: { mailbox: ctx.config.defaultMailbox, folders: null, mailboxParameter: 'Default Mailbox' },
+    vote: false,
+    userReply: (a) => oneLine(a.text) || '(no text)',
+    json: (common, ev) => ({
+      Responses: ev.answers.map((a) => ({ recipient: a.recipient.address, reply: a.text, ...replyJson(a.reply), earlier_replies: a.earlier.map((e) => replyJson(e.reply)) })),
+      ...common,
+    }),
+  });
+}
 
 export const waitForEmailFromUser = defineAction({
   name: 'Wait For Email From User',
@@ -22,12 +50,7 @@ export const waitForEmailFromUser = defineAction({
     { name: 'Fetch Response Attachments', required: false, default: 'false', type: 'boolean', options: null,
       description: 'If selected and the recipient reply contains attachments, the action fetches the reply and adds it as an attachment to the Case Wall. Not selected by default.' },
   ],
-  messages: {
-    success: 'Found the user {EMAIL_RECIPIENT} reply: {USER_REPLY}', // success
-    recipientTimeout: 'Timeout getting reply from user: {EMAIL_RECIPIENT}.', // success
-    noReplies: 'Action failed to receive any replies until timeout.', // failure
-    error: 'Failed to execute action, the error is: {ERROR_REASON}', // failure
-  },
-  implemented: false,
-  run: notImplemented,
+  messages,
+  timesOutItself: true,
+  run,
 });

@@ -1,8 +1,54 @@
 /** Wait For Vote Email Results: Use the Wait For Vote Email Results action to wait for the user response based on the vote email sent using the Send Vote Email action. */
-import { defineAction, notImplemented } from '../soar/action.ts';
+import { mailboxList } from '../mail/mailboxes.ts';
+import { defineAction, type ActionContext, type ActionOutcome } from '../soar/action.ts';
+import { InputError } from '../soar/errors.ts';
+import { replyJson, runWait, type ReplyJson, type WaitJsonCommon } from './waiting.ts';
 
-/** Not built yet: the runtime fails the action before `run`, with no JSON result. For the future: the documentation shows `{"Responses": [{"recipient", "vote"}]}` (spec/contract.json). */
-export type WaitForVoteEmailResultsJsonResult = null;
+/**
+ * The documented `{"Responses": [{"recipient", "vote"}]}`, one entry per recipient who voted;
+ * each also says which reply carried the vote, how it was read, and the earlier votes that the
+ * last one replaced. Around it, what was waited for (waiting.ts).
+ */
+export interface WaitForVoteEmailResultsJsonResult extends WaitJsonCommon {
+  Responses: Array<ReplyJson & { recipient: string; vote: string; read_from: 'voting button' | 'subject' | 'first line'; earlier_votes: Array<ReplyJson & { vote: string }> }>;
+  /** The options a reply could name, and where they were read. */
+  options: string[];
+  options_from: 'voting buttons' | 'documented options';
+}
+
+/** The action's one message table (documented texts; see spec/contract.json). */
+const messages = {
+  success: 'Found the user {EMAIL_RECIPIENT} reply: {USER_REPLY}.', // success
+  recipientTimeout: 'Exceeded timeout to get a reply from user: {EMAIL_RECIPIENT}.', // success
+  noReplies: 'Action failed to receive any replies until timeout.', // failure
+  error: 'Failed to execute action, the error is: {ERROR_REASON}', // failure
+};
+
+const SENT_FROM = 'Vote Mail Sent From';
+const SENT_FOLDER = 'Folder to Check for Sent Mail';
+
+async function run(ctx: ActionContext<typeof messages>): Promise<ActionOutcome<WaitForVoteEmailResultsJsonResult>> {
+  const from = mailboxList(ctx.params.string(SENT_FROM), ctx.config.defaultMailbox);
+  if (from.length !== 1) throw new InputError(`Parameter "${SENT_FROM}" takes one mailbox, got ${from.length}: ${from.join(', ')}.`, SENT_FROM);
+  const sentFolders = ctx.params.list(SENT_FOLDER);
+  return runWait(ctx, {
+    locate: { mailbox: from[0], folders: sentFolders.length > 0 ? sentFolders : ['Sent Items'], folderParameter: SENT_FOLDER, mailboxParameter: SENT_FROM },
+    vote: true,
+    userReply: (a) => a.vote?.vote ?? '',
+    json: (common, ev, corr) => ({
+      Responses: ev.answers.map((a) => ({
+        recipient: a.recipient.address,
+        vote: a.vote!.vote,
+        read_from: a.vote!.by,
+        ...replyJson(a.reply),
+        earlier_votes: a.earlier.map((e) => ({ vote: e.vote ?? '', ...replyJson(e.reply) })),
+      })),
+      options: corr.options ?? [],
+      options_from: corr.optionsFrom ?? 'documented options',
+      ...common,
+    }),
+  });
+}
 
 export const waitForVoteEmailResults = defineAction({
   name: 'Wait For Vote Email Results',
@@ -26,12 +72,7 @@ export const waitForVoteEmailResults = defineAction({
     { name: 'Fetch Response Attachments', required: false, default: 'false', type: 'boolean', options: null,
       description: 'If selected and the recipient reply contains attachments, the action fetches the reply and adds it as an attachment to the Case Wall. Not selected by default.' },
   ],
-  messages: {
-    success: 'Found the user {EMAIL_RECIPIENT} reply: {USER_REPLY}.', // success
-    recipientTimeout: 'Exceeded timeout to get a reply from user: {EMAIL_RECIPIENT}.', // success
-    noReplies: 'Action failed to receive any replies until timeout.', // failure
-    error: 'Failed to execute action, the error is: {ERROR_REASON}', // failure
-  },
-  implemented: false,
-  run: notImplemented,
+  messages,
+  timesOutItself: true,
+  run,
 });

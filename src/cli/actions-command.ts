@@ -13,7 +13,7 @@ export async function actionsCommand(opts: { json?: boolean }, stdout: TextSink,
   }
   const out: string[] = [];
   for (const a of all) {
-    const tags = [a.async ? 'async' : null, a.entities !== 'none' ? `runs on ${a.entities} entities` : null, a.implemented ? null : 'not implemented yet']
+    const tags = [a.async ? 'async' : null, a.entities !== 'none' ? `runs on ${a.entities} entities` : null]
       .filter(Boolean)
       .join(', ');
     out.push(`${a.name}${tags ? `  (${tags})` : ''}`);

@@ -133,9 +133,10 @@ export async function runCommand(actionName: string, opts: RunOptions, deps: Cli
   const entities = parseEntityArgs(opts.entity ?? []);
   const pollMs = parseSeconds('--poll-interval', opts.pollInterval, 1, MAX_SLEEP_SECONDS)! * 1000;
   const timeoutSeconds = parseSeconds('--timeout', opts.timeout);
-  if (!opts.wait && (opts.pollInterval !== undefined || opts.timeout !== undefined)) {
-    throw new UsageError('--poll-interval and --timeout only apply with --wait.');
-  }
+  if (!opts.wait && opts.pollInterval !== undefined) throw new UsageError('--poll-interval only applies with --wait.');
+  // Without --wait, --timeout still sets the run's deadline, saved in the state: a SOAR that
+  // invokes once per poll gets the documented timeout messages from an action that waits.
+  if (!opts.wait && opts.timeout !== undefined && !def.timesOutItself) throw new UsageError(`--timeout without --wait only applies to actions that wait for people; "${def.name}" needs --wait.`);
   if (def.entities === 'none' && entities.length > 0) {
     stderr.write(`warning: action "${def.name}" does not run on entities; --entity ignored.\n`);
   }
@@ -146,7 +147,7 @@ export async function runCommand(actionName: string, opts: RunOptions, deps: Cli
   const logger = createLogger({ destination: deps.stderr ?? 2, level: (deps.env ?? process.env).MSGRAPH_MAIL_LOG_LEVEL });
   const createGraph = deps.createGraph ?? (await defaultGraphFactory());
   const invoke = (state: unknown) =>
-    runAction(def, { params, config, entities, state }, {
+    runAction(def, { params, config, entities, state, timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000 }, {
       createGraph,
       logger,
       clock,
@@ -172,6 +173,7 @@ export async function runCommand(actionName: string, opts: RunOptions, deps: Cli
       timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
       clock,
       onProgress: save,
+      actionTimesOut: def.timesOutItself === true,
     });
     // A timed-out run keeps its last saved state, so it can be continued with --state.
     if (doc.execution_state !== 'TIMEDOUT') await save(doc);

@@ -63,6 +63,12 @@ export function eq(path: string, value: ODataLiteral): string {
   return `${path} eq ${literal(value)}`;
 }
 
+/** `path/any(x:x eq value)`: a collection of strings holds the value (e.g. a user's proxyAddresses). */
+export function anyEq(path: string, value: ODataLiteral): string {
+  assertPath(path);
+  return `${path}/any(x:x eq ${literal(value)})`;
+}
+
 export function ne(path: string, value: ODataLiteral): string {
   assertPath(path);
   return `${path} ne ${literal(value)}`;

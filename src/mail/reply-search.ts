@@ -29,6 +29,9 @@ export interface FoundReply {
   from: string;
   receivedMs: number;
   subject: string;
+  /** Lower-case addresses of its To and CC recipients. */
+  to: string[];
+  hasAttachments: boolean;
   body: string;
   isHtml: boolean;
   /** Outlook's voting response (PidLidVerbResponse), when the buttons were used. */
@@ -49,6 +52,9 @@ interface Row {
   receivedDateTime?: string | null;
   conversationId?: string | null;
   from?: { emailAddress?: { address?: string | null } | null } | null;
+  toRecipients?: Array<{ emailAddress?: { address?: string | null } | null }> | null;
+  ccRecipients?: Array<{ emailAddress?: { address?: string | null } | null }> | null;
+  hasAttachments?: boolean | null;
   body?: { contentType?: string | null; content?: string | null } | null;
   internetMessageHeaders?: ReplyHeader[] | null;
 }
@@ -80,7 +86,7 @@ export async function findReplies(graph: GraphClient, ref: SentReference, folder
     const query = {
       $filter: `${ge('receivedDateTime', new Date(Math.floor(ref.sentMs / 1000) * 1000))}`,
       $orderby: 'receivedDateTime asc',
-      $select: 'id,subject,receivedDateTime,conversationId,from,body,internetMessageHeaders',
+      $select: 'id,subject,receivedDateTime,conversationId,from,toRecipients,ccRecipients,hasAttachments,body,internetMessageHeaders',
       $top: 100,
     };
     for await (const m of graph.paginate<Row>(`${folderPath(ref.mailbox, resolved.result)}/messages`, { query, mailbox: ref.mailbox, headers: { Prefer: 'IdType="ImmutableId"' } })) {
@@ -99,6 +105,8 @@ export async function findReplies(graph: GraphClient, ref: SentReference, folder
         from,
         receivedMs: Date.parse(m.receivedDateTime ?? '') || 0,
         subject: m.subject ?? '',
+        to: [...(m.toRecipients ?? []), ...(m.ccRecipients ?? [])].map((r) => r.emailAddress?.address?.toLowerCase() ?? '').filter(Boolean),
+        hasAttachments: m.hasAttachments === true,
         body: m.body?.content ?? '',
         isHtml: (m.body?.contentType ?? '').toLowerCase() === 'html',
         verbResponse: null,

@@ -32,8 +32,8 @@ export interface ActionDefinition<M extends ActionMessages = ActionMessages, J =
   params: readonly ParamSchema[];
   /** The action's ONE message table: every documented output message, placeholders in braces. */
   messages: M;
-  /** False while `run` only reports "not implemented yet". */
-  implemented: boolean;
+  /** Answers TIMEDOUT itself, with its documented message, once `ctx.deadline` has passed. */
+  timesOutItself?: boolean;
   run(ctx: ActionContext<M>): Promise<ActionOutcome<J>>;
 }
 
@@ -53,6 +53,8 @@ export interface ActionContext<M extends ActionMessages = ActionMessages> {
   startedAt: number;
   /** 1 for the first invocation of a run, then 2, 3, ... */
   invocation: number;
+  /** When the run must give up (ms since epoch; `--timeout`), kept across invocations; undefined = no deadline. */
+  deadline?: number;
   logger: Logger;
   clock: Clock;
   /** Render one of the action's documented messages. */
@@ -86,15 +88,6 @@ export function failed<J = never>(output_message: string, extra: OutcomeExtras<J
 export function inProgress<J = never>(output_message: string, state: unknown, extra: Omit<OutcomeExtras<J>, 'state'> = {}): ActionOutcome<J> {
   if (state === undefined || state === null) throw new Error('inProgress() needs a state to continue from.');
   return { is_success: true, output_message, ...extra, execution_state: 'IN_PROGRESS', state };
-}
-
-export function notImplementedMessage(name: string): string {
-  return `Action "${name}" is not implemented yet in this version of msgraph-mail.`;
-}
-
-/** `run` of an action that is documented but not built yet: it never has a JSON result. */
-export async function notImplemented(ctx: ActionContext): Promise<ActionOutcome<null>> {
-  return failed(notImplementedMessage(ctx.action.name));
 }
 
 /** Declares an action; keeps the message-table type for `ctx.message` and the JSON result type of `run`. */

@@ -22,10 +22,21 @@ export interface SavedState {
   data: unknown;
   /** Digest of the run's parameters and entities: a state continues only the run it came from. */
   params_digest?: string;
+  /** When the run must give up (ms since epoch), set at invocation 1 (`--timeout`) and kept:
+   * an action that waits for people answers TIMEDOUT itself once it has passed. */
+  deadline_at?: number;
 }
 
-export function wrapState(action: string, startedAt: number, invocation: number, data: unknown, paramsDigest?: string): SavedState {
-  return { format: STATE_FORMAT, action, started_at: startedAt, invocation, data, ...(paramsDigest ? { params_digest: paramsDigest } : {}) };
+export function wrapState(action: string, startedAt: number, invocation: number, data: unknown, paramsDigest?: string, deadlineAt?: number): SavedState {
+  return {
+    format: STATE_FORMAT,
+    action,
+    started_at: startedAt,
+    invocation,
+    data,
+    ...(paramsDigest ? { params_digest: paramsDigest } : {}),
+    ...(deadlineAt !== undefined ? { deadline_at: deadlineAt } : {}),
+  };
 }
 
 /** Check a state read from `--state`: null means "start a new run". With `paramsDigest`, a state
@@ -45,7 +56,15 @@ export function unwrapState(raw: unknown, action: string, paramsDigest?: string)
       `The --state file belongs to a run of "${s.action}" with different parameters; run again without --state (or with a new state file) to start over.`,
     );
   }
-  return { format: STATE_FORMAT, action: s.action, started_at: s.started_at, invocation: Number(s.invocation) || 1, data: s.data ?? null, params_digest: s.params_digest };
+  return {
+    format: STATE_FORMAT,
+    action: s.action,
+    started_at: s.started_at,
+    invocation: Number(s.invocation) || 1,
+    data: s.data ?? null,
+    params_digest: s.params_digest,
+    ...(typeof s.deadline_at === 'number' && Number.isFinite(s.deadline_at) ? { deadline_at: s.deadline_at } : {}),
+  };
 }
 
 /** One batch of a list processed across invocations: `cursor` is where this batch starts. */
@@ -64,6 +83,10 @@ export interface WaitOptions {
   clock: Clock;
   /** Called after every IN_PROGRESS invocation (the CLI saves the state file here). */
   onProgress?: (doc: ResultDocument) => void | Promise<void>;
+  /** The action answers TIMEDOUT itself once its state's deadline has passed (the waits, with
+   * their documented timeout messages): it is invoked once more at the deadline instead of
+   * being cut off before it. */
+  actionTimesOut?: boolean;
 }
 
 /**
@@ -80,6 +103,17 @@ export async function runUntilDone(
   let doc = await invoke(initialState);
   while (doc.execution_state === 'IN_PROGRESS') {
     await opts.onProgress?.(doc);
+    const deadline = opts.actionTimesOut ? deadlineOf(doc.state) : undefined;
+    if (deadline !== undefined) {
+      // One more look at the deadline itself; an action that is still not done a poll after it
+      // is cut off as any other.
+      const now = opts.clock.now();
+      if (now < deadline + opts.pollIntervalMs) {
+        await opts.clock.sleep(Math.max(0, Math.min(opts.pollIntervalMs, deadline - now)));
+        doc = await invoke(doc.state);
+        continue;
+      }
+    }
     const elapsed = opts.clock.now() - start;
     if (opts.timeoutMs !== undefined && elapsed + opts.pollIntervalMs > opts.timeoutMs) {
       return {
@@ -94,6 +128,12 @@ export async function runUntilDone(
     doc = await invoke(doc.state);
   }
   return doc;
+}
+
+/** The deadline a saved state carries, if any. */
+export function deadlineOf(state: unknown): number | undefined {
+  const d = (state as Partial<SavedState> | null)?.deadline_at;
+  return typeof d === 'number' && Number.isFinite(d) ? d : undefined;
 }
 
 function formatSeconds(ms: number): string {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { isGraphError } from '../graph/errors.ts';
 import type { Clock, GraphClient, GraphClientOptions, Logger } from '../graph/types.ts';
-import { notImplementedMessage, type ActionContext, type ActionDefinition, type ActionMessages, type ActionOutcome, type Entity } from './action.ts';
+import { type ActionContext, type ActionDefinition, type ActionMessages, type ActionOutcome, type Entity } from './action.ts';
 import { unwrapState, wrapState } from './async.ts';
 import { realClock } from '../graph/clock.ts';
 import { parseIntegrationConfig, toGraphClientOptions, type IntegrationConfig } from './config.ts';
@@ -25,6 +25,9 @@ export interface RunInput {
   entities?: Entity[];
   /** The `state` of the previous IN_PROGRESS result document, or null. */
   state?: unknown;
+  /** `--timeout`: how long the run may take, from its first invocation. A saved state's
+   * deadline wins (it was set when the run began). */
+  timeoutMs?: number;
 }
 
 export interface RunDeps {
@@ -64,18 +67,15 @@ export async function runAction<M extends ActionMessages, J>(def: ActionDefiniti
   const limits = { ...RESULT_LIMITS, ...deps.resultLimits };
   // The whole document is scrubbed (a json_result or case-wall cell could quote a secret too),
   // with the config's secrets and whatever tokens the client fetched; then bounded.
+  let deadline: number | undefined; // known once the state is read
   const finish = (o: ActionOutcome<J>, started: number, invocation: number): ResultDocument<J> =>
-    boundResult(scrubDocument(toDocument(def, o, started, invocation, digest), [config?.secretId, config?.proxy?.password], graph), limits);
+    boundResult(scrubDocument(toDocument(def, o, started, invocation, digest, deadline), [config?.secretId, config?.proxy?.password], graph), limits);
 
   const failWith = (e: unknown): ResultDocument<J> => {
     logger.error({ action: def.name, err: isGraphError(e) ? e.toJSON() : { message: errorReason(e) } }, 'action failed');
     return finish({ is_success: false, execution_state: 'FAILED', output_message: renderMessage(def.messages.error, { ERROR_REASON: errorReason(e) }) }, clock.now(), 1);
   };
 
-  if (!def.implemented) {
-    parseParamNamesOnly(def, input.params); // a misspelt name is still a usage error
-    return finish({ is_success: false, execution_state: 'FAILED', output_message: notImplementedMessage(def.name) }, clock.now(), 1);
-  }
 
   // Usage errors (unknown names, foreign state) propagate; bad values become a failed result.
   let params: Params;
@@ -99,6 +99,7 @@ export async function runAction<M extends ActionMessages, J>(def: ActionDefiniti
   const saved = unwrapState(input.state, def.name, digest);
   const startedAt = saved?.started_at ?? clock.now();
   const invocation = (saved?.invocation ?? 0) + 1;
+  deadline = saved?.deadline_at ?? (input.timeoutMs !== undefined ? clock.now() + input.timeoutMs : undefined);
 
   const cfg = config;
   const ctx: ActionContext<M> = {
@@ -113,6 +114,7 @@ export async function runAction<M extends ActionMessages, J>(def: ActionDefiniti
     state: saved?.data ?? null,
     startedAt,
     invocation,
+    deadline,
     logger,
     clock,
     message: (key, values) => renderMessage(def.messages[key], values),
@@ -157,7 +159,7 @@ function paramsDigest(params: Params, entities: readonly Entity[]): string {
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
 }
 
-function toDocument<J>(def: Pick<ActionDefinition, 'name'>, o: ActionOutcome<J>, startedAt: number, invocation: number, digest?: string): ResultDocument<J> {
+function toDocument<J>(def: Pick<ActionDefinition, 'name'>, o: ActionOutcome<J>, startedAt: number, invocation: number, digest?: string, deadline?: number): ResultDocument<J> {
   const state = o.execution_state ?? (o.is_success ? 'COMPLETED' : 'FAILED');
   if (state === 'IN_PROGRESS' && (o.state === undefined || o.state === null)) {
     throw new Error(`Action "${def.name}" returned IN_PROGRESS without a state.`);
@@ -169,7 +171,7 @@ function toDocument<J>(def: Pick<ActionDefinition, 'name'>, o: ActionOutcome<J>,
     output_message: o.output_message,
     json_result: o.json_result ?? null,
     case_wall: { ...emptyCaseWall(), ...o.case_wall },
-    state: state === 'IN_PROGRESS' ? wrapState(def.name, startedAt, invocation, o.state, digest) : null,
+    state: state === 'IN_PROGRESS' ? wrapState(def.name, startedAt, invocation, o.state, digest, deadline) : null,
   };
   return doc;
 }

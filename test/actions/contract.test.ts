@@ -7,11 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { actions, findAction } from '../../src/actions/index.ts';
-import { notImplementedMessage } from '../../src/soar/action.ts';
 import { INTEGRATION_PARAMS } from '../../src/soar/config.ts';
 import { documentedText, placeholdersOf } from '../../src/soar/messages.ts';
-import { baseConfig, fakeGraph } from '../soar/fake-graph.ts';
-import { runAction } from '../../src/soar/runtime.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shared = join(here, '../../../shared/spec/contract.json');
@@ -94,15 +91,6 @@ describe('registry vs spec/contract.json', () => {
         for (const documented of Object.keys(fixes)) expect([...spec.success_messages, ...spec.failure_messages]).toContain(documented);
         expect(placeholdersOf(def.messages.error)).toEqual(['ERROR_REASON']);
       });
-
-      if (!def.implemented) {
-        it('fails cleanly as not implemented yet', async () => {
-          const params = Object.fromEntries(def.params.filter((p) => p.required).map((p) => [p.name, p.options?.[0] ?? 'x@contoso.test']));
-          const doc = await runAction(def, { config: baseConfig, params }, { createGraph: () => fakeGraph({}) });
-          expect(doc).toMatchObject({ is_success: false, execution_state: 'FAILED', output_message: notImplementedMessage(spec.name), state: null });
-          expect(doc.output_message).toBe(`Action "${spec.name}" is not implemented yet in this version of msgraph-mail.`);
-        });
-      }
     });
   }
 });

@@ -46,11 +46,6 @@ describe('msgraph-mail run', () => {
   });
 
   it('exits 1 when the action fails and 2 for usage errors naming the closest names', async () => {
-    // Not built yet: says so before complaining about its parameters.
-    const failed = await cli(['run', 'Wait For Vote Email Results', '--config', configPath]);
-    expect(failed.code).toBe(1);
-    expect(JSON.parse(failed.out).output_message).toBe('Action "Wait For Vote Email Results" is not implemented yet in this version of msgraph-mail.');
-
     const badValue = await cli(['run', 'Search Emails', '--config', configPath, '--param', 'Search In Mailbox=a@x', '--param', 'Folder Name=Inbox', '--param', 'only unread=maybe']);
     expect(badValue.code).toBe(1);
     expect(JSON.parse(badValue.out).output_message).toBe(

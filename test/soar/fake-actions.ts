@@ -11,7 +11,6 @@ export const sweep: ActionDefinition = defineAction({
   betaApi: false,
   params: [{ name: 'Items', required: true, default: null, type: 'string', options: null, description: '', format: 'list' }],
   messages: { success: 'Processed {ITEMS}.', error: 'Failed to execute action, the error is: {ERROR_REASON}' },
-  implemented: true,
   async run(ctx) {
     const items = ctx.params.list('Items');
     const prev = (ctx.state as { cursor: number; done: string[] } | null) ?? { cursor: 0, done: [] };

@@ -151,7 +151,6 @@ describe('runAction bounds every document', () => {
     betaApi: false,
     params: [{ name: 'Files', required: false, default: '40', type: 'string', options: null, description: '' }],
     messages: { success: 'Extracted data from {N} attached email files.', error: 'Failed to execute action, the error is: {ERROR_REASON}' },
-    implemented: true,
     async run(ctx) {
       const files = Number(ctx.params.string('Files'));
       const json_result = extractLike(files, 2500);

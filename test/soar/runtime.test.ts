@@ -37,7 +37,6 @@ const echo = defineAction({
   betaApi: false,
   params: [{ name: 'Mode', required: false, default: 'ok', type: 'string', options: null, description: '' }],
   messages: { success: 'Echo {WHAT}.', error: 'Failed to execute action, the error is: {ERROR_REASON}' },
-  implemented: true,
   async run(ctx) {
     const mode = ctx.params.string('Mode');
     if (mode === 'graph') await ctx.graph.get('/users/x');

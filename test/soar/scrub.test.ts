@@ -16,7 +16,6 @@ const leaky = defineAction({
   betaApi: false,
   params: [],
   messages: { error: 'Failed: {ERROR_REASON}' },
-  implemented: true,
   async run(ctx) {
     void ctx.graph; // creates the client, whose redactor knows the secret
     return succeeded(`message ${SECRET}`, {

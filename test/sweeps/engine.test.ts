@@ -25,7 +25,6 @@ function testAction(process: (batch: string[]) => Promise<Map<string, MailboxVer
       { name: BATCH, required: false, default: '25', type: 'string', options: null, format: 'integer', min: 1, description: '' },
     ],
     messages: { error: 'Failed: {ERROR_REASON}' },
-    implemented: true,
     async run(ctx) {
       const step = await sweepStep<number, typeof ctx.action.messages>(ctx, {
         mailboxParam: 'Mailboxes',

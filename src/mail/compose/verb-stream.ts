@@ -74,3 +74,46 @@ export function verbStream(options: readonly string[]): Buffer {
 export function votingButtonsProperty(options: readonly string[]): { id: string; value: string } {
   return { id: VERB_STREAM_PROPERTY_ID, value: verbStream(options).toString('base64') };
 }
+
+/**
+ * The voting options a PidLidVerbStream offers (verb type 4), in order, or null when the bytes
+ * are not a verb stream. Outlook's own streams also carry Reply / Reply All / Forward verbs
+ * (other verb types): those are not options. Read so the waiting action knows which answers
+ * are votes, whoever wrote the stream.
+ */
+export function votingOptionsOf(stream: Uint8Array): string[] | null {
+  const b = Buffer.from(stream.buffer, stream.byteOffset, stream.byteLength);
+  let at = 0;
+  const need = (n: number) => {
+    if (at + n > b.length) throw new RangeError('truncated verb stream');
+  };
+  const u8 = () => (need(1), b[at++]);
+  const u32 = () => (need(4), (at += 4), b.readUInt32LE(at - 4));
+  const counted = () => {
+    const n = u8();
+    need(n);
+    at += n;
+    return b.subarray(at - n, at);
+  };
+  try {
+    need(2);
+    if (b.readUInt16LE(0) !== 0x0102) return null;
+    at = 2;
+    const count = u32();
+    if (count > 64) return null;
+    const options: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const verb = u32();
+      const display = counted().toString('latin1');
+      counted(); // message class
+      if (u8() > 0) at--, counted(); // Internal1String, when present
+      counted(); // the display name again
+      need(29);
+      at += 29; // Internal2 .. Internal6
+      if (verb === VERB_VOTE && display.trim() !== '') options.push(display);
+    }
+    return options;
+  } catch {
+    return null;
+  }
+}

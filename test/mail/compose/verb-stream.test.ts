@@ -1,6 +1,6 @@
 /** PidLidVerbStream against the specification's own example ([MS-OXOMSG] 4.5: "Yes", "No", "Maybe"). */
 import { describe, expect, it } from 'vitest';
-import { verbStream, votingButtonsProperty, VERB_STREAM_PROPERTY_ID } from '../../../src/mail/compose/verb-stream.ts';
+import { verbStream, votingButtonsProperty, votingOptionsOf, VERB_STREAM_PROPERTY_ID } from '../../../src/mail/compose/verb-stream.ts';
 
 // [MS-OXOMSG] section 4.5, "Sending a Message with Voting Options": the complete property.
 const SPEC_EXAMPLE = `
@@ -29,5 +29,18 @@ describe('PidLidVerbStream', () => {
   it('refuses what the format cannot carry', () => {
     expect(() => verbStream([])).toThrow(RangeError);
     expect(() => verbStream(['Ja ✓'])).toThrow(/printable ASCII/);
+  });
+
+  it('reads back the options of the specification example and of our own streams', () => {
+    expect(votingOptionsOf(Buffer.from(SPEC_EXAMPLE.replace(/\s+/g, ''), 'hex'))).toEqual(['Yes', 'No', 'Maybe']);
+    expect(votingOptionsOf(verbStream(['Approve', 'Reject']))).toEqual(['Approve', 'Reject']);
+  });
+
+  it('leaves out verbs that are not votes (Outlook also lists Reply, Reply All, Forward) and refuses garbage', () => {
+    const stream = Buffer.from(verbStream(['Reply', 'Approve']));
+    stream.writeUInt32LE(1, 6); // the first option's verb type: 1 is not a vote
+    expect(votingOptionsOf(stream)).toEqual(['Approve']);
+    expect(votingOptionsOf(Buffer.from('not a verb stream'))).toBeNull();
+    expect(votingOptionsOf(verbStream(['Yes', 'No']).subarray(0, 20))).toBeNull();
   });
 });

@@ -1,0 +1,266 @@
+/**
+ * Wait For Vote Email Results and Wait For Email From User against the emulator: a real question
+ * sent by Send Vote Email / Send Email, real answers threaded by the emulator's mail flow (and raw
+ * deliveries where a client other than Graph answers), read poll by poll with the saved state.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sendEmail } from '../../src/actions/send-email.ts';
+import { sendVoteEmail } from '../../src/actions/send-vote-email.ts';
+import { waitForEmailFromUser } from '../../src/actions/wait-for-email-from-user.ts';
+import { waitForVoteEmailResults } from '../../src/actions/wait-for-vote-email-results.ts';
+import { VERB_RESPONSE_PROPERTY_ID } from '../../src/mail/compose/verb-stream.ts';
+import { createGraphClient } from '../../src/graph/client.ts';
+import { runAction } from '../../src/soar/runtime.ts';
+import type { ActionDefinition, ActionMessages } from '../../src/soar/action.ts';
+import type { ResultDocument } from '../../src/soar/result.ts';
+import { jsonOf } from '../helpers/results.ts';
+import { ALICE, BOB, CAROL, FAST_CLOCK, FAST_RETRY, SOC, configOf, invoke, mailHarness, type MailHarness } from '../mail/helpers.ts';
+
+let h: MailHarness;
+beforeAll(async () => {
+  h = await mailHarness();
+});
+afterAll(async () => h.close());
+beforeEach(async () => h.reset());
+
+const SUBJECT = 'Purge the phish?';
+interface Sent { id: string; internetMessageId: string; conversationId: string }
+
+async function askVote(to: string, extra: Record<string, string> = {}): Promise<Sent> {
+  const doc = await invoke(h, sendVoteEmail, { 'Send From': SOC, Subject: SUBJECT, 'Send to': to, 'Mail Content': 'Please vote on the purge.', 'Structure of voting options': 'Approve/Reject', 'Attachment Location': 'Local File System', ...extra });
+  expect(doc.is_success, doc.output_message).toBe(true);
+  return doc.json_result as Sent;
+}
+
+/** The recipient's copy of the question, as it landed in their Inbox. */
+async function copyOf(mailbox: string, subject = SUBJECT): Promise<string> {
+  const list = await h.client().get<{ value: Array<{ id: string; subject: string }> }>(`/users/${mailbox}/mailFolders/inbox/messages`, { query: { $select: 'id,subject', $top: 50 } });
+  const hit = list.value.find((m) => m.subject === subject);
+  if (!hit) throw new Error(`no copy of "${subject}" in ${mailbox}`);
+  return hit.id;
+}
+
+/** A reply made as Outlook makes one (createReply, then the draft edited, then sent). */
+async function answer(mailbox: string, o: { text?: string; subject?: string; button?: string; html?: boolean; attachment?: { name: string; bytes: string }; of?: string } = {}): Promise<void> {
+  const g = h.client();
+  const copy = await copyOf(mailbox, o.of);
+  const draft = await g.post<{ id: string; body: { content: string } }>(`/users/${mailbox}/messages/${copy}/createReply`);
+  const patch: Record<string, unknown> = {};
+  if (o.text !== undefined) patch.body = { contentType: o.html ? 'html' : 'text', content: o.text };
+  if (o.subject !== undefined) patch.subject = o.subject;
+  if (o.button) patch.singleValueExtendedProperties = [{ id: VERB_RESPONSE_PROPERTY_ID, value: o.button }];
+  if (Object.keys(patch).length > 0) await g.patch(`/users/${mailbox}/messages/${draft.id}`, patch);
+  if (o.attachment) await g.post(`/users/${mailbox}/messages/${draft.id}/attachments`, { '@odata.type': '#microsoft.graph.fileAttachment', name: o.attachment.name, contentBytes: Buffer.from(o.attachment.bytes).toString('base64') });
+  await g.post(`/users/${mailbox}/messages/${draft.id}/send`);
+}
+
+/** A raw message in the SOC mailbox threaded to the question (a client outside Graph, or an auto-responder). */
+async function deliverThreaded(sent: Sent, from: string, text: string, o: { subject?: string; folder?: string; headers?: string[] } = {}): Promise<void> {
+  const raw = [
+    `From: ${from}`,
+    `To: ${SOC}`,
+    `Subject: ${o.subject ?? `RE: ${SUBJECT}`}`,
+    `In-Reply-To: ${sent.internetMessageId}`,
+    `References: ${sent.internetMessageId}`,
+    `Message-ID: <r${Math.random().toString(36).slice(2)}@answers.example>`,
+    `Date: ${new Date(Date.now() + 1000).toUTCString()}`,
+    ...(o.headers ?? []),
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    text,
+    '',
+  ].join('\r\n');
+  await h.deliver(SOC, o.folder ?? 'Inbox', raw, { receivedDateTime: new Date(Date.now() + 1000).toISOString() });
+}
+
+type Doc<J> = ResultDocument<J>;
+const voteParams = (sent: Sent, extra: Record<string, string> = {}) => ({ 'Vote Mail Sent From': SOC, 'Mail ID': sent.id, ...extra });
+
+/** One poll, continuing `prev` when given; `timeoutMs` starts the run with a deadline. */
+function poll<M extends ActionMessages, J>(def: ActionDefinition<M, J>, params: Record<string, string>, prev?: Doc<J> | null, timeoutMs?: number): Promise<Doc<J>> {
+  return runAction(def, { config: configOf(h), params, state: prev?.state ?? null, timeoutMs }, { createGraph: (o) => createGraphClient(o), graphOptions: { retry: FAST_RETRY, clock: FAST_CLOCK } });
+}
+
+/** The saved state with its deadline moved into the past: the next poll is the one after the deadline. */
+function pastDeadline<J>(doc: Doc<J>): Doc<J> {
+  return { ...doc, state: { ...(doc.state as object), deadline_at: Date.now() - 1 } };
+}
+
+describe('Wait For Vote Email Results', () => {
+  it('reads Outlook’s voting response, a subject prefix and a first line, and waits for all', async () => {
+    const sent = await askVote(`${ALICE}, ${BOB}, ${CAROL}`);
+    const first = await poll(waitForVoteEmailResults, voteParams(sent));
+    expect(first.execution_state, first.output_message).toBe('IN_PROGRESS');
+    expect(first.output_message).toContain(`Waiting for a reply from: ${ALICE}, ${BOB}, ${CAROL}.`);
+
+    await answer(ALICE, { text: 'Sent from Outlook', button: 'Approve' }); // the button only: subject "RE: ...", no option in the text
+    await answer(BOB, { subject: `Reject: ${SUBJECT}`, text: '' });
+    const partial = await poll(waitForVoteEmailResults, voteParams(sent), first);
+    expect(partial.execution_state).toBe('IN_PROGRESS');
+    expect(partial.output_message).toContain(`Waiting for a reply from: ${CAROL}.`);
+
+    await answer(CAROL, { text: 'approve - go ahead\n\nCarol' });
+    const done = await poll(waitForVoteEmailResults, voteParams(sent), partial);
+    expect(done.execution_state, done.output_message).toBe('COMPLETED');
+    expect(done.is_success).toBe(true);
+    expect(done.output_message.split('\n')).toEqual([
+      `Found the user ${ALICE} reply: Approve.`,
+      `Found the user ${BOB} reply: Reject.`,
+      `Found the user ${CAROL} reply: Approve.`,
+    ]);
+    const json = jsonOf(done);
+    expect(json.Responses.map((r) => [r.recipient, r.vote, r.read_from])).toEqual([
+      [ALICE, 'Approve', 'voting button'],
+      [BOB, 'Reject', 'subject'],
+      [CAROL, 'Approve', 'first line'],
+    ]);
+    expect(json.options).toEqual(['Approve', 'Reject']);
+    expect(json.options_from).toBe('voting buttons');
+    const table = done.case_wall.tables.find((t) => t.title === 'Matching Mails')!;
+    expect(table.columns).toEqual(['Mail ID', 'Received Date', 'Sender', 'Recipients', 'Subject']);
+    expect(table.rows.map((r) => r[2]).sort()).toEqual([ALICE, BOB, CAROL].sort());
+    expect(done.state).toBeNull();
+  });
+
+  it('does not count a reply that quotes all the options, nor an out-of-office before the real answer', async () => {
+    const sent = await askVote(ALICE);
+    await deliverThreaded(sent, ALICE, 'I am out of the office until Monday.', { subject: `Automatic reply: ${SUBJECT}`, headers: ['Auto-Submitted: auto-replied'] });
+    await answer(ALICE, { html: true, text: '<p>Which one do you need, Approve or Reject?</p><hr><p>From: SOC<br>Reply with Approve or Reject as the first word.</p>' });
+    const waiting = await poll(waitForVoteEmailResults, voteParams(sent));
+    expect(waiting.execution_state, waiting.output_message).toBe('IN_PROGRESS');
+    const json = jsonOf(waiting);
+    expect(json.Responses).toEqual([]);
+    // The out-of-office is not even a reply; the question back is a reply without a vote.
+    expect(json.not_counted.map((n) => [n.recipient, n.reason])).toEqual([[ALICE, 'names none of the options Approve, Reject (or several)']]);
+
+    await answer(ALICE, { text: 'Reject\n\n> Reply with Approve or Reject as the first word.' });
+    const done = await poll(waitForVoteEmailResults, voteParams(sent), waiting);
+    expect(done.execution_state, done.output_message).toBe('COMPLETED');
+    expect(done.output_message).toBe(`Found the user ${ALICE} reply: Reject.`);
+  });
+
+  it('ignores a forwarded copy answered by someone who was not asked, and CC recipients', async () => {
+    const sent = await askVote(ALICE, { CC: BOB });
+    await deliverThreaded(sent, CAROL, 'Approve', { subject: `RE: FW: ${SUBJECT}` }); // Alice forwarded it to Carol
+    await answer(BOB, { text: 'Approve' });
+    const doc = await poll(waitForVoteEmailResults, voteParams(sent));
+    expect(doc.execution_state).toBe('IN_PROGRESS');
+    const json = jsonOf(doc);
+    expect(json.recipients).toEqual([ALICE]);
+    expect(json.copied_recipients).toEqual([BOB]);
+    expect(json.Responses).toEqual([]);
+    expect(json.waiting_for).toEqual([ALICE]);
+  });
+
+  it('counts the last of two answers of one recipient and says so', async () => {
+    const sent = await askVote(ALICE);
+    await answer(ALICE, { text: 'Approve' });
+    await new Promise((r) => setTimeout(r, 1100)); // the second answer arrives later
+    await answer(ALICE, { text: 'Reject. Sorry, finance says the invoice is real.' });
+    const done = await poll(waitForVoteEmailResults, voteParams(sent));
+    expect(done.execution_state, done.output_message).toBe('COMPLETED');
+    const [r] = jsonOf(done).Responses;
+    expect(r.vote).toBe('Reject');
+    expect(r.earlier_votes.map((e) => e.vote)).toEqual(['Approve']);
+    expect(done.case_wall.tables[0].rows).toHaveLength(2);
+  });
+
+  it('hears a recipient outside the tenant, and a reply filed in Junk when Junk is checked', async () => {
+    const partner = 'partner@fabrikam.example';
+    const sent = await askVote(`${partner}, ${ALICE}`);
+    expect((await h.admin<{ messages: Array<{ to: string[] }> }>('GET', '/outbound')).messages.some((m) => m.to.includes(partner))).toBe(true);
+    await deliverThreaded(sent, partner, 'Approve\n\nFrom: SOC Mailbox\nPlease vote on the purge.');
+    await deliverThreaded(sent, ALICE, 'Reject', { folder: 'Junk Email' });
+    const inboxOnly = await poll(waitForVoteEmailResults, voteParams(sent));
+    expect(inboxOnly.execution_state).toBe('IN_PROGRESS');
+    expect(jsonOf(inboxOnly).waiting_for).toEqual([ALICE]);
+    const withJunk = await poll(waitForVoteEmailResults, voteParams(sent, { 'Folder to Check for Reply': 'Inbox,Junk Email' }));
+    expect(withJunk.execution_state, withJunk.output_message).toBe('COMPLETED');
+    expect(jsonOf(withJunk).Responses.map((r) => [r.recipient, r.vote, r.folder])).toEqual([
+      [partner, 'Approve', 'Inbox'],
+      [ALICE, 'Reject', 'Junk Email'],
+    ]);
+  });
+
+  it('finishes at the first vote when not waiting for all', async () => {
+    const sent = await askVote(`${ALICE}, ${BOB}`);
+    await answer(BOB, { text: 'Approve' });
+    const done = await poll(waitForVoteEmailResults, voteParams(sent, { 'Wait for All Recipients to Reply?': 'false' }));
+    expect(done.execution_state).toBe('COMPLETED');
+    expect(done.output_message).toBe(`Found the user ${BOB} reply: Approve.`);
+    expect(jsonOf(done).waiting_for).toEqual([ALICE]);
+  });
+
+  it('times out naming those who did not answer, with the documented messages', async () => {
+    const sent = await askVote(`${ALICE}, ${BOB}, ${CAROL}`);
+    await answer(BOB, { text: 'Approve' });
+    const first = await poll(waitForVoteEmailResults, voteParams(sent), null, 3_600_000);
+    expect(first.execution_state).toBe('IN_PROGRESS');
+    expect((first.state as { deadline_at: number }).deadline_at).toBeGreaterThan(Date.now() + 3_000_000);
+    const timedOut = await poll(waitForVoteEmailResults, voteParams(sent), pastDeadline(first));
+    expect(timedOut.execution_state).toBe('TIMEDOUT');
+    expect(timedOut.is_success).toBe(true);
+    expect(timedOut.output_message).toBe(`Found the user ${BOB} reply: Approve.\nExceeded timeout to get a reply from user: ${ALICE}, ${CAROL}.`);
+    expect(timedOut.state).toBeNull();
+
+    const nobody = await askVote(CAROL, { Subject: 'Second question' });
+    const start = await poll(waitForVoteEmailResults, voteParams(nobody), null, 60_000);
+    const none = await poll(waitForVoteEmailResults, voteParams(nobody), pastDeadline(start));
+    expect(none).toMatchObject({ execution_state: 'TIMEDOUT', is_success: false, output_message: 'Action failed to receive any replies until timeout.' });
+  });
+
+  it('leaves out replies matching Wait Stage Exclude pattern, and refuses a pattern RE2 cannot run', async () => {
+    const sent = await askVote(ALICE);
+    await answer(ALICE, { text: 'Approve. (This mailbox is monitored by an assistant.)' });
+    const doc = await poll(waitForVoteEmailResults, voteParams(sent, { 'Wait Stage Exclude pattern': '(?i)monitored by an assistant' }));
+    expect(doc.execution_state).toBe('IN_PROGRESS');
+    expect(jsonOf(doc).not_counted[0].reason).toBe('matches Wait Stage Exclude pattern');
+    const bad = await poll(waitForVoteEmailResults, voteParams(sent, { 'Wait Stage Exclude pattern': '(?<=x)y' }));
+    expect(bad.execution_state).toBe('FAILED');
+    expect(bad.output_message).toMatch(/^Failed to execute action, the error is: .*"Wait Stage Exclude pattern".*lookaround/);
+  });
+
+  it('says where it looked for a vote email it cannot find', async () => {
+    const sent = await askVote(ALICE);
+    const wrongFolder = await poll(waitForVoteEmailResults, voteParams(sent, { 'Folder to Check for Sent Mail': 'Inbox' }));
+    expect(wrongFolder.output_message).toBe(
+      `Failed to execute action, the error is: No email with id "${sent.id}" was found in mailbox ${SOC} (Vote Mail Sent From) in folders "Inbox" (Folder to Check for Sent Mail).`.replace('folders "Inbox"', 'folder "Inbox"'),
+    );
+  });
+});
+
+describe('Wait For Email From User', () => {
+  async function askByEmail(to: string): Promise<Sent> {
+    const doc = await invoke(h, sendEmail, { 'Send From': SOC, Subject: 'Did you click the link?', 'Send to': to, 'Mail Content': 'Did you click the link in the "password expiry" email?' });
+    expect(doc.is_success, doc.output_message).toBe(true);
+    return doc.json_result as Sent;
+  }
+
+  it('reads what the user wrote above the quoted question, and fetches the reply’s attachments', async () => {
+    const sent = await askByEmail(`${ALICE}, ${BOB}`);
+    await answer(ALICE, { of: 'Did you click the link?', text: 'Yes, at 9:14, sorry.\n\nFrom: SOC Mailbox\nDid you click the link?', attachment: { name: 'screenshot.txt', bytes: 'what I saw' } });
+    const params = { 'Mail ID': sent.id, 'Wait for All Recipients to Reply?': 'false', 'Fetch Response Attachments': 'true' };
+    const done = await poll(waitForEmailFromUser, params);
+    expect(done.execution_state, done.output_message).toBe('COMPLETED');
+    expect(done.output_message).toBe(`Found the user ${ALICE} reply: Yes, at 9:14, sorry.`);
+    expect(jsonOf(done).Responses[0]).toMatchObject({ recipient: ALICE, reply: 'Yes, at 9:14, sorry.' });
+    expect(done.case_wall.attachments.map((a) => [a.title, a.filename, Buffer.from(a.content_base64, 'base64').toString()])).toEqual([[`${ALICE} reply attachment`, 'screenshot.txt', 'what I saw']]);
+  });
+
+  it('looks for the sent email in the Default Mailbox and says so when it is not there', async () => {
+    const doc = await poll(waitForEmailFromUser, { 'Mail ID': '<nowhere@contoso.example>' });
+    expect(doc.execution_state).toBe('FAILED');
+    expect(doc.output_message).toBe(`Failed to execute action, the error is: No email with id "<nowhere@contoso.example>" was found in mailbox ${SOC} (Default Mailbox) in any of its folders.`);
+  });
+
+  it('times out with the documented message naming who did not answer', async () => {
+    const sent = await askByEmail(`${ALICE}, ${BOB}`);
+    await answer(BOB, { of: 'Did you click the link?', text: 'No, I deleted it.' });
+    const first = await poll(waitForEmailFromUser, { 'Mail ID': sent.id }, null, 60_000);
+    expect(first.execution_state).toBe('IN_PROGRESS');
+    const end = await poll(waitForEmailFromUser, { 'Mail ID': sent.id }, pastDeadline(first));
+    expect(end.execution_state).toBe('TIMEDOUT');
+    expect(end.output_message).toBe(`Found the user ${BOB} reply: No, I deleted it.\nTimeout getting reply from user: ${ALICE}.`);
+  });
+});
