@@ -106,7 +106,9 @@ export function votingOptionsOf(stream: Uint8Array): string[] | null {
       const verb = u32();
       const display = counted().toString('latin1');
       counted(); // message class
-      if (u8() > 0) at--, counted(); // Internal1String, when present
+      const internal1 = u8(); // Internal1StringCount, then that many bytes
+      need(internal1);
+      at += internal1;
       counted(); // the display name again
       need(29);
       at += 29; // Internal2 .. Internal6
