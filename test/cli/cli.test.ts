@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main, type CliDeps } from '../../src/cli/main.ts';
-import { sweep } from '../soar/fake-actions.ts';
+import { sweep, waiter } from '../soar/fake-actions.ts';
 import { baseConfig, fakeClock, fakeGraph } from '../soar/fake-graph.ts';
 
 let dir: string;
@@ -29,7 +29,7 @@ async function cli(argv: string[], extra: Partial<CliDeps> = {}) {
     env: { TEST_SECRET: 'cli-secret-value' },
     clock,
     createGraph: () => fakeGraph(pingRoutes, { roles: ['Mail.ReadWrite'] }),
-    extraActions: [sweep],
+    extraActions: [sweep, waiter],
     columns: 80,
     ...extra,
   });
@@ -154,6 +154,24 @@ describe('msgraph-mail run', () => {
     expect((await cli(['run', 'Ping', '--config', configPath, '--timeout', '3'])).code).toBe(2);
     const unsaved = await cli(['run', 'Fake Sweep', '--config', configPath, '--param', 'Items=a,b,c,d', '--wait', '--poll-interval', '2', '--timeout', '3']);
     expect(unsaved.err).toContain('run it with --state FILE to be able to continue it');
+  });
+
+  it('an action that times out itself is asked once more at the deadline, which its state carries', async () => {
+    const r = await cli(['run', 'Fake Wait', '--config', configPath, '--wait', '--poll-interval', '2', '--timeout', '5']);
+    const doc = JSON.parse(r.out);
+    // Invoked at 0, 2, 4 and at the deadline (5): the action's own TIMEDOUT message, not the generic one.
+    expect(r.clock.sleeps).toEqual([2000, 2000, 1000]);
+    expect(doc).toMatchObject({ execution_state: 'TIMEDOUT', output_message: `Nobody answered by ${1_700_000_000_000 + 5000}.`, json_result: { invocations: 4 }, state: null });
+
+    // Without --wait (a SOAR invoking once per poll) --timeout sets the deadline, kept in the state.
+    const stateFile = join(dir, 'waiter-state.json');
+    const once = await cli(['run', 'Fake Wait', '--config', configPath, '--timeout', '60', '--state', stateFile]);
+    expect(JSON.parse(once.out).execution_state).toBe('IN_PROGRESS');
+    const saved = JSON.parse(await readFile(stateFile, 'utf8'));
+    expect(saved.deadline_at).toBe(1_700_000_000_000 + 60_000);
+    const again = await cli(['run', 'Fake Wait', '--config', configPath, '--state', stateFile]);
+    expect(JSON.parse(again.out).output_message).toContain(`deadline ${1_700_000_000_000 + 60_000}`);
+    expect((await cli(['run', 'Fake Sweep', '--config', configPath, '--param', 'Items=a', '--timeout', '3'])).err).toContain('needs --wait');
   });
 
   it('--format table prints the message and the case-wall tables', async () => {

@@ -21,3 +21,21 @@ export const sweep: ActionDefinition = defineAction({
   },
 });
 
+
+/** Waits for something that never comes, and answers TIMEDOUT itself at its deadline: the shape of the waiting actions. */
+export const waiter = defineAction({
+  name: 'Fake Wait',
+  description: 'test',
+  async: true,
+  entities: 'none',
+  betaApi: false,
+  timesOutItself: true,
+  params: [],
+  messages: { timeout: 'Nobody answered by {AT}.', error: 'Failed to execute action, the error is: {ERROR_REASON}' },
+  async run(ctx) {
+    if (ctx.deadline !== undefined && ctx.clock.now() >= ctx.deadline) {
+      return { is_success: false, execution_state: 'TIMEDOUT', output_message: ctx.message('timeout', { AT: ctx.deadline }), json_result: { invocations: ctx.invocation } };
+    }
+    return inProgress(`Still waiting (invocation ${ctx.invocation}, deadline ${ctx.deadline ?? 'none'}).`, { polls: ctx.invocation });
+  },
+});
