@@ -43,10 +43,10 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     const ca = info.caCertPath ? await readFile(info.caCertPath, 'utf8') : undefined;
     const config = configForEmulator(info);
     type Params = Record<string, string>;
-    const run = (name: string, entities: Entity[] = [], params: Params = {}, state: unknown = null): Promise<ResultDocument> => {
+    const run = (name: string, entities: Entity[] = [], params: Params = {}, state: unknown = null, timeoutMs?: number): Promise<ResultDocument> => {
       const def = findAction(name);
       if (!def) throw new Error(`demo: action ${name} is not registered`);
-      return runAction(def, { config, entities, params, state }, { createGraph: createGraphClient, graphOptions: { ca } });
+      return runAction(def, { config, entities, params, state, timeoutMs }, { createGraph: createGraphClient, graphOptions: { ca } });
     };
 
     let ok = true;
@@ -116,9 +116,50 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
       return 1;
     }
 
+    // The purge waits for the SOC lead's approval. The demo tenant's lead (Dana Lee, reached at
+    // her alias soc-lead@) answers every new email "Approve" a moment later: the emulator's
+    // auto-reply, a real threaded reply (CONTRACT.md §5).
+    const domain = info.defaultMailbox.split('@')[1];
+    const lead = { mailbox: `dana.lee@${domain}`, alias: `soc-lead@${domain}` };
+    await emulatorAdmin(emulator.url, `/users/${encodeURIComponent(lead.mailbox)}/auto-reply`, { body: 'Approve', delaySeconds: 2 }, ca);
+    const vote = await step(`6. Ask the SOC lead (${lead.alias}) to approve the purge`, 'Send Vote Email', [], {
+      'Send From': info.defaultMailbox,
+      Subject: `Approve purging "${phish.subject}" from every mailbox?`,
+      'Send to': lead.alias,
+      'Mail Content': `The phish from ${phish.sender} ("${phish.subject}") is in ${mailboxesWithHits(found.json_result)} mailboxes. Approve to delete every copy.`,
+      'Structure of voting options': 'Approve/Reject',
+      'Attachment Location': 'Local File System',
+    });
+    const voteId = (vote.json_result as { id?: string } | null)?.id;
+    if (!voteId) {
+      say('The vote email was not sent: nothing is purged.');
+      return 1;
+    }
+    // Asynchronous, as a playbook runs it: one look per invocation, the state carried between them.
+    say('== 7. Wait for the vote: Wait For Vote Email Results (one poll a second, 20 s timeout)');
+    const waitStarted = performance.now();
+    const waitParams = { 'Vote Mail Sent From': info.defaultMailbox, 'Mail ID': voteId, 'Folder to Check for Reply': 'Inbox' };
+    let waited = await run('Wait For Vote Email Results', [], waitParams, null, 20_000);
+    while (waited.execution_state === 'IN_PROGRESS') {
+      say(`  ${waited.output_message}`);
+      await new Promise((r) => setTimeout(r, 1000));
+      waited = await run('Wait For Vote Email Results', [], waitParams, waited.state);
+    }
+    await emulatorAdmin(emulator.url, `/users/${encodeURIComponent(lead.mailbox)}/auto-reply`, { body: null }, ca);
+    say(renderResultAsText(waited, { width }).trimEnd());
+    say();
+    const votes = ((waited.json_result as { Responses?: Array<{ recipient: string; vote: string; from: string }> } | null)?.Responses ?? []);
+    note('7. Wait for the vote (Wait For Vote Email Results)', votes.length > 0 ? votes.map((v) => `${v.recipient}: ${v.vote}`).join(', ') : waited.execution_state.toLowerCase(), waitStarted);
+    if (!waited.is_success || votes.length === 0 || votes.some((v) => v.vote !== 'Approve')) {
+      say('The purge was not approved: nothing is deleted.');
+      return 1;
+    }
+    say(`Approved by ${votes.map((v) => `${v.recipient} (answered from ${v.from})`).join(', ')}.`);
+    say();
+
     // Delete Email is asynchronous: one batch of mailboxes per invocation, as a playbook would
     // run it; a batch of one mailbox makes the progress visible on this small tenant.
-    say(`== 6. Purge it from every mailbox: Delete Email (Mail IDs = ${phishIds.join(', ')})`);
+    say(`== 8. Purge it from every mailbox: Delete Email (Mail IDs = ${phishIds.join(', ')})`);
     const started = performance.now();
     const params = { 'Delete In Mailbox': everyMailbox, 'Folder Name': 'Inbox', 'Mail IDs': phishIds.join(','), 'How many mailboxes to process in a single batch': '1' };
     const total = info.mailboxes.length;
@@ -139,7 +180,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     say();
     say(`Purge summary: ${purge.mailboxes} mailboxes cleaned, ${purge.emails} emails deleted, ${seconds.toFixed(2)} s.`);
     say();
-    note('6. Purge it from every mailbox (Delete Email)', `${purge.emails} emails deleted in ${purge.mailboxes} mailboxes`, started);
+    note('8. Purge it from every mailbox (Delete Email)', `${purge.emails} emails deleted in ${purge.mailboxes} mailboxes`, started);
     say('Summary:');
     for (const l of lines) say(`  ${l}`);
     say();
@@ -148,6 +189,21 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
   } finally {
     if (!opts.emulator) await emulator.close();
   }
+}
+
+/** A call to the emulator's admin API (CONTRACT.md §5), trusting its CA as the client does. */
+async function emulatorAdmin(base: string, route: string, body: unknown, ca: string | undefined): Promise<void> {
+  const url = new URL(`/_emulator${route}`, base);
+  const payload = Buffer.from(JSON.stringify(body));
+  const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  await new Promise<void>((resolve, reject) => {
+    const req = request(url, { method: 'POST', ca, headers: { 'content-type': 'application/json', 'content-length': payload.length } }, (res) => {
+      res.resume();
+      res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`emulator admin ${route}: HTTP ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 /** One connector cycle on the reports mailbox into a throw-away state dir; the alerts it committed. */
@@ -213,6 +269,12 @@ function internetMessageIds(json: unknown): string[] {
   const boxes = (json as { mailboxes?: Array<{ emails?: Array<{ internetMessageId?: unknown }> }> } | null)?.mailboxes ?? [];
   const ids = boxes.flatMap((b) => (b.emails ?? []).map((e) => e.internetMessageId)).filter((x): x is string => typeof x === 'string');
   return [...new Set(ids)];
+}
+
+/** How many mailboxes a Search Emails JSON result found emails in. */
+function mailboxesWithHits(json: unknown): number {
+  const boxes = (json as { mailboxes?: Array<{ emails?: unknown[] }> } | null)?.mailboxes ?? [];
+  return boxes.filter((b) => (b.emails?.length ?? 0) > 0).length;
 }
 
 function purgeSummary(json: unknown): { mailboxes: number; emails: number } {
