@@ -128,3 +128,25 @@ describe('proxyAddresses', () => {
     await adminJson(`/users/${DANA}/auto-reply`, { method: 'POST', body: JSON.stringify({ body: null }) });
   });
 });
+
+describe('demo tenant: the SOC lead', () => {
+  let demo: Harness;
+  beforeAll(async () => {
+    demo = await harness({ port: 0, seed: 'demo' });
+  });
+  afterAll(() => demo.emu.close());
+
+  it('Dana Lee (SOC Lead) has the alias soc-lead@, no auto-reply, and gets its mail', async () => {
+    const dana = await demo.json<User>(`/v1.0/users/dana.lee@contoso.example?$select=displayName,jobTitle,mail,proxyAddresses`);
+    expect(dana.body).toMatchObject({ displayName: 'Dana Lee', jobTitle: 'SOC Lead', mail: 'dana.lee@contoso.example', proxyAddresses: ['SMTP:dana.lee@contoso.example', 'smtp:soc-lead@contoso.example'] });
+    const found = await demo.json<Collection<User>>(`/v1.0/users?$filter=${u("proxyAddresses/any(x:x eq 'smtp:soc-lead@contoso.example')")}`);
+    expect(found.body.value.map((x) => x.userPrincipalName)).toEqual(['dana.lee@contoso.example']);
+    expect((await demo.json<ErrorAnswer>('/v1.0/users/soc-lead@contoso.example')).status).toBe(404);
+
+    const sent = await demo.json(`/v1.0/users/${SOC}/sendMail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: { subject: 'Lead, please approve', toRecipients: [{ emailAddress: { address: 'soc-lead@contoso.example' } }] } }) });
+    expect(sent.status).toBe(202);
+    const q = (user: string, subject: string) => demo.json<Collection<Message>>(`/v1.0/users/${user}/mailFolders/inbox/messages?$filter=${u(`subject eq '${subject}'`)}&$select=subject`).then((r) => r.body.value);
+    expect(await q('dana.lee@contoso.example', 'Lead, please approve')).toHaveLength(1);
+    expect(await q(SOC, 'RE: Lead, please approve')).toEqual([]);
+  });
+});
