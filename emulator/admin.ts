@@ -153,6 +153,9 @@ function getInfo(state: EmulatorState): GraphResponse {
 
 function addUser(state: EmulatorState, req: AdminRequest): GraphResponse {
   const b = body(req);
+  if (b.proxyAddresses !== undefined && (!Array.isArray(b.proxyAddresses) || !b.proxyAddresses.every((x) => typeof x === 'string'))) {
+    throw graphErrors.badRequest('"proxyAddresses" must be a list of addresses: ["alias@contoso.example", "smtp:alias@contoso.example"].');
+  }
   const user = state.store.addUser({
     userPrincipalName: String(b.userPrincipalName ?? ''),
     displayName: typeof b.displayName === 'string' ? b.displayName : undefined,
@@ -161,8 +164,9 @@ function addUser(state: EmulatorState, req: AdminRequest): GraphResponse {
     jobTitle: typeof b.jobTitle === 'string' ? b.jobTitle : undefined,
     mailbox: b.mailbox !== false,
     language: typeof b.language === 'string' ? b.language : undefined,
+    proxyAddresses: b.proxyAddresses as string[] | undefined,
   });
-  return json(201, { id: user.id, userPrincipalName: user.userPrincipalName });
+  return json(201, { id: user.id, userPrincipalName: user.userPrincipalName, proxyAddresses: [...user.proxyAddresses] });
 }
 
 function addFolder(state: EmulatorState, req: AdminRequest, { upn }: Record<string, string>): GraphResponse {

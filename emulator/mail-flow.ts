@@ -1,6 +1,7 @@
 /**
  * What happens to a message once a mailbox sends it (sendMail, a draft's send, reply, replyAll,
- * forward: every route ends here). Each recipient that is a mailbox of this tenant gets a copy
+ * forward: every route ends here). Each recipient that is a mailbox of this tenant (by any of its
+ * SMTP addresses: primary, mail or an alias) gets a copy
  * in its Inbox (Junk Email when it blocked the sender); an address of one of the tenant's own
  * domains that no mailbox holds gets the sender a non-delivery report, as Exchange Online
  * answers (550 5.1.10 RESOLVER.ADR.RecipientNotFound); any other address is relayed to the
@@ -78,6 +79,11 @@ export interface Submission {
 export function tenantDomains(state: EmulatorState): Set<string> {
   const out = new Set([state.tenant.tenantDomain.toLowerCase()]);
   for (const address of state.store.mailboxAddresses()) out.add(address.split('@')[1].toLowerCase());
+  // An alias lives in an accepted domain too, so a typo in its domain bounces rather than leaves.
+  for (const user of state.store.listUsers()) {
+    if (!user.hasMailbox) continue;
+    for (const proxy of user.proxyAddresses) if (/^smtp:/i.test(proxy)) out.add(domainOf(proxy));
+  }
   return out;
 }
 
@@ -96,7 +102,8 @@ export async function deliver(state: EmulatorState, sender: UserRecord, mail: Su
   const prepared = await store.prepareMessage(mail.raw);
   for (const kind of ['to', 'cc', 'bcc'] as const) {
     for (const address of mail[kind]) {
-      const user = store.findUser(address);
+      // Exchange routes by any address of the mailbox (aliases too); the copy keeps the To as addressed.
+      const user = store.findByAddress(address);
       if (user?.hasMailbox) {
         if (delivered.has(user.id)) continue;
         delivered.add(user.id);

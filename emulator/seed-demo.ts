@@ -1,6 +1,7 @@
 /**
- * The `demo` tenant: a SOC mailbox, a phishing-report mailbox, a few employees (one out of
- * office, one with German folder names, one without a mailbox), nested folders, ordinary
+ * The `demo` tenant: a SOC mailbox, a phishing-report mailbox, the SOC lead (reached by an
+ * alias too, for actions that wait for a reply), a few employees (one out of office, one with
+ * German folder names, one without a mailbox), nested folders, ordinary
  * mail, and one phishing campaign: the same message (same Message-ID) delivered to several
  * mailboxes plus a user's report of it, with the phish attached as .eml, in the report box.
  * All names, domains and links are made up (`*.example`).
@@ -26,6 +27,9 @@ export function demoMailboxes(domain = DEMO_DOMAIN) {
     bob: `bob.keller@${domain}`,
     carol: `carol.diaz@${domain}`,
     dave: `dave.nomail@${domain}`,
+    dana: `dana.lee@${domain}`,
+    /** An alias (smtp proxy address) of Dana's mailbox, not a user of its own. */
+    socLead: `soc-lead@${domain}`,
   };
 }
 
@@ -41,6 +45,8 @@ export async function seedDemo(store: Store, options: SeedOptions = {}): Promise
   const bob = store.addUser({ userPrincipalName: mb.bob, displayName: 'Bob Keller', givenName: 'Bob', surname: 'Keller', jobTitle: 'Engineer', language: 'de' });
   const carol = store.addUser({ userPrincipalName: mb.carol, displayName: 'Carol Diaz', givenName: 'Carol', surname: 'Diaz', jobTitle: 'HR Partner' });
   store.addUser({ userPrincipalName: mb.dave, displayName: 'Dave Nomail', mailbox: false });
+  // No auto-reply: the walkthrough turns it on (POST /_emulator/users/{upn}/auto-reply).
+  store.addUser({ userPrincipalName: mb.dana, displayName: 'Dana Lee', givenName: 'Dana', surname: 'Lee', jobTitle: 'SOC Lead', proxyAddresses: [`smtp:${mb.socLead}`] });
 
   store.folderByPath(soc, 'Inbox/Phishing/2024', true);
   store.folderByPath(soc, 'Inbox/Reviewed', true);

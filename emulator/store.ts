@@ -41,6 +41,11 @@ export interface UserRecord {
   surname: string | null;
   jobTitle: string | null;
   mail: string | null;
+  /**
+   * Exchange's addresses of the mailbox, `SMTP:` (upper case) marking the primary one, `smtp:` the
+   * aliases, as Graph's `proxyAddresses` lists them. Empty for a user without a mailbox.
+   */
+  proxyAddresses: string[];
   preferredLanguage: string;
   hasMailbox: boolean;
   presence: Presence;
@@ -148,6 +153,8 @@ export interface NewUser {
   mailbox?: boolean;
   /** Language of the mailbox folder names: en (default), de, fr. */
   language?: string;
+  /** Aliases: `alias@x` or `smtp:alias@x` (the UPN is always the primary `SMTP:` address). */
+  proxyAddresses?: string[];
 }
 
 export interface PreparedMessage {
@@ -165,6 +172,8 @@ export interface NewMessageOptions {
 export class Store {
   private users = new Map<string, UserRecord>();
   private usersByUpn = new Map<string, UserRecord>();
+  /** By lower-cased proxy address (`smtp:alias@x`): the directory keeps each one unique. */
+  private usersByProxy = new Map<string, UserRecord>();
   private folders = new Map<string, FolderRecord>();
   private roots = new Map<string, FolderRecord>();
   private wellKnown = new Map<string, Map<string, FolderRecord>>();
@@ -182,6 +191,7 @@ export class Store {
   reset(): void {
     this.users.clear();
     this.usersByUpn.clear();
+    this.usersByProxy.clear();
     this.folders.clear();
     this.roots.clear();
     this.wellKnown.clear();
@@ -209,6 +219,7 @@ export class Store {
     }
     const language = input.language && LANGUAGES[input.language] ? input.language : 'en';
     const hasMailbox = input.mailbox !== false;
+    const proxyAddresses = this.proxyAddressesOf(upn, hasMailbox, input.proxyAddresses);
     const local = upn.split('@')[0];
     const user: UserRecord = {
       id: newGuid(),
@@ -218,6 +229,7 @@ export class Store {
       surname: input.surname ?? null,
       jobTitle: input.jobTitle ?? null,
       mail: hasMailbox ? upn : null,
+      proxyAddresses,
       preferredLanguage: LANGUAGES[language].locale,
       hasMailbox,
       presence: {
@@ -231,14 +243,55 @@ export class Store {
     };
     this.users.set(user.id, user);
     this.usersByUpn.set(upn.toLowerCase(), user);
+    for (const proxy of proxyAddresses) this.usersByProxy.set(proxy.toLowerCase(), user);
     if (hasMailbox) this.createMailboxFolders(user, language);
     return user;
+  }
+
+  /**
+   * A new user's proxyAddresses, checked against every other user's before anything is stored:
+   * the primary `SMTP:upn` for a mailbox, then the aliases asked for (a bare address is `smtp:`;
+   * other types such as `X500:` or `SIP:` are kept as given, for clients that must skip them).
+   */
+  private proxyAddressesOf(upn: string, hasMailbox: boolean, aliases: unknown[] = []): string[] {
+    const invalid = () => graphErrors.badRequest(`Invalid value specified for property 'proxyAddresses' of resource 'User'.`);
+    const out = hasMailbox ? [`SMTP:${upn}`] : [];
+    for (const alias of aliases) {
+      if (typeof alias !== 'string') throw invalid();
+      const typed = /^([A-Za-z0-9]+):(.*)$/.exec(alias.trim());
+      const type = typed ? typed[1] : 'smtp';
+      const value = (typed ? typed[2] : alias).trim();
+      if (!value) throw invalid();
+      let proxy = `${type}:${value}`;
+      if (type.toLowerCase() === 'smtp') {
+        if (!/^[^@\s]+@[^@\s]+$/.test(value)) throw invalid();
+        // The emulator keeps mail, the UPN and the primary address one value (its sender address).
+        if (type === 'SMTP' && value.toLowerCase() !== upn.toLowerCase()) {
+          throw graphErrors.badRequest(`The primary SMTP address is the userPrincipalName '${upn}' in the emulator; give aliases as 'smtp:${value}' or '${value}'.`);
+        }
+        proxy = `${value.toLowerCase() === upn.toLowerCase() && hasMailbox ? 'SMTP' : 'smtp'}:${value}`;
+      }
+      if (!out.some((p) => p.toLowerCase() === proxy.toLowerCase())) out.push(proxy);
+    }
+    if (out.some((p) => this.usersByProxy.has(p.toLowerCase()))) {
+      throw new EmulatorError(400, 'Request_BadRequest', 'Another object with the same value for property proxyAddresses already exists.');
+    }
+    return out;
   }
 
   /** By object id or UPN, case-insensitively (as Graph resolves `/users/{id | userPrincipalName}`). */
   findUser(idOrUpn: string): UserRecord | undefined {
     const key = idOrUpn.toLowerCase();
     return this.users.get(key) ?? this.usersByUpn.get(key);
+  }
+
+  /**
+   * The user an SMTP address reaches: any of its smtp proxy addresses (primary or alias),
+   * case-insensitively, as Exchange routes mail. Not for `/users/{x}`, which Graph resolves by
+   * id or UPN only.
+   */
+  findByAddress(address: string): UserRecord | undefined {
+    return this.usersByProxy.get(`smtp:${address.trim().toLowerCase()}`);
   }
 
   listUsers(): UserRecord[] {

@@ -73,9 +73,10 @@ export function checkAddresses(list: Recipient[]): void {
   for (const r of list) if (!ADDRESS.test(r.address)) throw invalidRecipient(r.address);
 }
 
-/** Graph's recipient shape; a tenant mailbox gets its display name, as Exchange resolves it. */
+/** Graph's recipient shape; a tenant mailbox gets its display name (also when addressed by an alias), as Exchange resolves it. */
 export function toGraphRecipients(state: EmulatorState, list: Recipient[]): unknown[] {
-  return list.map((r) => ({ emailAddress: { name: r.name ?? state.store.findUser(r.address)?.displayName ?? r.address, address: r.address } }));
+  const nameOf = (address: string) => (state.store.findByAddress(address) ?? state.store.findUser(address))?.displayName;
+  return list.map((r) => ({ emailAddress: { name: r.name ?? nameOf(r.address) ?? r.address, address: r.address } }));
 }
 
 export function fromGraphRecipients(value: unknown): Recipient[] {

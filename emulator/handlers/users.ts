@@ -19,6 +19,19 @@ const USER_FIELDS = [
   'userPrincipalName',
 ];
 
+/** user.md: "Returned only on `$select`." (not in the default property set). */
+const SELECT_ONLY_FIELDS = ['proxyAddresses'];
+const SELECTABLE_FIELDS = [...USER_FIELDS, ...SELECT_ONLY_FIELDS];
+
+/** What a `$select` (or a `$filter`) may read: the default set plus the select-only properties. */
+function fullUserResource(u: UserRecord): Record<string, unknown> {
+  return { ...userResource(u), proxyAddresses: [...u.proxyAddresses] };
+}
+
+function userView(u: UserRecord, select: string | undefined): Record<string, unknown> {
+  return select === undefined ? userResource(u) : selectFields(fullUserResource(u), select, SELECTABLE_FIELDS);
+}
+
 function userResource(u: UserRecord): Record<string, unknown> {
   return {
     businessPhones: [],
@@ -41,14 +54,14 @@ export const listUsers: Handler = (ctx) => {
   let users = ctx.state.store.listUsers();
   if (options.$filter !== undefined) {
     const test = compileFilter(options.$filter, userSchema);
-    users = users.filter((u) => test({ ...userResource(u), accountEnabled: true, userType: 'Member' }));
+    users = users.filter((u) => test({ ...fullUserResource(u), accountEnabled: true, userType: 'Member' }));
   }
   const page = paginate(users, options, skip, top, collectionUrl(ctx), emptyPagesOf(ctx.state, emptyServed));
   return json(200, {
     '@odata.context': contextUrl(ctx, 'users'),
     ...(parseBool('$count', options.$count) ? { '@odata.count': page.count } : {}),
     ...(page.nextLink ? { '@odata.nextLink': page.nextLink } : {}),
-    value: page.items.map((u) => selectFields(userResource(u), options.$select, USER_FIELDS)),
+    value: page.items.map((u) => userView(u, options.$select)),
   });
 };
 
@@ -58,7 +71,7 @@ export const getUser: Handler = (ctx) => {
   const select = ctx.req.query.get('$select') ?? undefined;
   return json(200, {
     '@odata.context': contextUrl(ctx, 'users/$entity'),
-    ...selectFields(userResource(user), select, USER_FIELDS),
+    ...userView(user, select),
   });
 };
 

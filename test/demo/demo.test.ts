@@ -21,7 +21,7 @@ describe('npm start walkthrough', () => {
     expect(text).toContain('Phish sender:  it-support@login-microsoft-verify.example');
     expect(text).toContain('URLs it carries: http://login-microsoft-verify.example/reset?session=8c2f61');
     expect(text).toMatch(/Successfully found emails in the following mailboxes: .*alice\.martin@contoso\.example: 1/);
-    expect(text).toContain('[##############################] 5/5 mailboxes');
+    expect(text).toContain('[##############################] 6/6 mailboxes');
     expect(text).toMatch(/Purge summary: 4 mailboxes cleaned, 4 emails deleted, [\d.]+ s\./);
     // The purge really happened: a second search finds nothing.
     const again = await runDemo({ emulator: emu, out: { write: () => undefined } });
