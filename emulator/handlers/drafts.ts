@@ -190,7 +190,8 @@ async function replyDraftOf(state: EmulatorState, sender: UserRecord, original: 
   }
   const comment = typeof body.comment === 'string' ? body.comment : '';
   const given = compositionOf(message, sender, state.now());
-  const self: Recipient = { address: sender.userPrincipalName };
+  // Reply-all leaves out every address of the replying mailbox (its aliases too), as Exchange does.
+  const self: Recipient[] = [sender.userPrincipalName, ...sender.proxyAddresses.filter((p) => /^smtp:/i.test(p)).map((p) => p.slice(5))].map((address) => ({ address }));
   let to: Recipient[];
   let cc: Recipient[] = [];
   if (kind === 'forward') {
@@ -206,8 +207,8 @@ async function replyDraftOf(state: EmulatorState, sender: UserRecord, original: 
     if (kind === 'reply') {
       to = targets;
     } else {
-      to = unique([...targets, ...unique(fromGraphRecipients(resource.toRecipients), [self])], []);
-      cc = unique(fromGraphRecipients(resource.ccRecipients), [self, ...to]);
+      to = unique([...targets, ...unique(fromGraphRecipients(resource.toRecipients), self)], []);
+      cc = unique(fromGraphRecipients(resource.ccRecipients), [...self, ...to]);
     }
     if (message.toRecipients !== undefined) to = given.to;
     if (message.ccRecipients !== undefined) cc = given.cc;

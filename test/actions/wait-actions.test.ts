@@ -13,6 +13,7 @@ import { createGraphClient } from '../../src/graph/client.ts';
 import { runAction } from '../../src/soar/runtime.ts';
 import type { ActionDefinition, ActionMessages } from '../../src/soar/action.ts';
 import type { ResultDocument } from '../../src/soar/result.ts';
+import { DEFAULT_PERMISSIONS } from '../../emulator/state.ts';
 import { jsonOf } from '../helpers/results.ts';
 import { ALICE, BOB, CAROL, FAST_CLOCK, FAST_RETRY, SOC, configOf, invoke, mailHarness, type MailHarness } from '../mail/helpers.ts';
 
@@ -181,6 +182,31 @@ describe('Wait For Vote Email Results', () => {
       [partner, 'Approve', 'Inbox'],
       [ALICE, 'Reject', 'Junk Email'],
     ]);
+  });
+
+  it('hears a recipient answering from an alias, and one asked at an alias answering from her mailbox', async () => {
+    const DANA = 'dana.lee@contoso.example';
+    const ALIAS = 'soc-lead@contoso.example';
+    const sent = await askVote(`${DANA}, ${ALIAS}, ${BOB}`);
+    await deliverThreaded(sent, ALIAS, 'Approve');
+    await answer(BOB, { text: 'Reject' });
+    const done = await poll(waitForVoteEmailResults, voteParams(sent));
+    expect(done.execution_state, done.output_message).toBe('COMPLETED');
+    const json = jsonOf(done);
+    // Two addresses of Dana's mailbox are one recipient; her alias's answer is hers.
+    expect(json.recipients).toEqual([DANA, BOB]);
+    expect(json.Responses.map((r) => [r.recipient, r.vote, r.from])).toEqual([
+      [DANA, 'Approve', ALIAS],
+      [BOB, 'Reject', BOB],
+    ]);
+
+    // Without User.Read.All the directory cannot be read: the addresses as written, and the message says so.
+    const other = await askVote(ALIAS, { Subject: 'Another question' });
+    await h.admin('PUT', '/settings', { permissions: DEFAULT_PERMISSIONS.filter((p) => !/^(User|Directory)\./.test(p)) });
+    await deliverThreaded(other, DANA, 'Approve', { subject: 'RE: Another question' });
+    const blind = await poll(waitForVoteEmailResults, voteParams(other)).finally(() => h.admin('PUT', '/settings', { permissions: DEFAULT_PERMISSIONS }));
+    expect(blind.execution_state).toBe('IN_PROGRESS');
+    expect(blind.output_message).toContain('The directory could not be read (User.Read.All): replies were matched by the exact recipient addresses, not their aliases.');
   });
 
   it('finishes at the first vote when not waiting for all', async () => {

@@ -21,6 +21,12 @@ describe('npm start walkthrough', () => {
     expect(text).toContain('Phish sender:  it-support@login-microsoft-verify.example');
     expect(text).toContain('URLs it carries: http://login-microsoft-verify.example/reset?session=8c2f61');
     expect(text).toMatch(/Successfully found emails in the following mailboxes: .*alice\.martin@contoso\.example: 1/);
+    // The purge waits for the SOC lead's vote: asked at her alias, answered from her mailbox.
+    expect(text).toContain('== 6. Ask the SOC lead (soc-lead@contoso.example) to approve the purge: Send Vote Email');
+    expect(text).toContain('Waiting for a reply from: soc-lead@contoso.example.');
+    expect(text).toContain('Found the user soc-lead@contoso.example reply: Approve.');
+    expect(text).toContain('Approved by soc-lead@contoso.example (answered from dana.lee@contoso.example).');
+    expect(text.indexOf('Approved by')).toBeLessThan(text.indexOf('== 8. Purge it from every mailbox'));
     expect(text).toContain('[##############################] 6/6 mailboxes');
     expect(text).toMatch(/Purge summary: 4 mailboxes cleaned, 4 emails deleted, [\d.]+ s\./);
     // The purge really happened: a second search finds nothing.

@@ -127,6 +127,16 @@ describe('proxyAddresses', () => {
     expect(answer.internetMessageHeaders?.find((x) => x.name?.toLowerCase() === 'in-reply-to')?.value).toBe(sent.internetMessageId);
     await adminJson(`/users/${DANA}/auto-reply`, { method: 'POST', body: JSON.stringify({ body: null }) });
   });
+
+  it('reply-all leaves out every address of the replying mailbox, its aliases too', async () => {
+    await sendMail(SOC, 'Reply all of us', [ALIAS, 'carol@contoso.example']);
+    const [copy] = await h.json<Collection<Message & { id: string }>>(`/v1.0/users/${DANA}/mailFolders/inbox/messages?$filter=${u("subject eq 'Reply all of us'")}&$select=id`).then((r) => r.body.value);
+    const draft = await post(`/v1.0/users/${DANA}/messages/${copy.id}/createReplyAll`, {});
+    const to = ((draft.body as Message).toRecipients ?? []).map((r) => r.emailAddress?.address?.toLowerCase());
+    expect(to).toContain(SOC);
+    expect(to).not.toContain(ALIAS);
+    expect(to).not.toContain(DANA);
+  });
 });
 
 describe('demo tenant: the SOC lead', () => {
