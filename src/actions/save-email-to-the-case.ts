@@ -1,7 +1,7 @@
 /** Save Email To The Case: Use the Save Email To The Case action to save emails or email attachments to the Google SecOps Case Wall. With the appropriate permissions, this action can save emails from mailboxes other than the one provided in the integration configuration. */
 import type { GraphClient } from '../graph/types.ts';
 import { collectCapped, fileNameOf } from '../mail/attached-mail.ts';
-import { attachmentsAsCaseWallFiles, CASE_WALL_MAX_BYTES, CaseWallNames } from '../mail/case-wall-files.ts';
+import { attachmentsAsCaseWallFiles, CASE_WALL_MAX_BYTES, CaseWallNames } from './case-wall-files.ts';
 import { findMessages } from '../mail/find.ts';
 import { listAttachments, openMessageMime, type AttachmentInfo } from '../mail/attachments.ts';
 import { emlFileName } from '../mail/destinations/safe-name.ts';

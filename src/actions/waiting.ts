@@ -6,7 +6,7 @@
  * once the run's deadline has passed (`ctx.deadline`, kept in the state).
  */
 import { listAttachments } from '../mail/attachments.ts';
-import { attachmentsAsCaseWallFiles, CaseWallNames } from '../mail/case-wall-files.ts';
+import { attachmentsAsCaseWallFiles, CaseWallNames } from './case-wall-files.ts';
 import { compileUserRegex } from '../mail/regex.ts';
 import type { FoundReply } from '../mail/reply-search.ts';
 import { correlate, evaluateReplies, type Answer, type Correlation, type Evaluation, type LocateSent } from '../mail/wait-for-replies.ts';
@@ -116,6 +116,7 @@ function notesOf(corr: Correlation, ev: Evaluation): string {
   const out: string[] = [];
   if (ev.missingFolders.length > 0) out.push(`Folder${ev.missingFolders.length > 1 ? 's' : ''} not found in mailbox ${corr.mailbox}: ${ev.missingFolders.join(', ')}.`);
   if (corr.directoryUnavailable) out.push('The directory could not be read (User.Read.All): replies were matched by the exact recipient addresses, not their aliases.');
+  if (corr.groupsUnavailable) out.push('Groups could not be read (GroupMember.Read.All): a distribution list among the recipients must answer from its own address.');
   return out.length > 0 ? `\n${out.join('\n')}` : '';
 }
 

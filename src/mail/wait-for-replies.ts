@@ -4,7 +4,7 @@
  * recipient wrote, Wait For Vote Email Results the vote it carries.
  *
  * Who must answer: the sent email's To recipients, each resolved to every address of its mailbox
- * (a reply from an alias is that person's). CC and BCC recipients were informed, not asked: they
+ * (a reply from an alias is that person's); a distribution list is answered by any of its members. CC and BCC recipients were informed, not asked: they
  * are not waited for and their replies do not count (an email with no To recipient asks its CC,
  * then its BCC recipients). Recipients outside the tenant answer from the address they were sent to.
  *
@@ -23,7 +23,7 @@ import { parseMailIds, type MessageOf } from './mail-ids.ts';
 import { mailboxPath } from './mailboxes.ts';
 import type { UserRegex } from './regex.ts';
 import { findReplies, type FoundReply } from './reply-search.ts';
-import { recipientOf, resolveRecipientIdentities, type RecipientIdentity } from './recipient-identities.ts';
+import { recipientsOf, resolveRecipientIdentities, type RecipientIdentity } from './recipient-identities.ts';
 import { htmlToText, readVote, writtenPart, type VoteReading } from './replies.ts';
 
 export interface SentEmail {
@@ -50,6 +50,8 @@ export interface Correlation {
   optionsFrom: 'voting buttons' | 'documented options' | null;
   /** The directory could not be read: aliases are not recognised. */
   directoryUnavailable: boolean;
+  /** Groups could not be read: a distribution list's members are not recognised. */
+  groupsUnavailable?: boolean;
 }
 
 export interface LocateSent {
@@ -119,6 +121,7 @@ export async function correlate(graph: GraphClient, req: LocateSent): Promise<Co
     options,
     optionsFrom,
     directoryUnavailable: lookup.directoryUnavailable,
+    groupsUnavailable: lookup.groupsUnavailable,
   };
 }
 
@@ -199,26 +202,27 @@ export async function evaluateReplies(graph: GraphClient, corr: Correlation, opt
   const byRecipient = new Map<RecipientIdentity, Answer>();
   const notCounted: NotCounted[] = [];
   for (const reply of replies) {
-    const recipient = recipientOf(corr.recipients, reply.from);
-    if (!recipient) continue;
-    const text = reply.isHtml ? htmlToText(reply.body) : reply.body;
-    if (opts.exclude && opts.exclude.findAll(text, 1).length > 0) {
-      notCounted.push({ recipient: recipient.address, reply, reason: 'matches Wait Stage Exclude pattern' });
-      continue;
-    }
-    let vote: Answer['vote'];
-    if (corr.options) {
-      const reading = readVote(reply, corr.options);
-      if (reading.vote === null) {
-        notCounted.push({ recipient: recipient.address, reply, reason: `names none of the options ${corr.options.join(', ')} (or several)` });
+    // One reply may answer for the person and for each list in To they are a member of.
+    for (const recipient of recipientsOf(corr.recipients, reply.from)) {
+      const text = reply.isHtml ? htmlToText(reply.body) : reply.body;
+      if (opts.exclude && opts.exclude.findAll(text, 1).length > 0) {
+        notCounted.push({ recipient: recipient.address, reply, reason: 'matches Wait Stage Exclude pattern' });
         continue;
       }
-      vote = reading;
+      let vote: Answer['vote'];
+      if (corr.options) {
+        const reading = readVote(reply, corr.options);
+        if (reading.vote === null) {
+          notCounted.push({ recipient: recipient.address, reply, reason: `names none of the options ${corr.options.join(', ')} (or several)` });
+          continue;
+        }
+        vote = reading;
+      }
+      const answer: Answer = { recipient, reply, text: writtenPart(reply.body, reply.isHtml), vote, earlier: [] };
+      const before = byRecipient.get(recipient);
+      if (before) answer.earlier = [...before.earlier, { reply: before.reply, vote: before.vote?.vote }];
+      byRecipient.set(recipient, answer);
     }
-    const answer: Answer = { recipient, reply, text: writtenPart(reply.body, reply.isHtml), vote, earlier: [] };
-    const before = byRecipient.get(recipient);
-    if (before) answer.earlier = [...before.earlier, { reply: before.reply, vote: before.vote?.vote }];
-    byRecipient.set(recipient, answer);
   }
   const answers = corr.recipients.flatMap((r) => byRecipient.get(r) ?? []);
   return { answers, waiting: corr.recipients.filter((r) => !byRecipient.has(r)).map((r) => r.address), notCounted, missingFolders };

@@ -4,12 +4,12 @@
  * `NAME.eml` / `.msg`, names made safe and twins numbered once per run.
  */
 import type { GraphClient } from '../graph/types.ts';
-import { fileNameOf, MAIL_FILE_MAX_BYTES } from './attached-mail.ts';
-import { readAttachmentBytes, type AttachmentInfo } from './attachments.ts';
-import { RunPaths } from './destinations/run-paths.ts';
-import { safeAttachmentName } from './destinations/safe-name.ts';
-import { detectMailFileType } from './parse/index.ts';
-import { reasonOf } from './verdict.ts';
+import { fileNameOf, MAIL_FILE_MAX_BYTES } from '../mail/attached-mail.ts';
+import { readAttachmentBytes, type AttachmentInfo } from '../mail/attachments.ts';
+import { RunPaths } from '../mail/destinations/run-paths.ts';
+import { safeAttachmentName } from '../mail/destinations/safe-name.ts';
+import { detectMailFileType } from '../mail/parse/index.ts';
+import { reasonOf } from '../mail/verdict.ts';
 import { attachment, type CaseWallAttachment } from '../soar/result.ts';
 
 /** The case wall holds what it is given in memory (base64): no email or attachment beyond this. */
