@@ -9,7 +9,7 @@ import { listAttachments } from '../mail/attachments.ts';
 import { attachmentsAsCaseWallFiles, CaseWallNames } from './case-wall-files.ts';
 import { compileUserRegex } from '../mail/regex.ts';
 import type { FoundReply } from '../mail/reply-search.ts';
-import { correlate, evaluateReplies, type Answer, type Correlation, type Evaluation, type LocateSent } from '../mail/wait-for-replies.ts';
+import { correlate, evaluateReplies, type Answer, type Correlation, type Evaluation, type LocateSent, type ScanProgress } from '../mail/wait-for-replies.ts';
 import { inProgress, type ActionContext, type ActionMessages, type ActionOutcome } from '../soar/action.ts';
 import { table, type CaseWallAttachment, type CaseWallTable } from '../soar/result.ts';
 
@@ -26,6 +26,7 @@ export const WAIT_PARAMS = {
 /** What travels in the state between polls. */
 interface WaitData {
   correlation: Correlation;
+  scan: ScanProgress;
 }
 
 /** One reply as the JSON results show it. */
@@ -79,11 +80,11 @@ export async function runWait<M extends WaitMessages, J>(ctx: ActionContext<M>, 
   const folders = ctx.params.list(WAIT_PARAMS.replyFolders);
   const replyFolders = folders.length > 0 ? folders : ['Inbox'];
   const waitAll = ctx.params.boolean(WAIT_PARAMS.waitAll);
-  const saved = (ctx.state as WaitData | null)?.correlation;
+  const state = ctx.state as WaitData | null;
   const corr =
-    saved ??
+    state?.correlation ??
     (await correlate(ctx.graph, { ...spec.locate, mailId: ctx.params.string(WAIT_PARAMS.mailId) ?? '', mailIdParameter: WAIT_PARAMS.mailId, vote: spec.vote, now: new Date(ctx.startedAt) }));
-  const evaluation = await evaluateReplies(ctx.graph, corr, { folders: replyFolders, folderParameter: WAIT_PARAMS.replyFolders, exclude });
+  const evaluation = await evaluateReplies(ctx.graph, corr, { folders: replyFolders, folderParameter: WAIT_PARAMS.replyFolders, exclude, previous: state?.scan ?? null, now: ctx.clock.now() });
   const common: WaitJsonCommon = {
     sent_message: { id: corr.sent.id, internetMessageId: corr.sent.internetMessageId, conversationId: corr.sent.conversationId, subject: corr.sent.subject, sentDateTime: iso(corr.sent.sentMs), mailbox: corr.mailbox },
     recipients: corr.recipients.map((r) => r.address),
@@ -99,7 +100,7 @@ export async function runWait<M extends WaitMessages, J>(ctx: ActionContext<M>, 
   const notes = notesOf(corr, evaluation);
   if (!done && !timedOut) {
     const so_far = answers.length > 0 ? ` Answered so far: ${answers.map((a) => a.recipient.address).join(', ')}.` : '';
-    return inProgress(`Waiting for a reply from: ${waiting.join(', ')}.${so_far}${notes}`, { correlation: corr } satisfies WaitData, { json_result, case_wall: { tables } });
+    return inProgress(`Waiting for a reply from: ${waiting.join(', ')}.${so_far}${notes}`, { correlation: corr, scan: evaluation.progress } satisfies WaitData, { json_result, case_wall: { tables } });
   }
   const files = ctx.params.boolean(WAIT_PARAMS.fetchAttachments) ? await replyAttachments(ctx, corr, answers) : { files: [], failures: [] };
   const lines = answers.map((a) => ctx.message('success', { EMAIL_RECIPIENT: a.recipient.address, USER_REPLY: spec.userReply(a) }));

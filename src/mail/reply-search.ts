@@ -21,6 +21,8 @@ export interface SentReference {
   sentMs: number;
   /** Lower-case addresses whose replies count. */
   recipients: readonly string[];
+  /** Read only what was received from then on (ms; a later poll's window), never before `sentMs`. */
+  sinceMs?: number;
 }
 
 export interface FoundReply {
@@ -84,7 +86,7 @@ export async function findReplies(graph: GraphClient, ref: SentReference, folder
     if (resolved.kind === 'missing') throw new Error(`mailbox ${ref.mailbox} was not found`);
     if (resolved.kind === 'failed') throw resolved.error;
     const query = {
-      $filter: `${ge('receivedDateTime', new Date(Math.floor(ref.sentMs / 1000) * 1000))}`,
+      $filter: `${ge('receivedDateTime', new Date(Math.floor(Math.max(ref.sentMs, ref.sinceMs ?? 0) / 1000) * 1000))}`,
       $orderby: 'receivedDateTime asc',
       $select: 'id,subject,receivedDateTime,conversationId,from,toRecipients,ccRecipients,hasAttachments,body,internetMessageHeaders',
       $top: 100,

@@ -187,18 +187,47 @@ export interface EvaluateOptions {
   folders: readonly string[];
   folderParameter: string;
   exclude: UserRegex | null;
+  /** What earlier polls found and up to when they read (null on the first poll). */
+  previous: ScanProgress | null;
+  now: number;
 }
 
-/** Reads every reply so far and decides, per recipient, what counts. */
-export async function evaluateReplies(graph: GraphClient, corr: Correlation, opts: EvaluateOptions): Promise<Evaluation> {
-  const { replies, missingFolders } = await findReplies(
+/**
+ * Between polls: the replies found so far and when the last read began. The next poll reads only
+ * what was received since then, less SCAN_LOOKBACK_MS (Exchange may stamp a message received a
+ * little before it shows in the folder), so a day of polling a busy shared mailbox does not read
+ * its whole day again every minute.
+ */
+export interface ScanProgress {
+  replies: FoundReply[];
+  scannedFromMs: number;
+}
+
+export const SCAN_LOOKBACK_MS = 10 * 60_000;
+/** A reply's body kept between polls, as text, at most this long (what the vote and the exclude pattern read). */
+const KEPT_BODY_CHARS = 64 * 1024;
+
+function kept(r: FoundReply): FoundReply {
+  const text = r.isHtml ? htmlToText(r.body) : r.body;
+  return { ...r, body: text.length > KEPT_BODY_CHARS ? text.slice(0, KEPT_BODY_CHARS) : text, isHtml: false };
+}
+
+/** Reads the replies since the last poll, adds them to those found before, and decides, per recipient, what counts. */
+export async function evaluateReplies(graph: GraphClient, corr: Correlation, opts: EvaluateOptions): Promise<Evaluation & { progress: ScanProgress }> {
+  const sinceMs = opts.previous ? opts.previous.scannedFromMs - SCAN_LOOKBACK_MS : undefined;
+  const found = await findReplies(
     graph,
-    { mailbox: corr.mailbox, internetMessageId: corr.sent.internetMessageId, conversationId: corr.sent.conversationId, sentMs: corr.sent.sentMs, recipients: corr.recipients.flatMap((r) => r.addresses) },
+    { mailbox: corr.mailbox, internetMessageId: corr.sent.internetMessageId, conversationId: corr.sent.conversationId, sentMs: corr.sent.sentMs, recipients: corr.recipients.flatMap((r) => r.addresses), sinceMs },
     opts.folders,
   );
+  const { missingFolders } = found;
   if (missingFolders.length === opts.folders.length) {
     throw new InputError(`None of the folders of "${opts.folderParameter}" was found in mailbox ${corr.mailbox}: ${opts.folders.map((f) => `"${f}"`).join(', ')}.`, opts.folderParameter);
   }
+  const byId = new Map((opts.previous?.replies ?? []).map((r) => [r.id, r]));
+  for (const r of found.replies) if (!byId.has(r.id)) byId.set(r.id, kept(r));
+  const replies = [...byId.values()].sort((a, b) => a.receivedMs - b.receivedMs);
+  const progress: ScanProgress = { replies, scannedFromMs: opts.now };
   const byRecipient = new Map<RecipientIdentity, Answer>();
   const notCounted: NotCounted[] = [];
   for (const reply of replies) {
@@ -225,5 +254,5 @@ export async function evaluateReplies(graph: GraphClient, corr: Correlation, opt
     }
   }
   const answers = corr.recipients.flatMap((r) => byRecipient.get(r) ?? []);
-  return { answers, waiting: corr.recipients.filter((r) => !byRecipient.has(r)).map((r) => r.address), notCounted, missingFolders };
+  return { answers, waiting: corr.recipients.filter((r) => !byRecipient.has(r)).map((r) => r.address), notCounted, missingFolders, progress };
 }

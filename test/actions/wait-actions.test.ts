@@ -209,6 +209,31 @@ describe('Wait For Vote Email Results', () => {
     expect(blind.output_message).toContain('The directory could not be read (User.Read.All): replies were matched by the exact recipient addresses, not their aliases.');
   });
 
+  it('reads only what arrived since the last poll (less ten minutes), keeping the answers found before', async () => {
+    const sent = await askVote(`${ALICE}, ${BOB}`);
+    await answer(ALICE, { text: 'Approve' });
+    const first = await poll(waitForVoteEmailResults, voteParams(sent));
+    expect(first.execution_state).toBe('IN_PROGRESS');
+    const scan = (first.state as { data: { scan: { scannedFromMs: number; replies: unknown[] } } }).data.scan;
+    expect(scan.replies).toHaveLength(1);
+    expect(Math.abs(scan.scannedFromMs - Date.now())).toBeLessThan(60_000);
+    // Alice's answer is deleted afterwards: it was heard, it still counts.
+    const g = h.client();
+    const inSoc = await g.get<{ value: Array<{ id: string; from: { emailAddress: { address: string } } }> }>(`/users/${SOC}/mailFolders/inbox/messages`, { query: { $select: 'id,from' } });
+    await g.delete(`/users/${SOC}/messages/${inSoc.value.find((m) => m.from.emailAddress.address === ALICE)!.id}`);
+    // Bob's answer shows up late, stamped a second after the question. As if the first poll had
+    // run 30 minutes later, that is outside the next poll's window; 5 minutes later, inside it.
+    const raw = [`From: ${BOB}`, `To: ${SOC}`, `Subject: RE: ${SUBJECT}`, `In-Reply-To: ${sent.internetMessageId}`, `Message-ID: <late.1@contoso.example>`, 'Content-Type: text/plain', '', 'Reject', ''].join('\r\n');
+    await h.deliver(SOC, 'Inbox', raw, { receivedDateTime: new Date(Date.now() + 1000).toISOString() });
+    const later = (minutes: number) => ({ ...first, state: { ...(first.state as { data: object }), data: { ...(first.state as { data: object }).data, scan: { ...scan, scannedFromMs: Date.now() + minutes * 60_000 } } } });
+    const outside = await poll(waitForVoteEmailResults, voteParams(sent), later(30));
+    expect(outside.execution_state).toBe('IN_PROGRESS');
+    expect(outside.output_message).toContain(`Answered so far: ${ALICE}.`);
+    const done = await poll(waitForVoteEmailResults, voteParams(sent), later(5));
+    expect(done.execution_state, done.output_message).toBe('COMPLETED');
+    expect(done.output_message).toBe(`Found the user ${ALICE} reply: Approve.\nFound the user ${BOB} reply: Reject.`);
+  });
+
   it('finishes at the first vote when not waiting for all', async () => {
     const sent = await askVote(`${ALICE}, ${BOB}`);
     await answer(BOB, { text: 'Approve' });
