@@ -169,6 +169,37 @@ function addUser(state: EmulatorState, req: AdminRequest): GraphResponse {
   return json(201, { id: user.id, userPrincipalName: user.userPrincipalName, proxyAddresses: [...user.proxyAddresses] });
 }
 
+/**
+ * `{"displayName", "mail"?, "proxyAddresses"?, "securityEnabled"?, "members": ["upn, address or id of a user or group", ...]}`:
+ * a distribution list (or, without mail, a security group that only nests).
+ */
+function addGroup(state: EmulatorState, req: AdminRequest): GraphResponse {
+  const b = body(req);
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (typeof b.displayName !== 'string' || (b.mail !== undefined && typeof b.mail !== 'string')) {
+    throw graphErrors.badRequest('Body must be {"displayName": "SOC Team", "mail": "soc-team@contoso.example", "members": ["dana@contoso.example"]}.');
+  }
+  if (b.proxyAddresses !== undefined && !strings(b.proxyAddresses)) {
+    throw graphErrors.badRequest('"proxyAddresses" must be a list of addresses: ["alias@contoso.example", "smtp:alias@contoso.example"].');
+  }
+  if (b.members !== undefined && !strings(b.members)) throw graphErrors.badRequest('"members" must be a list of user principal names, group addresses or object ids.');
+  if (b.securityEnabled !== undefined && typeof b.securityEnabled !== 'boolean') throw graphErrors.badRequest('"securityEnabled" must be a boolean.');
+  const store = state.store;
+  const memberIds = ((b.members as string[] | undefined) ?? []).map((name) => {
+    const member = store.findUser(name) ?? store.findByAddress(name) ?? store.findGroup(name) ?? store.findGroupByAddress(name);
+    if (!member) throw graphErrors.badRequest(`Unknown member '${name}': no user or group has that userPrincipalName, address or id.`);
+    return member.id;
+  });
+  const group = store.addGroup({
+    displayName: b.displayName,
+    mail: b.mail as string | undefined,
+    proxyAddresses: b.proxyAddresses as string[] | undefined,
+    securityEnabled: b.securityEnabled as boolean | undefined,
+    memberIds,
+  });
+  return json(201, { id: group.id, mail: group.mail, proxyAddresses: [...group.proxyAddresses] });
+}
+
 function addFolder(state: EmulatorState, req: AdminRequest, { upn }: Record<string, string>): GraphResponse {
   const mailbox = state.store.mailbox(upn);
   const path = body(req).path;
@@ -296,6 +327,7 @@ const ADMIN_ROUTES: AdminRoute[] = [
   { method: 'POST', pattern: p('reset'), handler: reset },
   { method: 'GET', pattern: p('info'), handler: getInfo },
   { method: 'POST', pattern: p('users'), handler: addUser },
+  { method: 'POST', pattern: p('groups'), handler: addGroup },
   { method: 'POST', pattern: p('users/:upn/folders'), handler: addFolder },
   { method: 'POST', pattern: p('users/:upn/messages'), handler: addMessage },
   { method: 'PUT', pattern: p('users/:upn/presence'), handler: putPresence },

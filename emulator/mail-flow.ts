@@ -1,15 +1,16 @@
 /**
  * What happens to a message once a mailbox sends it (sendMail, a draft's send, reply, replyAll,
  * forward: every route ends here). Each recipient that is a mailbox of this tenant (by any of its
- * SMTP addresses: primary, mail or an alias) gets a copy
- * in its Inbox (Junk Email when it blocked the sender); an address of one of the tenant's own
- * domains that no mailbox holds gets the sender a non-delivery report, as Exchange Online
+ * SMTP addresses: primary, mail or an alias) gets a copy in its Inbox (Junk Email when it
+ * blocked the sender), and so does every member mailbox of a distribution list addressed (nested
+ * lists expanded, each mailbox once); an address of one of the tenant's own domains that no
+ * mailbox or group holds gets the sender a non-delivery report, as Exchange Online
  * answers (550 5.1.10 RESOLVER.ADR.RecipientNotFound); any other address is relayed to the
  * internet, that is recorded for `GET /_emulator/outbound`. The sender's Sent Items copy is the
  * caller's (a draft moves there, sendMail adds one).
  */
 import type { EmulatorState } from './state.ts';
-import type { MessageRecord, UserRecord } from './store.ts';
+import { isGroup, type MessageRecord, type UserRecord } from './store.ts';
 import { buildNdr } from './ndr.ts';
 import type { UploadSession } from './upload-sessions.ts';
 
@@ -50,6 +51,8 @@ export interface Delivered {
   user: UserRecord;
   message: MessageRecord;
   inbox: boolean;
+  /** The sender's own copy (it addressed itself, or a list it is a member of). */
+  fromSelf: boolean;
 }
 
 const flows = new WeakMap<EmulatorState, MailFlow>();
@@ -84,6 +87,9 @@ export function tenantDomains(state: EmulatorState): Set<string> {
     if (!user.hasMailbox) continue;
     for (const proxy of user.proxyAddresses) if (/^smtp:/i.test(proxy)) out.add(domainOf(proxy));
   }
+  for (const group of state.store.listGroups()) {
+    for (const proxy of group.proxyAddresses) if (/^smtp:/i.test(proxy)) out.add(domainOf(proxy));
+  }
   return out;
 }
 
@@ -100,17 +106,25 @@ export async function deliver(state: EmulatorState, sender: UserRecord, mail: Su
   const unknown: string[] = [];
   const outside = { to: [] as string[], cc: [] as string[], bcc: [] as string[] };
   const prepared = await store.prepareMessage(mail.raw);
+  const deliverTo = (user: UserRecord) => {
+    if (delivered.has(user.id)) return;
+    delivered.add(user.id);
+    const blocked = user.blockedSenders.has(senderAddress) || user.blockedSenders.has(senderDomain);
+    const copy = store.addPreparedMessage(user, store.folder(user, blocked ? 'junkemail' : 'inbox'), prepared);
+    if (mail.singleValueExtendedProperties?.length) store.updateMessage(copy, { singleValueExtendedProperties: structuredClone(mail.singleValueExtendedProperties) });
+    copies.push({ user, message: copy, inbox: !blocked, fromSelf: user.id === sender.id });
+  };
   for (const kind of ['to', 'cc', 'bcc'] as const) {
     for (const address of mail[kind]) {
       // Exchange routes by any address of the mailbox (aliases too); the copy keeps the To as addressed.
       const user = store.findByAddress(address);
+      const group = user ? undefined : store.findGroupByAddress(address);
       if (user?.hasMailbox) {
-        if (delivered.has(user.id)) continue;
-        delivered.add(user.id);
-        const blocked = user.blockedSenders.has(senderAddress) || user.blockedSenders.has(senderDomain);
-        const copy = store.addPreparedMessage(user, store.folder(user, blocked ? 'junkemail' : 'inbox'), prepared);
-        if (mail.singleValueExtendedProperties?.length) store.updateMessage(copy, { singleValueExtendedProperties: structuredClone(mail.singleValueExtendedProperties) });
-        copies.push({ user, message: copy, inbox: !blocked });
+        deliverTo(user);
+      } else if (group) {
+        // Exchange expands a distribution list (nested ones too) into one copy per member mailbox,
+        // the sender's own included when it is a member; an empty list delivers nothing, silently.
+        for (const member of store.transitiveMembersOf(group)) if (!isGroup(member) && member.hasMailbox) deliverTo(member);
       } else if (own.has(domainOf(address))) {
         if (!unknown.some((a) => a.toLowerCase() === address.toLowerCase())) unknown.push(address);
       } else if (!outside[kind].includes(address)) {

@@ -109,5 +109,6 @@ export function selectFields(resource: Record<string, unknown>, select: string |
 }
 
 function typeName(resource: Record<string, unknown>): string {
-  return 'userPrincipalName' in resource ? 'user' : 'mailFolder';
+  if ('userPrincipalName' in resource) return 'user';
+  return 'groupTypes' in resource ? 'group' : 'mailFolder';
 }

@@ -19,6 +19,16 @@ import {
 import { translateExchangeIds } from './handlers/translate-ids.ts';
 import { getAutomaticReplies, getMailboxSettings, getPresence, getUser, listUsers } from './handlers/users.ts';
 import { forward, reply, replyAll, sendMail } from './handlers/send.ts';
+import {
+  getGroup,
+  listGroups,
+  listMemberGroups,
+  listMembers,
+  listMemberUsers,
+  listTransitiveMemberGroups,
+  listTransitiveMembers,
+  listTransitiveMemberUsers,
+} from './handlers/groups.ts';
 import { markAsJunk, markAsNotJunk } from './handlers/junk.ts';
 import { createDraft, createForward, createReply, createReplyAll, deleteAttachment, postAttachment, sendDraft } from './handlers/drafts.ts';
 import { createUploadSession } from './handlers/attachment-session.ts';
@@ -33,7 +43,7 @@ export interface Route {
   query: string[];
   /** Any one of these roles grants the route. */
   roles: string[];
-  /** A directory object route (users): its 403 is Authorization_RequestDenied, as on Graph. */
+  /** A directory object route (users, groups): its 403 is Authorization_RequestDenied, as on Graph. */
   directory?: boolean;
   handler: Handler;
 }
@@ -47,8 +57,16 @@ const PRESENCE = ['Presence.Read.All', 'Presence.ReadWrite.All'];
 /** user-translateexchangeids.md: application permissions User.Read.All, User.ReadWrite.All. */
 const TRANSLATE = ['User.Read.All', 'User.ReadWrite.All'];
 
+/** group-list.md, group-get.md: application permissions. */
+const GROUPS = ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'];
+/** group-list-members.md, group-list-transitivemembers.md: application permissions (no Directory.ReadWrite.All listed). */
+const GROUP_MEMBERS = ['GroupMember.Read.All', 'Group.Read.All', 'GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.Read.All'];
+
 const BOTH: GraphVersion[] = ['v1.0', 'beta'];
 const LIST_MESSAGES = ['$top', '$skip', '$select', '$orderby', '$filter', '$search', '$count', '$skiptoken'];
+const LIST_DIRECTORY = ['$select', '$top', '$filter', '$count', '$skiptoken'];
+/** No `$filter` on members: the docs allow it with advanced query parameters only, which the emulator does not model. */
+const LIST_MEMBERS = ['$select', '$top', '$count', '$skiptoken'];
 const LIST_FOLDERS = ['$top', '$skip', '$select', '$filter', '$count', '$skiptoken', 'includeHiddenFolders'];
 
 function p(path: string): string[] {
@@ -95,6 +113,14 @@ function messageRoutes(root: string): Route[] {
 export const ROUTES: Route[] = [
   { method: 'GET', pattern: p('users'), versions: BOTH, query: ['$select', '$top', '$filter', '$count', '$skiptoken'], roles: USERS, directory: true, handler: listUsers },
   { method: 'GET', pattern: p('users/:user'), versions: BOTH, query: ['$select'], roles: USERS, directory: true, handler: getUser },
+  { method: 'GET', pattern: p('groups'), versions: BOTH, query: LIST_DIRECTORY, roles: GROUPS, directory: true, handler: listGroups },
+  { method: 'GET', pattern: p('groups/:group'), versions: BOTH, query: ['$select'], roles: GROUPS, directory: true, handler: getGroup },
+  { method: 'GET', pattern: p('groups/:group/members'), versions: BOTH, query: LIST_MEMBERS, roles: GROUP_MEMBERS, directory: true, handler: listMembers },
+  { method: 'GET', pattern: p('groups/:group/members/microsoft.graph.user'), versions: BOTH, query: LIST_MEMBERS, roles: GROUP_MEMBERS, directory: true, handler: listMemberUsers },
+  { method: 'GET', pattern: p('groups/:group/members/microsoft.graph.group'), versions: BOTH, query: LIST_MEMBERS, roles: GROUP_MEMBERS, directory: true, handler: listMemberGroups },
+  { method: 'GET', pattern: p('groups/:group/transitiveMembers'), versions: BOTH, query: LIST_MEMBERS, roles: GROUP_MEMBERS, directory: true, handler: listTransitiveMembers },
+  { method: 'GET', pattern: p('groups/:group/transitiveMembers/microsoft.graph.user'), versions: BOTH, query: LIST_MEMBERS, roles: GROUP_MEMBERS, directory: true, handler: listTransitiveMemberUsers },
+  { method: 'GET', pattern: p('groups/:group/transitiveMembers/microsoft.graph.group'), versions: BOTH, query: LIST_MEMBERS, roles: GROUP_MEMBERS, directory: true, handler: listTransitiveMemberGroups },
   { method: 'GET', pattern: p('users/:user/mailFolders'), versions: BOTH, query: LIST_FOLDERS, roles: MAIL_READ, handler: listFolders },
   { method: 'GET', pattern: p('users/:user/mailFolders/:folder'), versions: BOTH, query: ['$select'], roles: MAIL_READ, handler: getFolder },
   { method: 'PATCH', pattern: p('users/:user/mailFolders/:folder'), versions: BOTH, query: [], roles: MAIL_WRITE, handler: patchFolder },
@@ -149,7 +175,7 @@ export function unknownSegment(segments: string[]): string {
   const known = new Set(ROUTES.flatMap((r) => r.pattern.filter((s) => !s.startsWith(':')).map((s) => s.toLowerCase())));
   for (let i = 0; i < segments.length; i += 1) {
     const s = segments[i];
-    const isParam = i > 0 && ['users', 'mailfolders', 'messages', 'attachments', 'childfolders'].includes(segments[i - 1].toLowerCase());
+    const isParam = i > 0 && ['users', 'groups', 'mailfolders', 'messages', 'attachments', 'childfolders'].includes(segments[i - 1].toLowerCase());
     if (!isParam && !known.has(s.toLowerCase())) return s;
   }
   return segments[segments.length - 1] ?? '';

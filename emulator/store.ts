@@ -54,6 +54,35 @@ export interface UserRecord {
   blockedSenders: Set<string>;
 }
 
+/**
+ * A directory group that mail can reach (a distribution list, or a mail-enabled security group);
+ * without `mail` a security group that only nests.
+ */
+export interface GroupRecord {
+  id: string;
+  displayName: string;
+  mail: string | null;
+  mailNickname: string;
+  /** `SMTP:` the primary (mail), `smtp:` the aliases, as for users. */
+  proxyAddresses: string[];
+  mailEnabled: boolean;
+  securityEnabled: boolean;
+  groupTypes: string[];
+  /** Direct members: user ids and group ids. */
+  memberIds: string[];
+  createdDateTime: string;
+}
+
+export interface NewGroup {
+  displayName: string;
+  mail?: string;
+  /** Aliases: `alias@x` or `smtp:alias@x`. */
+  proxyAddresses?: string[];
+  securityEnabled?: boolean;
+  /** Object ids of users and groups already in the store. */
+  memberIds: string[];
+}
+
 export interface FolderRecord {
   id: string;
   mailboxId: string;
@@ -174,6 +203,9 @@ export class Store {
   private usersByUpn = new Map<string, UserRecord>();
   /** By lower-cased proxy address (`smtp:alias@x`): the directory keeps each one unique. */
   private usersByProxy = new Map<string, UserRecord>();
+  private groups = new Map<string, GroupRecord>();
+  /** Shares the uniqueness of usersByProxy: an address is a user's or a group's, never both. */
+  private groupsByProxy = new Map<string, GroupRecord>();
   private folders = new Map<string, FolderRecord>();
   private roots = new Map<string, FolderRecord>();
   private wellKnown = new Map<string, Map<string, FolderRecord>>();
@@ -192,6 +224,8 @@ export class Store {
     this.users.clear();
     this.usersByUpn.clear();
     this.usersByProxy.clear();
+    this.groups.clear();
+    this.groupsByProxy.clear();
     this.folders.clear();
     this.roots.clear();
     this.wellKnown.clear();
@@ -273,10 +307,13 @@ export class Store {
       }
       if (!out.some((p) => p.toLowerCase() === proxy.toLowerCase())) out.push(proxy);
     }
-    if (out.some((p) => this.usersByProxy.has(p.toLowerCase()))) {
-      throw new EmulatorError(400, 'Request_BadRequest', 'Another object with the same value for property proxyAddresses already exists.');
-    }
+    if (out.some((p) => this.addressTaken(p))) throw duplicateProxy();
     return out;
+  }
+
+  private addressTaken(proxy: string): boolean {
+    const key = proxy.toLowerCase();
+    return this.usersByProxy.has(key) || this.groupsByProxy.has(key);
   }
 
   /** By object id or UPN, case-insensitively (as Graph resolves `/users/{id | userPrincipalName}`). */
@@ -296,6 +333,90 @@ export class Store {
 
   listUsers(): UserRecord[] {
     return [...this.users.values()];
+  }
+
+  // ---- groups ------------------------------------------------------------------------------
+
+  addGroup(input: NewGroup): GroupRecord {
+    const invalid = (property: string) => graphErrors.badRequest(`Invalid value specified for property '${property}' of resource 'Group'.`);
+    const displayName = input.displayName?.trim();
+    if (!displayName) throw invalid('displayName');
+    const mail = input.mail?.trim();
+    if (mail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(mail)) throw invalid('mail');
+    const proxyAddresses = mail ? [`SMTP:${mail}`] : [];
+    for (const alias of input.proxyAddresses ?? []) {
+      const typed = /^([A-Za-z0-9]+):(.*)$/.exec(alias.trim());
+      const type = typed ? typed[1] : 'smtp';
+      const value = (typed ? typed[2] : alias).trim();
+      if (!value) throw invalid('proxyAddresses');
+      let proxy = `${type}:${value}`;
+      if (type.toLowerCase() === 'smtp') {
+        if (!/^[^@\s]+@[^@\s]+$/.test(value)) throw invalid('proxyAddresses');
+        // As for users, the primary SMTP address is `mail`: one value to send to and show.
+        if (type === 'SMTP' && value.toLowerCase() !== mail?.toLowerCase()) {
+          throw graphErrors.badRequest(`The primary SMTP address is the group's mail '${mail ?? ''}' in the emulator; give aliases as 'smtp:${value}' or '${value}'.`);
+        }
+        proxy = `${value.toLowerCase() === mail?.toLowerCase() ? 'SMTP' : 'smtp'}:${value}`;
+      }
+      if (!proxyAddresses.some((p) => p.toLowerCase() === proxy.toLowerCase())) proxyAddresses.push(proxy);
+    }
+    if (proxyAddresses.some((p) => this.addressTaken(p))) throw duplicateProxy();
+    const memberIds = [...new Set(input.memberIds)];
+    for (const id of memberIds) {
+      if (!this.users.has(id) && !this.groups.has(id)) throw invalid('members');
+    }
+    const group: GroupRecord = {
+      id: newGuid(),
+      displayName,
+      mail: mail ?? null,
+      mailNickname: mail ? mail.split('@')[0] : displayName.replace(/[^A-Za-z0-9]/g, '').slice(0, 64) || 'group',
+      proxyAddresses,
+      mailEnabled: mail !== undefined,
+      securityEnabled: input.securityEnabled ?? mail === undefined,
+      groupTypes: [],
+      memberIds,
+      createdDateTime: this.iso(),
+    };
+    this.groups.set(group.id, group);
+    for (const proxy of proxyAddresses) this.groupsByProxy.set(proxy.toLowerCase(), group);
+    return group;
+  }
+
+  findGroup(id: string): GroupRecord | undefined {
+    return this.groups.get(id.toLowerCase());
+  }
+
+  /** The group an SMTP address reaches (any of its smtp proxy addresses, case ignored). */
+  findGroupByAddress(address: string): GroupRecord | undefined {
+    return this.groupsByProxy.get(`smtp:${address.trim().toLowerCase()}`);
+  }
+
+  listGroups(): GroupRecord[] {
+    return [...this.groups.values()];
+  }
+
+  /** Direct members, users and groups, in the order they were added. */
+  membersOf(group: GroupRecord): Array<UserRecord | GroupRecord> {
+    return group.memberIds.map((id) => this.users.get(id) ?? this.groups.get(id)).filter((x): x is UserRecord | GroupRecord => x !== undefined);
+  }
+
+  /**
+   * Every member reached through nested groups, each once (first reached first), the group
+   * itself excluded even where membership loops back to it.
+   */
+  transitiveMembersOf(group: GroupRecord): Array<UserRecord | GroupRecord> {
+    const seen = new Set<string>([group.id]);
+    const out: Array<UserRecord | GroupRecord> = [];
+    const walk = (g: GroupRecord) => {
+      for (const m of this.membersOf(g)) {
+        if (seen.has(m.id)) continue;
+        seen.add(m.id);
+        out.push(m);
+        if (isGroup(m)) walk(m);
+      }
+    };
+    walk(group);
+    return out;
   }
 
   /** The user for a mail route; unknown users and users without a mailbox fail as on Graph. */
@@ -868,6 +989,14 @@ export class Store {
       hasAttachments: a.item.attachments.some((x) => !x.isInline),
     };
   }
+}
+
+export function isGroup(x: UserRecord | GroupRecord): x is GroupRecord {
+  return 'memberIds' in x;
+}
+
+function duplicateProxy(): EmulatorError {
+  return new EmulatorError(400, 'Request_BadRequest', 'Another object with the same value for property proxyAddresses already exists.');
 }
 
 function defaultMailboxSettings(language: string, nowIso: string): Record<string, unknown> {

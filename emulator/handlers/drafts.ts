@@ -293,7 +293,7 @@ export async function answerAutomatically(state: EmulatorState, delivered: Deliv
   const flow = mailFlowOf(state);
   for (const d of delivered) {
     const rule = flow.autoReplies.get(d.user.id);
-    if (!rule || !d.inbox) continue;
+    if (!rule || !d.inbox || d.fromSelf) continue;
     const headers = (d.message.fields.internetMessageHeaders as Array<{ name: string }> | undefined) ?? [];
     if (headers.some((h) => /^(x-emulator-auto-reply|x-ms-exchange-message-is-ndr|auto-submitted)$/i.test(h.name))) continue;
     const answer = async () => {

@@ -21,15 +21,15 @@ const USER_FIELDS = [
 
 /** user.md: "Returned only on `$select`." (not in the default property set). */
 const SELECT_ONLY_FIELDS = ['proxyAddresses'];
-const SELECTABLE_FIELDS = [...USER_FIELDS, ...SELECT_ONLY_FIELDS];
+export const SELECTABLE_USER_FIELDS = [...USER_FIELDS, ...SELECT_ONLY_FIELDS];
 
 /** What a `$select` (or a `$filter`) may read: the default set plus the select-only properties. */
-function fullUserResource(u: UserRecord): Record<string, unknown> {
+export function fullUserResource(u: UserRecord): Record<string, unknown> {
   return { ...userResource(u), proxyAddresses: [...u.proxyAddresses] };
 }
 
-function userView(u: UserRecord, select: string | undefined): Record<string, unknown> {
-  return select === undefined ? userResource(u) : selectFields(fullUserResource(u), select, SELECTABLE_FIELDS);
+export function userView(u: UserRecord, select: string | undefined): Record<string, unknown> {
+  return select === undefined ? userResource(u) : selectFields(fullUserResource(u), select, SELECTABLE_USER_FIELDS);
 }
 
 function userResource(u: UserRecord): Record<string, unknown> {

@@ -12,6 +12,6 @@ export { compileFilter } from './evaluate.ts';
 export { tokenize } from './lexer.ts';
 export { compileMessageQuery } from './message-query.ts';
 export { compileOrderBy } from './orderby.ts';
-export { mailFolderSchema, messageSchema, userSchema } from './schema.ts';
+export { groupSchema, mailFolderSchema, messageSchema, userSchema } from './schema.ts';
 export { compileSearch } from './search.ts';
 export { compileSelect } from './select.ts';

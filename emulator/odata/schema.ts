@@ -1,5 +1,5 @@
 /**
- * OData stage 0, the schemas: the Edm types of message, mailFolder and user properties as
+ * OData stage 0, the schemas: the Edm types of message, mailFolder, user and group properties as
  * Exchange and the directory declare them. Separate because every later stage (type check,
  * $orderby, $select) reads it, and because it is data, not logic: a new property is one line here.
  */
@@ -117,6 +117,24 @@ export const userSchema: EntitySchema = {
     mailNickname: str,
     otherMails: collection(str),
     proxyAddresses: collection(str),
+  },
+};
+
+/** group.md: the properties the emulator stores and a `$filter` may name. */
+export const groupSchema: EntitySchema = {
+  name: 'microsoft.graph.group',
+  parseErrorCode: 'Request_BadRequest',
+  properties: {
+    id: str,
+    displayName: str,
+    description: str,
+    mail: str,
+    mailNickname: str,
+    mailEnabled: bool,
+    securityEnabled: bool,
+    groupTypes: collection(str),
+    proxyAddresses: collection(str),
+    createdDateTime: dt,
   },
 };
 
