@@ -6,6 +6,7 @@
  * once the run's deadline has passed (`ctx.deadline`, kept in the state).
  */
 import { listAttachments } from '../mail/attachments.ts';
+import { reasonOf } from '../mail/verdict.ts';
 import { attachmentsAsCaseWallFiles, CaseWallNames } from './case-wall-files.ts';
 import { compileUserRegex } from '../mail/regex.ts';
 import type { FoundReply } from '../mail/reply-search.ts';
@@ -138,8 +139,15 @@ async function replyAttachments<M extends WaitMessages>(ctx: ActionContext<M>, c
   const failures: string[] = [];
   for (const a of answers) {
     if (!a.reply.hasAttachments) continue;
-    // Inline parts are the body's pictures (signatures), not what the person attached.
-    const chosen = (await listAttachments(ctx.graph, corr.mailbox, a.reply.id)).filter((x) => !x.isInline);
+    // Inline parts are the body's pictures (signatures), not what the person attached. An answer
+    // heard and since deleted still counts; its files are then named as not fetched.
+    let chosen;
+    try {
+      chosen = (await listAttachments(ctx.graph, corr.mailbox, a.reply.id)).filter((x) => !x.isInline);
+    } catch (e) {
+      failures.push(`the attachments of ${a.recipient.address}'s reply (${reasonOf(e).reason})`);
+      continue;
+    }
     const got = await attachmentsAsCaseWallFiles(ctx.graph, corr.mailbox, a.reply.id, chosen, names, () => `${a.recipient.address} reply attachment`);
     files.push(...got.files);
     failures.push(...got.failures);

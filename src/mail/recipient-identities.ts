@@ -106,7 +106,9 @@ export async function resolveRecipientIdentities(graph: GraphClient, addresses: 
 async function groupMembers(graph: GraphClient, groupId: string): Promise<DirectoryUser[] | 'refused'> {
   const out: DirectoryUser[] = [];
   try {
-    for await (const u of graph.paginate<DirectoryUser>(`/groups/${segment(groupId)}/transitiveMembers/microsoft.graph.user`, { query: { $select: SELECT, $top: 999 } })) out.push(u);
+    // group-list-transitivemembers.md: an OData cast is an advanced query (ConsistencyLevel + $count).
+    const opts = { query: { $select: SELECT, $top: 999, $count: 'true' }, headers: { ConsistencyLevel: 'eventual' } };
+    for await (const u of graph.paginate<DirectoryUser>(`/groups/${segment(groupId)}/transitiveMembers/microsoft.graph.user`, opts)) out.push(u);
   } catch (e) {
     if (isGraphError(e) && (e.status === 401 || e.status === 403)) return 'refused';
     throw e;

@@ -2,9 +2,9 @@
  * Reading a reply the way a person meant it (issue 12's waiting actions): is it an automatic
  * reply (out of office, auto-responders), what did the person write above the quoted original,
  * and which vote, if any, does it carry. A vote is read without ambiguity, in this order:
- * Outlook's voting response (PidLidVerbResponse), the option as the subject's prefix
- * (`Approve: Purge?`, what the answer links send), then the first line the person wrote. A reply
- * that names no option, or names several on that first line, carries no vote.
+ * Outlook's voting response (PidLidVerbResponse), the subject of an answer link (`Approve:
+ * Purge?`), then the first line the person wrote when it starts with an option. A reply that
+ * names no option, or several on that first line, carries no vote.
  */
 import { decodeHtmlReferences } from './html-references.ts';
 
@@ -32,21 +32,43 @@ export function isAutomaticReply(headers: readonly ReplyHeader[], subject = ''):
   return /^\s*(automatic reply|auto(?:matic)?[- ]?reply|out of (the )?office)\s*:/i.test(subject);
 }
 
-/** HTML as the text a reader sees: tags out, block ends as line breaks, references decoded. */
+/**
+ * Where a client's HTML quote of the original begins: Apple Mail's and Thunderbird's
+ * `<blockquote>`, Gmail's `gmail_quote` block, Outlook on the web's `appendonsend` marker and
+ * `divRplyFwdMsg` header block, and a rule (`<hr>`) above a quoted header. Cut before the text is
+ * read, so an option named only in the quote is never the reply's.
+ */
+const HTML_QUOTE_STARTS = [/<blockquote\b/i, /<[a-z][^>]*\bclass\s*=\s*["']?[^"'>]*\bgmail_quote/i, /<[a-z][^>]*\bid\s*=\s*["']?(appendonsend|divRplyFwdMsg)\b/i, /<hr\b/i];
+
+/** The HTML above the client's quote of the original. */
+export function htmlAboveQuote(html: string): string {
+  const cut = Math.min(...HTML_QUOTE_STARTS.map((re) => re.exec(html)?.index ?? html.length));
+  return html.slice(0, cut);
+}
+
+/** HTML as the text a reader sees: tags out, blocks as line breaks, references decoded. */
 export function htmlToText(html: string): string {
   const withBreaks = html
     .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, '')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    // Line breaks in the source are only wrapping (Outlook desktop wraps its HTML): spaces.
+    .replace(/\s+/g, ' ')
     .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|div|tr|li|h[1-6]|blockquote|table)\s*>/gi, '\n')
+    .replace(/<\/?(p|div|tr|li|ul|ol|h[1-6]|blockquote|table|pre|hr)\b[^>]*>/gi, '\n')
+    .replace(/<\/?(td|th)\b[^>]*>/gi, ' ')
     .replace(/<[^>]*>/g, '');
-  return decodeHtmlReferences(withBreaks).replace(/\u00a0/g, ' ');
+  return decodeHtmlReferences(withBreaks)
+    .replace(/\u00a0/g, ' ')
+    .split('\n')
+    .map((l) => l.replace(/[ \t]+/g, ' ').trim())
+    .join('\n');
 }
 
 /** Lines that start what a client quotes of the original, in the common clients' words. */
 const QUOTE_STARTS = [
   /^-{2,}\s*original message\s*-{2,}/i,
   /^_{5,}\s*$/, // Outlook's rule above "From: ... Sent: ..."
-  /^(from|von|de|da|van):\s.+/i, // the header block Outlook writes above the original
+  /^(from|von|de|da|van|från|fra)\s?:\s.+/i, // the header block Outlook writes above the original (French: "De :")
   /^on .+ wrote:\s*$/i,
   /^le .+ a écrit\s*:\s*$/i,
   /^am .+ schrieb .+:\s*$/i,
@@ -55,7 +77,7 @@ const QUOTE_STARTS = [
 
 /** What the person wrote above the quoted original (quote markers and signature separators end it). */
 export function writtenPart(body: string, isHtml: boolean): string {
-  const text = (isHtml ? htmlToText(body) : body).replace(/\r\n?/g, '\n');
+  const text = (isHtml ? htmlToText(htmlAboveQuote(body)) : body).replace(/\r\n?/g, '\n');
   const out: string[] = [];
   for (const line of text.split('\n')) {
     const t = line.trim();
@@ -67,9 +89,11 @@ export function writtenPart(body: string, isHtml: boolean): string {
   return out.join('\n').trim();
 }
 
+const firstLineOf = (text: string) => text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+
 /** The first non-empty line the person wrote, or "". */
 export function firstWrittenLine(body: string, isHtml: boolean): string {
-  return writtenPart(body, isHtml).split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+  return firstLineOf(writtenPart(body, isHtml));
 }
 
 export interface VoteSource {
@@ -78,29 +102,45 @@ export interface VoteSource {
   subject?: string | null;
   body?: string | null;
   isHtml?: boolean;
+  /** What the person wrote above the quote, when already read (it wins over `body`). */
+  written?: string;
 }
 
 export type VoteReading = { vote: string; by: 'voting button' | 'subject' | 'first line' } | { vote: null };
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const word = (o: string) => `(^|[^\\p{L}\\p{N}])${escapeRe(o)}($|[^\\p{L}\\p{N}])`;
 
-/** The one option a text names as a whole word, or null (none, or several). */
-function onlyOption(text: string, options: readonly string[]): string | null {
-  const named = options.filter((o) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRe(o)}($|[^\\p{L}\\p{N}])`, 'iu').test(text));
-  return named.length === 1 ? named[0] : null;
+/** A subject without the `RE:` / `FW:` prefixes clients add (in several languages), spaces collapsed, lower-case. */
+export function bareSubject(subject: string): string {
+  return subject
+    .replace(/^\s*((re|aw|sv|antw|fw|fwd|wg|tr|rv|vs)\s*(\[\d+\])?\s*:\s*)+/i, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
 }
 
-/** The vote a reply carries, or `{ vote: null }`. */
-export function readVote(reply: VoteSource, options: readonly string[]): VoteReading {
+/** The subject an answer link of Send Vote Email gives (`Approve: <question>`), as bareSubject compares it. */
+export function answerSubjects(options: readonly string[], sentSubject: string): Map<string, string> {
+  return new Map(options.map((o) => [bareSubject(`${o}: ${sentSubject}`), o]));
+}
+
+/**
+ * The vote a reply to the question `sentSubject` carries, or `{ vote: null }`. The subject counts
+ * only when it is exactly an answer link's (`Approve: <question>`, after `RE:`-style prefixes),
+ * so a question that itself starts with an option does not vote for everyone who answers it.
+ * The first line counts when it starts with an option (as the vote block asks) and names no
+ * other: "Do not approve" or "Approve or Reject?" is no vote.
+ */
+export function readVote(reply: VoteSource, options: readonly string[], sentSubject: string): VoteReading {
   const button = (reply.verbResponse ?? '').trim();
   const byButton = options.find((o) => o.toLowerCase() === button.toLowerCase());
   if (byButton) return { vote: byButton, by: 'voting button' };
-  // "Approve: Purge?" or "RE: Approve: Purge?" (a client may add its own prefix in front).
-  const subject = (reply.subject ?? '').replace(/^\s*((re|aw|sv|antw|fw|fwd|wg)\s*:\s*)+/i, '');
-  const bySubject = options.find((o) => new RegExp(`^\\s*${escapeRe(o)}\\s*:`, 'i').test(subject));
+  const bySubject = answerSubjects(options, sentSubject).get(bareSubject(reply.subject ?? ''));
   if (bySubject) return { vote: bySubject, by: 'subject' };
-  const line = firstWrittenLine(reply.body ?? '', reply.isHtml ?? false);
-  const byLine = onlyOption(line, options);
-  if (byLine) return { vote: byLine, by: 'first line' };
+  const line = reply.written !== undefined ? firstLineOf(reply.written) : firstWrittenLine(reply.body ?? '', reply.isHtml ?? false);
+  const named = options.filter((o) => new RegExp(word(o), 'iu').test(line));
+  const first = named.length === 1 && new RegExp(`^[^\\p{L}\\p{N}]*${escapeRe(named[0])}($|[^\\p{L}\\p{N}])`, 'iu').test(line) ? named[0] : null;
+  if (first) return { vote: first, by: 'first line' };
   return { vote: null };
 }

@@ -1,8 +1,16 @@
 /**
  * The replies to one sent email (issue 12's waiting actions): every page of each folder to check,
- * from the sent time on, keeping a message when its `In-Reply-To` / `References` name the sent
- * email, or, failing those headers, when it is of the same conversation; from one of the
- * recipients; not an automatic reply. Outlook's voting response is read for each reply kept.
+ * from the sent time on, from one of the recipients, not an automatic reply, and tied to the
+ * sent email by its threading headers:
+ * - `In-Reply-To` names the sent email, or names an answer already heard while `References`
+ *   names the sent email (a recipient answering in the thread of answers);
+ * - no `In-Reply-To` but `References` names the sent email;
+ * - no threading headers at all: of the same conversation, or titled as one of Send Vote
+ *   Email's answer links (`Approve: <question>`: a `mailto:` answer is a new message, in a new
+ *   conversation).
+ * A message whose `In-Reply-To` names something else answers that (a later question in the same
+ * thread, say), not this email. The sent email itself (its copy when the sender is a recipient)
+ * is never a reply. Outlook's voting response is read for each reply kept.
  */
 import { eq, ge } from '../graph/odata.ts';
 import type { GraphClient } from '../graph/types.ts';
@@ -10,7 +18,7 @@ import { segment } from '../graph/url.ts';
 import { VERB_RESPONSE_PROPERTY_ID } from './compose/verb-stream.ts';
 import { folderPath, resolveFolders } from './folders.ts';
 import { mailboxPath } from './mailboxes.ts';
-import { isAutomaticReply, type ReplyHeader } from './replies.ts';
+import { bareSubject, htmlToText, isAutomaticReply, writtenPart, type ReplyHeader } from './replies.ts';
 
 export interface SentReference {
   /** The mailbox that sent it, where the replies arrive. */
@@ -23,10 +31,15 @@ export interface SentReference {
   recipients: readonly string[];
   /** Read only what was received from then on (ms; a later poll's window), never before `sentMs`. */
   sinceMs?: number;
+  /** Subjects of the answer links (bareSubject form): an unthreaded message so titled is a reply. */
+  answerSubjects?: ReadonlySet<string>;
+  /** internetMessageIds of answers heard by earlier polls (answers to them are in the thread). */
+  heard?: readonly string[];
 }
 
 export interface FoundReply {
   id: string;
+  internetMessageId: string;
   folder: string;
   from: string;
   receivedMs: number;
@@ -34,12 +47,15 @@ export interface FoundReply {
   /** Lower-case addresses of its To and CC recipients. */
   to: string[];
   hasAttachments: boolean;
+  /** The body as text (HTML converted), what `Wait Stage Exclude pattern` reads. */
   body: string;
+  /** What the person wrote above the client's quote of the original. */
+  written: string;
   isHtml: boolean;
   /** Outlook's voting response (PidLidVerbResponse), when the buttons were used. */
   verbResponse: string | null;
   /** How it was tied to the sent email. */
-  matchedBy: 'headers' | 'conversation';
+  matchedBy: 'headers' | 'conversation' | 'subject';
 }
 
 export interface ReplySearch {
@@ -50,6 +66,7 @@ export interface ReplySearch {
 
 interface Row {
   id: string;
+  internetMessageId?: string | null;
   subject?: string | null;
   receivedDateTime?: string | null;
   conversationId?: string | null;
@@ -63,19 +80,29 @@ interface Row {
 
 const bare = (id: string) => id.trim().replace(/^<|>$/g, '').toLowerCase();
 
-/** Whether the headers name the sent email (`In-Reply-To`, or anywhere in `References`). */
-function repliesTo(headers: readonly ReplyHeader[], internetMessageId: string): boolean {
-  const wanted = bare(internetMessageId);
-  return headers.some((h) => {
-    const n = h.name.toLowerCase();
-    return (n === 'in-reply-to' || n === 'references') && (h.value.match(/<[^>]+>/g) ?? [h.value]).some((v) => bare(v) === wanted);
-  });
+const idsIn = (headers: readonly ReplyHeader[], name: string) =>
+  headers.filter((h) => h.name.toLowerCase() === name).flatMap((h) => (h.value.match(/<[^>]+>/g) ?? [h.value]).map(bare)).filter((v) => v !== '');
+
+/** How a message is tied to the sent email (module comment), or null. */
+function tieOf(m: Row, ref: SentReference, heard: ReadonlySet<string>): FoundReply['matchedBy'] | null {
+  const headers = m.internetMessageHeaders ?? [];
+  const sent = bare(ref.internetMessageId);
+  const inReplyTo = idsIn(headers, 'in-reply-to');
+  const references = idsIn(headers, 'references');
+  if (inReplyTo.includes(sent)) return 'headers';
+  if (inReplyTo.length > 0) return references.includes(sent) && inReplyTo.some((id) => heard.has(id)) ? 'headers' : null;
+  if (references.includes(sent)) return 'headers';
+  if (references.length > 0) return null;
+  if (m.conversationId === ref.conversationId) return 'conversation';
+  if (ref.answerSubjects?.has(bareSubject(m.subject ?? ''))) return 'subject';
+  return null;
 }
 
 export async function findReplies(graph: GraphClient, ref: SentReference, folders: readonly string[]): Promise<ReplySearch> {
   const replies: FoundReply[] = [];
   const missingFolders: string[] = [];
   const seen = new Set<string>();
+  const heard = new Set((ref.heard ?? []).map(bare));
   const recipients = new Set(ref.recipients.map((r) => r.toLowerCase()));
   for (const name of folders) {
     const resolved = (await resolveFolders(graph, [ref.mailbox], name)).get(ref.mailbox)!;
@@ -88,31 +115,36 @@ export async function findReplies(graph: GraphClient, ref: SentReference, folder
     const query = {
       $filter: `${ge('receivedDateTime', new Date(Math.floor(Math.max(ref.sentMs, ref.sinceMs ?? 0) / 1000) * 1000))}`,
       $orderby: 'receivedDateTime asc',
-      $select: 'id,subject,receivedDateTime,conversationId,from,toRecipients,ccRecipients,hasAttachments,body,internetMessageHeaders',
+      $select: 'id,internetMessageId,subject,receivedDateTime,conversationId,from,toRecipients,ccRecipients,hasAttachments,body,internetMessageHeaders',
       $top: 100,
     };
     for await (const m of graph.paginate<Row>(`${folderPath(ref.mailbox, resolved.result)}/messages`, { query, mailbox: ref.mailbox, headers: { Prefer: 'IdType="ImmutableId"' } })) {
       if (seen.has(m.id)) continue;
-      const headers = m.internetMessageHeaders ?? [];
-      const byHeaders = repliesTo(headers, ref.internetMessageId);
-      const byConversation = !byHeaders && m.conversationId === ref.conversationId;
-      if (!byHeaders && !byConversation) continue;
+      if (m.internetMessageId && bare(m.internetMessageId) === bare(ref.internetMessageId)) continue;
       const from = m.from?.emailAddress?.address?.toLowerCase() ?? '';
       if (!recipients.has(from)) continue;
+      const matchedBy = tieOf(m, ref, heard);
+      if (!matchedBy) continue;
+      const headers = m.internetMessageHeaders ?? [];
       if (isAutomaticReply(headers, m.subject ?? '')) continue;
       seen.add(m.id);
+      if (m.internetMessageId) heard.add(bare(m.internetMessageId));
+      const content = m.body?.content ?? '';
+      const isHtml = (m.body?.contentType ?? '').toLowerCase() === 'html';
       replies.push({
         id: m.id,
+        internetMessageId: m.internetMessageId ?? '',
         folder: name,
         from,
         receivedMs: Date.parse(m.receivedDateTime ?? '') || 0,
         subject: m.subject ?? '',
         to: [...(m.toRecipients ?? []), ...(m.ccRecipients ?? [])].map((r) => r.emailAddress?.address?.toLowerCase() ?? '').filter(Boolean),
         hasAttachments: m.hasAttachments === true,
-        body: m.body?.content ?? '',
-        isHtml: (m.body?.contentType ?? '').toLowerCase() === 'html',
+        body: isHtml ? htmlToText(content) : content,
+        written: writtenPart(content, isHtml),
+        isHtml,
         verbResponse: null,
-        matchedBy: byHeaders ? 'headers' : 'conversation',
+        matchedBy,
       });
     }
   }

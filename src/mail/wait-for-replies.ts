@@ -24,7 +24,7 @@ import { mailboxPath } from './mailboxes.ts';
 import type { UserRegex } from './regex.ts';
 import { findReplies, type FoundReply } from './reply-search.ts';
 import { recipientsOf, resolveRecipientIdentities, type RecipientIdentity } from './recipient-identities.ts';
-import { htmlToText, readVote, writtenPart, type VoteReading } from './replies.ts';
+import { answerSubjects, readVote, type VoteReading } from './replies.ts';
 
 export interface SentEmail {
   id: string;
@@ -100,7 +100,15 @@ export async function correlate(graph: GraphClient, req: LocateSent): Promise<Co
   const bcc = addressesOf(m.bccRecipients);
   const asked = to.length > 0 ? to : cc.length > 0 ? cc : bcc;
   if (asked.length === 0) throw new InputError(`The email "${req.mailId}" in mailbox ${req.mailbox} has no recipients to wait for.`, req.mailIdParameter);
-  const lookup = await resolveRecipientIdentities(graph, asked);
+  // The sender is resolved too: its own addresses never count as someone who must answer (its
+  // copy of the question would), nor as a member of a list it sent to.
+  const lookup = await resolveRecipientIdentities(graph, [req.mailbox, ...asked]);
+  const [sender, ...resolved] = lookup.recipients;
+  const self = new Set(sender.addresses);
+  const others = resolved
+    .filter((r) => !self.has(r.address))
+    .map((r) => ({ ...r, addresses: r.addresses.filter((a) => a === r.address || !self.has(a)) }));
+  if (others.length === 0) throw new InputError(`The email "${req.mailId}" in mailbox ${req.mailbox} was sent only to that mailbox itself: there is no one to wait for.`, req.mailIdParameter);
   const sentMs = Date.parse(m.sentDateTime ?? m.receivedDateTime ?? '');
   let options: string[] | null = null;
   let optionsFrom: Correlation['optionsFrom'] = null;
@@ -116,7 +124,7 @@ export async function correlate(graph: GraphClient, req: LocateSent): Promise<Co
   return {
     mailbox: req.mailbox,
     sent: { id: m.id, internetMessageId: m.internetMessageId, conversationId: m.conversationId, sentMs: Number.isFinite(sentMs) ? sentMs : req.now.getTime(), subject: m.subject ?? '' },
-    recipients: mergeSameMailbox(lookup.recipients),
+    recipients: mergeSameMailbox(others),
     copied: [...cc, ...bcc].filter((a) => !asked.includes(a)),
     options,
     optionsFrom,
@@ -201,23 +209,34 @@ export interface EvaluateOptions {
 export interface ScanProgress {
   replies: FoundReply[];
   scannedFromMs: number;
+  /** When a poll last read everything from the sent time. */
+  fullReadAtMs?: number;
 }
 
 export const SCAN_LOOKBACK_MS = 10 * 60_000;
+/**
+ * A message moved into a checked folder keeps its received time (a reply the Junk filter took,
+ * moved to the Inbox by hand): older than the window, so once an hour a poll reads everything
+ * again and hears it.
+ */
+export const FULL_READ_EVERY_MS = 60 * 60_000;
 /** A reply's body kept between polls, as text, at most this long (what the vote and the exclude pattern read). */
 const KEPT_BODY_CHARS = 64 * 1024;
 
-function kept(r: FoundReply): FoundReply {
-  const text = r.isHtml ? htmlToText(r.body) : r.body;
-  return { ...r, body: text.length > KEPT_BODY_CHARS ? text.slice(0, KEPT_BODY_CHARS) : text, isHtml: false };
-}
+const capped = (text: string) => (text.length > KEPT_BODY_CHARS ? text.slice(0, KEPT_BODY_CHARS) : text);
+const kept = (r: FoundReply): FoundReply => ({ ...r, body: capped(r.body), written: capped(r.written) });
 
 /** Reads the replies since the last poll, adds them to those found before, and decides, per recipient, what counts. */
 export async function evaluateReplies(graph: GraphClient, corr: Correlation, opts: EvaluateOptions): Promise<Evaluation & { progress: ScanProgress }> {
-  const sinceMs = opts.previous ? opts.previous.scannedFromMs - SCAN_LOOKBACK_MS : undefined;
+  const lastFull = opts.previous?.fullReadAtMs ?? opts.previous?.scannedFromMs ?? opts.now;
+  const full = !opts.previous || opts.now - lastFull >= FULL_READ_EVERY_MS;
+  const sinceMs = full ? undefined : opts.previous!.scannedFromMs - SCAN_LOOKBACK_MS;
   const found = await findReplies(
     graph,
-    { mailbox: corr.mailbox, internetMessageId: corr.sent.internetMessageId, conversationId: corr.sent.conversationId, sentMs: corr.sent.sentMs, recipients: corr.recipients.flatMap((r) => r.addresses), sinceMs },
+    { mailbox: corr.mailbox, internetMessageId: corr.sent.internetMessageId, conversationId: corr.sent.conversationId, sentMs: corr.sent.sentMs, recipients: corr.recipients.flatMap((r) => r.addresses),
+      sinceMs,
+      answerSubjects: corr.options ? new Set(answerSubjects(corr.options, corr.sent.subject).keys()) : undefined,
+      heard: (opts.previous?.replies ?? []).map((r) => r.internetMessageId) },
     opts.folders,
   );
   const { missingFolders } = found;
@@ -227,27 +246,26 @@ export async function evaluateReplies(graph: GraphClient, corr: Correlation, opt
   const byId = new Map((opts.previous?.replies ?? []).map((r) => [r.id, r]));
   for (const r of found.replies) if (!byId.has(r.id)) byId.set(r.id, kept(r));
   const replies = [...byId.values()].sort((a, b) => a.receivedMs - b.receivedMs);
-  const progress: ScanProgress = { replies, scannedFromMs: opts.now };
+  const progress: ScanProgress = { replies, scannedFromMs: opts.now, fullReadAtMs: full ? opts.now : lastFull };
   const byRecipient = new Map<RecipientIdentity, Answer>();
   const notCounted: NotCounted[] = [];
   for (const reply of replies) {
     // One reply may answer for the person and for each list in To they are a member of.
     for (const recipient of recipientsOf(corr.recipients, reply.from)) {
-      const text = reply.isHtml ? htmlToText(reply.body) : reply.body;
-      if (opts.exclude && opts.exclude.findAll(text, 1).length > 0) {
+      if (opts.exclude && opts.exclude.findAll(reply.body, 1).length > 0) {
         notCounted.push({ recipient: recipient.address, reply, reason: 'matches Wait Stage Exclude pattern' });
         continue;
       }
       let vote: Answer['vote'];
       if (corr.options) {
-        const reading = readVote(reply, corr.options);
+        const reading = readVote(reply, corr.options, corr.sent.subject);
         if (reading.vote === null) {
           notCounted.push({ recipient: recipient.address, reply, reason: `names none of the options ${corr.options.join(', ')} (or several)` });
           continue;
         }
         vote = reading;
       }
-      const answer: Answer = { recipient, reply, text: writtenPart(reply.body, reply.isHtml), vote, earlier: [] };
+      const answer: Answer = { recipient, reply, text: reply.written, vote, earlier: [] };
       const before = byRecipient.get(recipient);
       if (before) answer.earlier = [...before.earlier, { reply: before.reply, vote: before.vote?.vote }];
       byRecipient.set(recipient, answer);

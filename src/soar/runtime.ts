@@ -99,7 +99,8 @@ export async function runAction<M extends ActionMessages, J>(def: ActionDefiniti
   const saved = unwrapState(input.state, def.name, digest);
   const startedAt = saved?.started_at ?? clock.now();
   const invocation = (saved?.invocation ?? 0) + 1;
-  deadline = saved?.deadline_at ?? (input.timeoutMs !== undefined ? clock.now() + input.timeoutMs : undefined);
+  // From the run's first invocation, as the flag says, even when a saved run gets it only now.
+  deadline = saved?.deadline_at ?? (input.timeoutMs !== undefined ? startedAt + input.timeoutMs : undefined);
 
   const cfg = config;
   const ctx: ActionContext<M> = {

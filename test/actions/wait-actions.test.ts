@@ -126,8 +126,9 @@ describe('Wait For Vote Email Results', () => {
 
   it('does not count a reply that quotes all the options, nor an out-of-office before the real answer', async () => {
     const sent = await askVote(ALICE);
-    await deliverThreaded(sent, ALICE, 'I am out of the office until Monday.', { subject: `Automatic reply: ${SUBJECT}`, headers: ['Auto-Submitted: auto-replied'] });
-    await answer(ALICE, { html: true, text: '<p>Which one do you need, Approve or Reject?</p><hr><p>From: SOC<br>Reply with Approve or Reject as the first word.</p>' });
+    // Only the header says it is automatic (Exchange's own OOF also says so in its subject).
+    await deliverThreaded(sent, ALICE, 'I am out of the office until Monday.', { headers: ['Auto-Submitted: auto-replied'] });
+    await answer(ALICE, { html: true, text: '<p>Which one do you mean?</p><hr><p><b>From:</b> SOC</p><blockquote><p>Reply with <b>Approve</b> or <b>Reject</b> as the first word of your answer.</p></blockquote>' });
     const waiting = await poll(waitForVoteEmailResults, voteParams(sent));
     expect(waiting.execution_state, waiting.output_message).toBe('IN_PROGRESS');
     const json = jsonOf(waiting);
@@ -139,6 +140,28 @@ describe('Wait For Vote Email Results', () => {
     const done = await poll(waitForVoteEmailResults, voteParams(sent), waiting);
     expect(done.execution_state, done.output_message).toBe('COMPLETED');
     expect(done.output_message).toBe(`Found the user ${ALICE} reply: Reject.`);
+  });
+
+  it('hears an answer link (a new message titled "Option: question"), not a reply to a later question in the thread', async () => {
+    const sent = await askVote(`${ALICE}, ${BOB}`);
+    // Bob's mail client followed the mailto: link: no threading headers, a new conversation.
+    const raw = [`From: ${BOB}`, `To: ${SOC}`, `Subject: Approve: ${SUBJECT}`, 'Message-ID: <mailto.1@contoso.example>', 'Content-Type: text/plain', '', 'Approve', ''].join('\r\n');
+    await h.deliver(SOC, 'Inbox', raw, { receivedDateTime: new Date(Date.now() + 1000).toISOString() });
+    // Alice answers a follow-up question the SOC sent in the same thread: not a vote on this one.
+    await deliverThreaded(sent, ALICE, 'Reject', { headers: [] });
+    await h.deliver(
+      SOC,
+      'Inbox',
+      [`From: ${ALICE}`, `To: ${SOC}`, `Subject: RE: ${SUBJECT}`, '<followup.1@contoso.example>'.replace(/^/, 'In-Reply-To: '), `References: ${sent.internetMessageId} <followup.1@contoso.example>`, 'Message-ID: <alice.followup@contoso.example>', 'Content-Type: text/plain', '', 'Approve', ''].join('\r\n'),
+      { receivedDateTime: new Date(Date.now() + 2000).toISOString() },
+    );
+    const doc = await poll(waitForVoteEmailResults, voteParams(sent));
+    const json = jsonOf(doc);
+    expect(json.Responses.map((r) => [r.recipient, r.vote, r.read_from])).toEqual([
+      [ALICE, 'Reject', 'first line'],
+      [BOB, 'Approve', 'subject'],
+    ]);
+    expect(json.Responses[0].earlier_votes).toEqual([]);
   });
 
   it('ignores a forwarded copy answered by someone who was not asked, and CC recipients', async () => {
@@ -234,6 +257,36 @@ describe('Wait For Vote Email Results', () => {
     expect(done.output_message).toBe(`Found the user ${ALICE} reply: Approve.\nFound the user ${BOB} reply: Reject.`);
   });
 
+  it('a distribution list in To is one recipient, answered by any of its members', async () => {
+    const LIST = 'finance-team@contoso.example';
+    await h.admin('POST', '/groups', { displayName: 'Finance team', mail: LIST, members: [ALICE, CAROL] });
+    const sent = await askVote(`${LIST}, ${BOB}`);
+    await answer(BOB, { text: 'Reject' });
+    const waiting = await poll(waitForVoteEmailResults, voteParams(sent));
+    expect(jsonOf(waiting).waiting_for).toEqual([LIST]);
+    await answer(CAROL, { text: 'Approve' }); // her copy came through the list
+    const done = await poll(waitForVoteEmailResults, voteParams(sent), waiting);
+    expect(done.execution_state, done.output_message).toBe('COMPLETED');
+    expect(jsonOf(done).Responses.map((r) => [r.recipient, r.vote, r.from])).toEqual([
+      [LIST, 'Approve', CAROL],
+      [BOB, 'Reject', BOB],
+    ]);
+  });
+
+  it('hears, within the hour, a reply moved into a checked folder with its old received time', async () => {
+    const sent = await askVote(ALICE);
+    const first = await poll(waitForVoteEmailResults, voteParams(sent));
+    await deliverThreaded(sent, ALICE, 'Approve'); // stamped a second after the question
+    const scan = (first.state as { data: { scan: { scannedFromMs: number } } }).data.scan;
+    const at = (scannedFromMinutes: number, fullReadMinutesAgo: number) => ({
+      ...first,
+      state: { ...(first.state as { data: object }), data: { ...(first.state as { data: object }).data, scan: { ...scan, scannedFromMs: Date.now() + scannedFromMinutes * 60_000, fullReadAtMs: Date.now() - fullReadMinutesAgo * 60_000 } } },
+    });
+    expect((await poll(waitForVoteEmailResults, voteParams(sent), at(30, 20))).execution_state).toBe('IN_PROGRESS');
+    const heard = await poll(waitForVoteEmailResults, voteParams(sent), at(30, 61));
+    expect(heard.execution_state, heard.output_message).toBe('COMPLETED');
+  });
+
   it('finishes at the first vote when not waiting for all', async () => {
     const sent = await askVote(`${ALICE}, ${BOB}`);
     await answer(BOB, { text: 'Approve' });
@@ -297,6 +350,31 @@ describe('Wait For Email From User', () => {
     expect(done.output_message).toBe(`Found the user ${ALICE} reply: Yes, at 9:14, sorry.`);
     expect(jsonOf(done).Responses[0]).toMatchObject({ recipient: ALICE, reply: 'Yes, at 9:14, sorry.' });
     expect(done.case_wall.attachments.map((a) => [a.title, a.filename, Buffer.from(a.content_base64, 'base64').toString()])).toEqual([[`${ALICE} reply attachment`, 'screenshot.txt', 'what I saw']]);
+  });
+
+  it('does not take the question’s own copy for an answer when the sender is among the recipients', async () => {
+    const sent = await askByEmail(`${SOC}, ${ALICE}`);
+    const doc = await poll(waitForEmailFromUser, { 'Mail ID': sent.id, 'Wait for All Recipients to Reply?': 'false' });
+    expect(doc.execution_state, doc.output_message).toBe('IN_PROGRESS');
+    expect(jsonOf(doc).recipients).toEqual([ALICE]);
+    const alone = await askByEmail(SOC);
+    expect((await poll(waitForEmailFromUser, { 'Mail ID': alone.id })).output_message).toContain('was sent only to that mailbox itself');
+  });
+
+  it('still counts an answer heard and then deleted; its attachments are named as not fetched', async () => {
+    const sent = await askByEmail(`${ALICE}, ${BOB}`);
+    await answer(ALICE, { of: 'Did you click the link?', text: 'Yes', attachment: { name: 'proof.txt', bytes: 'x' } });
+    const params = { 'Mail ID': sent.id, 'Fetch Response Attachments': 'true' };
+    const first = await poll(waitForEmailFromUser, params);
+    expect(first.execution_state).toBe('IN_PROGRESS');
+    const g = h.client();
+    const inSoc = await g.get<{ value: Array<{ id: string; hasAttachments: boolean }> }>(`/users/${SOC}/mailFolders/inbox/messages`, { query: { $select: 'id,hasAttachments' } });
+    await g.post(`/users/${SOC}/messages/${inSoc.value.find((m) => m.hasAttachments)!.id}/permanentDelete`);
+    await answer(BOB, { of: 'Did you click the link?', text: 'No' });
+    const done = await poll(waitForEmailFromUser, params, first);
+    expect(done.execution_state, done.output_message).toBe('COMPLETED');
+    expect(done.output_message).toContain(`Found the user ${ALICE} reply: Yes`);
+    expect(done.output_message).toContain(`Could not fetch 1 reply attachment(s): the attachments of ${ALICE}'s reply`);
   });
 
   it('looks for the sent email in the Default Mailbox and says so when it is not there', async () => {

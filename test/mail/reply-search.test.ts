@@ -34,7 +34,7 @@ describe('findReplies', () => {
     const found = await findReplies(h.client(), { mailbox: SOC, internetMessageId: sent.internetMessageId, conversationId: sent.conversationId, sentMs: Date.parse(sent.sentDateTime), recipients: [ALICE, BOB] }, ['Inbox', 'Nope']);
     expect(found.missingFolders).toEqual(['Nope']);
     expect(found.replies.map((r) => r.from).sort()).toEqual([ALICE, BOB].sort());
-    const votes = Object.fromEntries(found.replies.map((r) => [r.from, readVote(r, ['Approve', 'Reject']).vote]));
+    const votes = Object.fromEntries(found.replies.map((r) => [r.from, readVote(r, ['Approve', 'Reject'], 'Purge the phish?').vote]));
     expect(votes).toEqual({ [ALICE]: 'Approve', [BOB]: 'Reject' });
     expect(found.replies.every((r) => r.matchedBy === 'headers')).toBe(true);
   });
