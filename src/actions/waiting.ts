@@ -5,6 +5,7 @@
  * first, as `Wait for All Recipients to Reply?` says), or TIMEDOUT with the documented message
  * once the run's deadline has passed (`ctx.deadline`, kept in the state).
  */
+import { isGraphError } from '../graph/errors.ts';
 import { listAttachments } from '../mail/attachments.ts';
 import { reasonOf } from '../mail/verdict.ts';
 import { attachmentsAsCaseWallFiles, CaseWallNames } from './case-wall-files.ts';
@@ -85,7 +86,18 @@ export async function runWait<M extends WaitMessages, J>(ctx: ActionContext<M>, 
   const corr =
     state?.correlation ??
     (await correlate(ctx.graph, { ...spec.locate, mailId: ctx.params.string(WAIT_PARAMS.mailId) ?? '', mailIdParameter: WAIT_PARAMS.mailId, vote: spec.vote, now: new Date(ctx.startedAt) }));
-  const evaluation = await evaluateReplies(ctx.graph, corr, { folders: replyFolders, folderParameter: WAIT_PARAMS.replyFolders, exclude, previous: state?.scan ?? null, now: ctx.clock.now() });
+  let evaluation: Awaited<ReturnType<typeof evaluateReplies>>;
+  try {
+    evaluation = await evaluateReplies(ctx.graph, corr, { folders: replyFolders, folderParameter: WAIT_PARAMS.replyFolders, exclude, previous: state?.scan ?? null, now: ctx.clock.now() });
+  } catch (e) {
+    // A wait lasts hours: one poll that Graph could not answer (after the client's own retries)
+    // must not end it. The run goes on from the same state; past the deadline it fails as usual.
+    const beforeDeadline = ctx.deadline === undefined || ctx.clock.now() < ctx.deadline;
+    if (state && beforeDeadline && isTransient(e)) {
+      return inProgress(`Could not check for replies this time (${errorText(e)}); trying again at the next poll.`, state);
+    }
+    throw e;
+  }
   const common: WaitJsonCommon = {
     sent_message: { id: corr.sent.id, internetMessageId: corr.sent.internetMessageId, conversationId: corr.sent.conversationId, subject: corr.sent.subject, sentDateTime: iso(corr.sent.sentMs), mailbox: corr.mailbox },
     recipients: corr.recipients.map((r) => r.address),
@@ -112,6 +124,13 @@ export async function runWait<M extends WaitMessages, J>(ctx: ActionContext<M>, 
   lines.push(ctx.message('recipientTimeout', { EMAIL_RECIPIENT: waiting.join(', ') }));
   return { is_success: true, execution_state: 'TIMEDOUT', output_message: lines.join('\n') + notes, json_result, case_wall };
 }
+
+/** Graph or the network failing for now (no answer, throttled after every retry, a 5xx), not a refusal. */
+function isTransient(e: unknown): boolean {
+  return isGraphError(e) && (e.status === 0 || e.status === 429 || e.status >= 500);
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** What the SOC should know about how the answers were read. */
 function notesOf(corr: Correlation, ev: Evaluation): string {

@@ -98,12 +98,22 @@ function tieOf(m: Row, ref: SentReference, heard: ReadonlySet<string>): FoundRep
   return null;
 }
 
+/** The light list: enough to tell a recipient's message from the rest, 1,000 a page (Graph's most). */
+const LIST_SELECT = 'id,internetMessageId,subject,receivedDateTime,conversationId,from';
+const LIST_PAGE = 1000;
+/** The full read of a candidate, with Outlook's voting response (an extended property) in the same request. */
+const FULL_SELECT = 'id,internetMessageId,subject,receivedDateTime,conversationId,from,toRecipients,ccRecipients,hasAttachments,body,internetMessageHeaders';
+const IMMUTABLE = { Prefer: 'IdType="ImmutableId"' };
+
+/**
+ * Two steps, so a busy folder costs one light page per 1,000 messages: list what arrived with
+ * the fields that say who sent it; then read in full, in `$batch`, only the recipients' messages.
+ */
 export async function findReplies(graph: GraphClient, ref: SentReference, folders: readonly string[]): Promise<ReplySearch> {
-  const replies: FoundReply[] = [];
   const missingFolders: string[] = [];
-  const seen = new Set<string>();
-  const heard = new Set((ref.heard ?? []).map(bare));
   const recipients = new Set(ref.recipients.map((r) => r.toLowerCase()));
+  const candidates: Array<{ id: string; folder: string }> = [];
+  const listed = new Set<string>();
   for (const name of folders) {
     const resolved = (await resolveFolders(graph, [ref.mailbox], name)).get(ref.mailbox)!;
     if (resolved.kind === 'folderNotFound') {
@@ -115,48 +125,59 @@ export async function findReplies(graph: GraphClient, ref: SentReference, folder
     const query = {
       $filter: `${ge('receivedDateTime', new Date(Math.floor(Math.max(ref.sentMs, ref.sinceMs ?? 0) / 1000) * 1000))}`,
       $orderby: 'receivedDateTime asc',
-      $select: 'id,internetMessageId,subject,receivedDateTime,conversationId,from,toRecipients,ccRecipients,hasAttachments,body,internetMessageHeaders',
-      $top: 100,
+      $select: LIST_SELECT,
+      $top: LIST_PAGE,
     };
-    for await (const m of graph.paginate<Row>(`${folderPath(ref.mailbox, resolved.result)}/messages`, { query, mailbox: ref.mailbox, headers: { Prefer: 'IdType="ImmutableId"' } })) {
-      if (seen.has(m.id)) continue;
+    for await (const m of graph.paginate<Row>(`${folderPath(ref.mailbox, resolved.result)}/messages`, { query, mailbox: ref.mailbox, headers: IMMUTABLE })) {
+      if (listed.has(m.id)) continue;
       if (m.internetMessageId && bare(m.internetMessageId) === bare(ref.internetMessageId)) continue;
-      const from = m.from?.emailAddress?.address?.toLowerCase() ?? '';
-      if (!recipients.has(from)) continue;
-      const matchedBy = tieOf(m, ref, heard);
-      if (!matchedBy) continue;
-      const headers = m.internetMessageHeaders ?? [];
-      if (isAutomaticReply(headers, m.subject ?? '')) continue;
-      seen.add(m.id);
-      if (m.internetMessageId) heard.add(bare(m.internetMessageId));
-      const content = m.body?.content ?? '';
-      const isHtml = (m.body?.contentType ?? '').toLowerCase() === 'html';
-      replies.push({
-        id: m.id,
-        internetMessageId: m.internetMessageId ?? '',
-        folder: name,
-        from,
-        receivedMs: Date.parse(m.receivedDateTime ?? '') || 0,
-        subject: m.subject ?? '',
-        to: [...(m.toRecipients ?? []), ...(m.ccRecipients ?? [])].map((r) => r.emailAddress?.address?.toLowerCase() ?? '').filter(Boolean),
-        hasAttachments: m.hasAttachments === true,
-        body: isHtml ? htmlToText(content) : content,
-        written: writtenPart(content, isHtml),
-        isHtml,
-        verbResponse: null,
-        matchedBy,
-      });
+      if (!recipients.has(m.from?.emailAddress?.address?.toLowerCase() ?? '')) continue;
+      listed.add(m.id);
+      candidates.push({ id: m.id, folder: name });
     }
   }
-  // Outlook's voting response is an extended property: read for the replies kept, side by side.
   const expand = `singleValueExtendedProperties($filter=${eq('id', VERB_RESPONSE_PROPERTY_ID)})`;
-  const answers = await graph.batch<{ singleValueExtendedProperties?: Array<{ id: string; value: string }> }>(
-    replies.map((r) => ({ method: 'GET' as const, url: `${mailboxPath(ref.mailbox)}/messages/${segment(r.id)}?$select=id&$expand=${encodeURIComponent(expand)}`, mailbox: ref.mailbox, headers: { Prefer: 'IdType="ImmutableId"' } })),
+  const reads = await graph.batch<Row & { singleValueExtendedProperties?: Array<{ id: string; value: string }> }>(
+    candidates.map((c) => ({
+      method: 'GET' as const,
+      url: `${mailboxPath(ref.mailbox)}/messages/${segment(c.id)}?$select=${FULL_SELECT}&$expand=${encodeURIComponent(expand)}`,
+      mailbox: ref.mailbox,
+      headers: IMMUTABLE,
+    })),
   );
-  answers.forEach((a, i) => {
-    const v = a.body?.singleValueExtendedProperties?.find((p) => p.id.toLowerCase() === VERB_RESPONSE_PROPERTY_ID.toLowerCase())?.value;
-    if (typeof v === 'string' && v.trim() !== '') replies[i].verbResponse = v.trim();
+  const full = reads.flatMap((r, i) => {
+    if (r.status >= 200 && r.status < 300 && r.body) return [{ m: r.body, folder: candidates[i].folder }];
+    // Gone between the list and the read (moved, deleted): the next poll sees where it went.
+    if (r.status === 404) return [];
+    throw r.error ?? new Error(`reading a reply failed with HTTP ${r.status}`);
   });
-  replies.sort((a, b) => a.receivedMs - b.receivedMs);
+  full.sort((a, b) => (Date.parse(a.m.receivedDateTime ?? '') || 0) - (Date.parse(b.m.receivedDateTime ?? '') || 0));
+  const heard = new Set((ref.heard ?? []).map(bare));
+  const replies: FoundReply[] = [];
+  for (const { m, folder } of full) {
+    const matchedBy = tieOf(m, ref, heard);
+    if (!matchedBy) continue;
+    const headers = m.internetMessageHeaders ?? [];
+    if (isAutomaticReply(headers, m.subject ?? '')) continue;
+    if (m.internetMessageId) heard.add(bare(m.internetMessageId));
+    const content = m.body?.content ?? '';
+    const isHtml = (m.body?.contentType ?? '').toLowerCase() === 'html';
+    const verb = m.singleValueExtendedProperties?.find((p) => p.id.toLowerCase() === VERB_RESPONSE_PROPERTY_ID.toLowerCase())?.value;
+    replies.push({
+      id: m.id,
+      internetMessageId: m.internetMessageId ?? '',
+      folder,
+      from: m.from?.emailAddress?.address?.toLowerCase() ?? '',
+      receivedMs: Date.parse(m.receivedDateTime ?? '') || 0,
+      subject: m.subject ?? '',
+      to: [...(m.toRecipients ?? []), ...(m.ccRecipients ?? [])].map((r) => r.emailAddress?.address?.toLowerCase() ?? '').filter(Boolean),
+      hasAttachments: m.hasAttachments === true,
+      body: isHtml ? htmlToText(content) : content,
+      written: writtenPart(content, isHtml),
+      isHtml,
+      verbResponse: typeof verb === 'string' && verb.trim() !== '' ? verb.trim() : null,
+      matchedBy,
+    });
+  }
   return { replies, missingFolders };
 }

@@ -287,6 +287,19 @@ describe('Wait For Vote Email Results', () => {
     expect(heard.execution_state, heard.output_message).toBe('COMPLETED');
   });
 
+  it('goes on waiting when Graph cannot answer one poll, from the same state', async () => {
+    const sent = await askVote(ALICE);
+    const first = await poll(waitForVoteEmailResults, voteParams(sent));
+    await answer(ALICE, { text: 'Approve' });
+    await h.admin('PUT', '/settings', { faultRate: 1, faultStatuses: [503] });
+    const failedPoll = await poll(waitForVoteEmailResults, voteParams(sent), first).finally(() => h.admin('PUT', '/settings', { faultRate: 0 }));
+    expect(failedPoll.execution_state).toBe('IN_PROGRESS');
+    expect(failedPoll.output_message).toMatch(/^Could not check for replies this time \(.*\); trying again at the next poll\.$/);
+    expect((failedPoll.state as { data: unknown }).data).toEqual((first.state as { data: unknown }).data);
+    const done = await poll(waitForVoteEmailResults, voteParams(sent), failedPoll);
+    expect(done.execution_state).toBe('COMPLETED');
+  });
+
   it('finishes at the first vote when not waiting for all', async () => {
     const sent = await askVote(`${ALICE}, ${BOB}`);
     await answer(BOB, { text: 'Approve' });
