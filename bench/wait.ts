@@ -8,7 +8,9 @@
  * side by side in one run, on one emulator (demo tenant, HTTP, in-process):
  *   - ours: each poll reads only what arrived since the previous one, less the 10-minute lookback;
  *   - baseline: the same action with the scan progress dropped from the state before each poll,
- *     so every poll re-reads the Inbox from the sent time (what a poll without memory does).
+ *     so every poll re-reads the Inbox from the sent time (what a poll without memory does);
+ *   - naive: what a poll without memory that reads every message in full costs (the Inbox from
+ *     the sent time, bodies and headers, 100 a page, as our first version did), reading only.
  * Prints one JSON line: Graph requests and seconds per mode, and whether both read the same votes.
  */
 import { startEmulator } from '../emulator/index.ts';
@@ -66,6 +68,9 @@ try {
   await deliverNoise(busy, t0, t0 + POLL_MS - 1000);
 
   const modes = { ours: { state: null as unknown, requests: 0, ms: 0, last: null as ResultDocument | null }, baseline: { state: null as unknown, requests: 0, ms: 0, last: null as ResultDocument | null } };
+  const naive = createGraphClient({ loginEndpoint: emu.info.loginEndpoint, graphEndpoint: emu.info.graphEndpoint, tenant: emu.info.tenantId, clientId: emu.info.clientId, clientSecret: emu.info.clientSecret });
+  let naiveMs = 0;
+  let naiveRequests = 0;
   for (let p = 0; p < polls; p++) {
     now = t0 + (p + 1) * POLL_MS;
     if (p > 0) await deliverNoise(arrivals, now - POLL_MS, now - 1000);
@@ -75,6 +80,14 @@ try {
         const raw = `From: ${voter}\r\nTo: ${SOC}\r\nSubject: RE: Purge the phish?\r\nIn-Reply-To: ${sent.internetMessageId}\r\nReferences: ${sent.internetMessageId}\r\nMessage-ID: <answer.${i}@contoso.example>\r\nContent-Type: text/plain\r\n\r\n${i === 0 ? 'Approve' : 'Reject'}\r\n`;
         await deliver(raw, now - 60_000);
       }
+    }
+    {
+      await admin('DELETE', '/requests');
+      const started = performance.now();
+      const query = { $filter: `receivedDateTime ge ${new Date(Math.floor(t0 / 1000) * 1000 - 60_000).toISOString().replace('.000Z', 'Z')}`, $orderby: 'receivedDateTime asc', $select: 'id,internetMessageId,subject,receivedDateTime,conversationId,from,toRecipients,ccRecipients,hasAttachments,body,internetMessageHeaders', $top: 100 };
+      for await (const _ of naive.paginate(`/users/${SOC}/mailFolders/inbox/messages`, { query, mailbox: SOC })) void _;
+      naiveMs += performance.now() - started;
+      naiveRequests += await requests();
     }
     for (const [name, m] of Object.entries(modes)) {
       let state = m.state;
@@ -104,12 +117,16 @@ try {
       baseline_seconds: round(modes.baseline.ms / 1000),
       requests_ratio: round(modes.baseline.requests / Math.max(1, modes.ours.requests)),
       speedup: round(modes.baseline.ms / Math.max(1, modes.ours.ms)),
+      naive_requests: naiveRequests,
+      naive_seconds: round(naiveMs / 1000),
+      naive_speedup: round(naiveMs / Math.max(1, modes.ours.ms)),
       ours_final: modes.ours.last?.execution_state,
       baseline_final: modes.baseline.last?.execution_state,
       same_votes: votes(modes.ours.last) === votes(modes.baseline.last),
       votes: JSON.parse(votes(modes.ours.last)),
     }) + '\n',
   );
+  await naive.close();
 } finally {
   await emu.close();
 }
