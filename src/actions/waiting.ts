@@ -11,7 +11,7 @@ import { reasonOf } from '../mail/verdict.ts';
 import { attachmentsAsCaseWallFiles, CaseWallNames } from './case-wall-files.ts';
 import { compileUserRegex } from '../mail/regex.ts';
 import type { FoundReply } from '../mail/reply-search.ts';
-import { correlate, evaluateReplies, type Answer, type Correlation, type Evaluation, type LocateSent, type ScanProgress } from '../mail/wait-for-replies.ts';
+import { correlate, decideAnswers, evaluateReplies, type Answer, type Correlation, type Evaluation, type LocateSent, type ScanProgress } from '../mail/wait-for-replies.ts';
 import { inProgress, type ActionContext, type ActionMessages, type ActionOutcome } from '../soar/action.ts';
 import { table, type CaseWallAttachment, type CaseWallTable } from '../soar/result.ts';
 
@@ -28,7 +28,8 @@ export const WAIT_PARAMS = {
 /** What travels in the state between polls. */
 interface WaitData {
   correlation: Correlation;
-  scan: ScanProgress;
+  /** Absent until a poll has read the folders. */
+  scan?: ScanProgress;
 }
 
 /** One reply as the JSON results show it. */
@@ -87,16 +88,20 @@ export async function runWait<M extends WaitMessages, J>(ctx: ActionContext<M>, 
     state?.correlation ??
     (await correlate(ctx.graph, { ...spec.locate, mailId: ctx.params.string(WAIT_PARAMS.mailId) ?? '', mailIdParameter: WAIT_PARAMS.mailId, vote: spec.vote, now: new Date(ctx.startedAt) }));
   let evaluation: Awaited<ReturnType<typeof evaluateReplies>>;
+  let unread = '';
   try {
     evaluation = await evaluateReplies(ctx.graph, corr, { folders: replyFolders, folderParameter: WAIT_PARAMS.replyFolders, exclude, previous: state?.scan ?? null, now: ctx.clock.now() });
   } catch (e) {
     // A wait lasts hours: one poll that Graph could not answer (after the client's own retries)
-    // must not end it. The run goes on from the same state; past the deadline it fails as usual.
-    const beforeDeadline = ctx.deadline === undefined || ctx.clock.now() < ctx.deadline;
-    if (state && beforeDeadline && isTransient(e)) {
-      return inProgress(`Could not check for replies this time (${errorText(e)}); trying again at the next poll.`, state);
+    // must not end it. Before the deadline the run goes on from the same state; at the deadline
+    // the answers heard so far decide, as they would have.
+    if (!isTransient(e)) throw e;
+    if (ctx.deadline === undefined || ctx.clock.now() < ctx.deadline) {
+      return inProgress(`Could not check for replies this time (${errorText(e)}); trying again at the next poll.`, { correlation: corr, ...(state?.scan ? { scan: state.scan } : {}) } satisfies WaitData);
     }
-    throw e;
+    const heard = state?.scan ?? { replies: [], scannedFromMs: corr.sent.sentMs };
+    evaluation = { ...decideAnswers(corr, heard.replies, exclude), missingFolders: [], progress: heard };
+    unread = `\nCould not check for new replies at the deadline (${errorText(e)}): the answers heard before it decided.`;
   }
   const common: WaitJsonCommon = {
     sent_message: { id: corr.sent.id, internetMessageId: corr.sent.internetMessageId, conversationId: corr.sent.conversationId, subject: corr.sent.subject, sentDateTime: iso(corr.sent.sentMs), mailbox: corr.mailbox },
@@ -110,7 +115,7 @@ export async function runWait<M extends WaitMessages, J>(ctx: ActionContext<M>, 
   const { answers, waiting } = evaluation;
   const done = waitAll ? waiting.length === 0 : answers.length > 0;
   const timedOut = !done && ctx.deadline !== undefined && ctx.clock.now() >= ctx.deadline;
-  const notes = notesOf(corr, evaluation);
+  const notes = notesOf(corr, evaluation) + unread;
   if (!done && !timedOut) {
     const so_far = answers.length > 0 ? ` Answered so far: ${answers.map((a) => a.recipient.address).join(', ')}.` : '';
     return inProgress(`Waiting for a reply from: ${waiting.join(', ')}.${so_far}${notes}`, { correlation: corr, scan: evaluation.progress } satisfies WaitData, { json_result, case_wall: { tables } });
@@ -136,8 +141,8 @@ const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 function notesOf(corr: Correlation, ev: Evaluation): string {
   const out: string[] = [];
   if (ev.missingFolders.length > 0) out.push(`Folder${ev.missingFolders.length > 1 ? 's' : ''} not found in mailbox ${corr.mailbox}: ${ev.missingFolders.join(', ')}.`);
-  if (corr.directoryUnavailable) out.push('The directory could not be read (User.Read.All): replies were matched by the exact recipient addresses, not their aliases.');
-  if (corr.groupsUnavailable) out.push('Groups could not be read (GroupMember.Read.All): a distribution list among the recipients must answer from its own address.');
+  if (corr.directoryUnavailable) out.push('The directory could not be read (User.Read.All) for every recipient: those replies were matched by the exact recipient address, not its aliases.');
+  if (corr.groupsUnavailable) out.push('Groups could not be read (GroupMember.Read.All) for every recipient: a distribution list among them must answer from its own address.');
   return out.length > 0 ? `\n${out.join('\n')}` : '';
 }
 

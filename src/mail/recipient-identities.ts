@@ -68,19 +68,18 @@ export async function resolveRecipientIdentities(graph: GraphClient, addresses: 
   const results = items.length > 0 ? await graph.batch<{ value?: Array<DirectoryUser & DirectoryGroup> }>(items) : [];
   let directoryUnavailable = false;
   let groupsUnavailable = false;
-  const refused = (status: number) => status === 401 || status === 403;
   const ok = (status: number) => status >= 200 && status < 300;
   const recipients: RecipientIdentity[] = [];
   for (const [i, address] of wanted.entries()) {
-    // Anything but a refusal or an answer (a 5xx after the client's retries): that address is
-    // taken as written, which is safe either way.
     const [byProxy, byUpn, asGroup] = results.slice(PER * i, PER * i + PER);
     const users: DirectoryUser[] = [];
+    // A refusal, or any other failure (a tenant refusing the filter, a 5xx after the client's
+    // retries): that address is then taken as written, and the message says the lookup failed.
     for (const r of [byProxy, byUpn]) {
-      if (refused(r.status)) directoryUnavailable = true;
-      else if (ok(r.status)) users.push(...(r.body?.value ?? []));
+      if (ok(r.status)) users.push(...(r.body?.value ?? []));
+      else directoryUnavailable = true;
     }
-    if (refused(asGroup.status)) groupsUnavailable = true;
+    if (!ok(asGroup.status)) groupsUnavailable = true;
     const user = users[0];
     const group = !user && ok(asGroup.status) ? asGroup.body?.value?.[0] : undefined;
     if (user) {

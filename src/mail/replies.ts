@@ -48,10 +48,16 @@ export function htmlAboveQuote(html: string): string {
 
 /** HTML as the text a reader sees: tags out, blocks as line breaks, references decoded. */
 export function htmlToText(html: string): string {
-  const withBreaks = html
-    .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<!--[\s\S]*?-->/g, '')
-    // Line breaks in the source are only wrapping (Outlook desktop wraps its HTML): spaces.
+  const cleaned = html.replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, '').replace(/<!--[\s\S]*?-->/g, '');
+  // Line breaks in the source are only wrapping (Outlook desktop wraps its HTML), except inside
+  // <pre> or a white-space:pre element, and in "HTML" with no block or break at all.
+  const hasBlocks = /<(br|p|div|tr|li|h[1-6]|table|pre|blockquote)\b/i.test(cleaned);
+  const kept = hasBlocks
+    ? cleaned
+        .replace(/<pre\b[^>]*>[\s\S]*?<\/pre\s*>/gi, (block) => block.replace(/\r?\n/g, '<br>'))
+        .replace(/<([a-z][a-z0-9]*)\b[^>]*white-space\s*:\s*pre[^>]*>[\s\S]*?<\/\1\s*>/gi, (block) => block.replace(/\r?\n/g, '<br>'))
+    : cleaned.replace(/\r?\n/g, '<br>');
+  const withBreaks = kept
     .replace(/\s+/g, ' ')
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/?(p|div|tr|li|ul|ol|h[1-6]|blockquote|table|pre|hr)\b[^>]*>/gi, '\n')
@@ -111,10 +117,14 @@ export type VoteReading = { vote: string; by: 'voting button' | 'subject' | 'fir
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const word = (o: string) => `(^|[^\\p{L}\\p{N}])${escapeRe(o)}($|[^\\p{L}\\p{N}])`;
 
+const PREFIXES = /^\s*((re|aw|sv|antw|fw|fwd|wg|tr|rv|vs)\s*(\[\d+\])?\s*:\s*)+/i;
+/** Whether a subject starts with a reply or forward prefix. */
+export const hasReplyPrefix = (subject: string) => PREFIXES.test(subject);
+
 /** A subject without the `RE:` / `FW:` prefixes clients add (in several languages), spaces collapsed, lower-case. */
 export function bareSubject(subject: string): string {
   return subject
-    .replace(/^\s*((re|aw|sv|antw|fw|fwd|wg|tr|rv|vs)\s*(\[\d+\])?\s*:\s*)+/i, '')
+    .replace(PREFIXES, '')
     .replace(/\s+/g, ' ')
     .trim()
     .toLowerCase();
@@ -136,7 +146,8 @@ export function readVote(reply: VoteSource, options: readonly string[], sentSubj
   const button = (reply.verbResponse ?? '').trim();
   const byButton = options.find((o) => o.toLowerCase() === button.toLowerCase());
   if (byButton) return { vote: byButton, by: 'voting button' };
-  const bySubject = answerSubjects(options, sentSubject).get(bareSubject(reply.subject ?? ''));
+  // Only the answer link's own message: a reply to it ("RE: Approve: ...") says what its first line says.
+  const bySubject = hasReplyPrefix(reply.subject ?? '') ? undefined : answerSubjects(options, sentSubject).get(bareSubject(reply.subject ?? ''));
   if (bySubject) return { vote: bySubject, by: 'subject' };
   const line = reply.written !== undefined ? firstLineOf(reply.written) : firstWrittenLine(reply.body ?? '', reply.isHtml ?? false);
   const named = options.filter((o) => new RegExp(word(o), 'iu').test(line));

@@ -16,6 +16,7 @@ import { eq, ge } from '../graph/odata.ts';
 import type { GraphClient } from '../graph/types.ts';
 import { segment } from '../graph/url.ts';
 import { VERB_RESPONSE_PROPERTY_ID } from './compose/verb-stream.ts';
+import { answerRefText } from './compose/vote.ts';
 import { folderPath, resolveFolders } from './folders.ts';
 import { mailboxPath } from './mailboxes.ts';
 import { bareSubject, htmlToText, isAutomaticReply, writtenPart, type ReplyHeader } from './replies.ts';
@@ -35,6 +36,8 @@ export interface SentReference {
   answerSubjects?: ReadonlySet<string>;
   /** internetMessageIds of answers heard by earlier polls (answers to them are in the thread). */
   heard?: readonly string[];
+  /** The question's answer-link reference (vote.ts): an answer link's message must carry it. */
+  answerRef?: string | null;
 }
 
 export interface FoundReply {
@@ -90,11 +93,12 @@ function tieOf(m: Row, ref: SentReference, heard: ReadonlySet<string>): FoundRep
   const inReplyTo = idsIn(headers, 'in-reply-to');
   const references = idsIn(headers, 'references');
   if (inReplyTo.includes(sent)) return 'headers';
-  if (inReplyTo.length > 0) return references.includes(sent) && inReplyTo.some((id) => heard.has(id)) ? 'headers' : null;
+  // Answering an answer already heard: a correction ("Reject, wrong button") to one's own answer.
+  if (inReplyTo.length > 0) return inReplyTo.some((id) => heard.has(id)) ? 'headers' : null;
   if (references.includes(sent)) return 'headers';
   if (references.length > 0) return null;
   if (m.conversationId === ref.conversationId) return 'conversation';
-  if (ref.answerSubjects?.has(bareSubject(m.subject ?? ''))) return 'subject';
+  if (ref.answerSubjects?.has(bareSubject(m.subject ?? '')) && (!ref.answerRef || `${m.subject ?? ''} ${m.body?.content ?? ''}`.toLowerCase().includes(answerRefText(ref.answerRef)))) return 'subject';
   return null;
 }
 
@@ -114,6 +118,8 @@ export async function findReplies(graph: GraphClient, ref: SentReference, folder
   const recipients = new Set(ref.recipients.map((r) => r.toLowerCase()));
   const candidates: Array<{ id: string; folder: string }> = [];
   const listed = new Set<string>();
+  // One email in two checked folders (an inbox rule's copy) is one answer.
+  const listedMessageIds = new Set((ref.heard ?? []).filter(Boolean).map(bare));
   for (const name of folders) {
     const resolved = (await resolveFolders(graph, [ref.mailbox], name)).get(ref.mailbox)!;
     if (resolved.kind === 'folderNotFound') {
@@ -129,10 +135,12 @@ export async function findReplies(graph: GraphClient, ref: SentReference, folder
       $top: LIST_PAGE,
     };
     for await (const m of graph.paginate<Row>(`${folderPath(ref.mailbox, resolved.result)}/messages`, { query, mailbox: ref.mailbox, headers: IMMUTABLE })) {
-      if (listed.has(m.id)) continue;
-      if (m.internetMessageId && bare(m.internetMessageId) === bare(ref.internetMessageId)) continue;
+      const messageId = m.internetMessageId ? bare(m.internetMessageId) : '';
+      if (listed.has(m.id) || (messageId && listedMessageIds.has(messageId))) continue;
+      if (messageId === bare(ref.internetMessageId)) continue;
       if (!recipients.has(m.from?.emailAddress?.address?.toLowerCase() ?? '')) continue;
       listed.add(m.id);
+      if (messageId) listedMessageIds.add(messageId);
       candidates.push({ id: m.id, folder: name });
     }
   }
@@ -152,7 +160,7 @@ export async function findReplies(graph: GraphClient, ref: SentReference, folder
     throw r.error ?? new Error(`reading a reply failed with HTTP ${r.status}`);
   });
   full.sort((a, b) => (Date.parse(a.m.receivedDateTime ?? '') || 0) - (Date.parse(b.m.receivedDateTime ?? '') || 0));
-  const heard = new Set((ref.heard ?? []).map(bare));
+  const heard = new Set((ref.heard ?? []).filter(Boolean).map(bare));
   const replies: FoundReply[] = [];
   for (const { m, folder } of full) {
     const matchedBy = tieOf(m, ref, heard);

@@ -16,7 +16,7 @@ import { eq } from '../graph/odata.ts';
 import type { GraphClient } from '../graph/types.ts';
 import { segment } from '../graph/url.ts';
 import { InputError } from '../soar/errors.ts';
-import { VOTING_OPTIONS } from './compose/vote.ts';
+import { answerRefOf, VOTING_OPTIONS } from './compose/vote.ts';
 import { VERB_STREAM_PROPERTY_ID, votingOptionsOf } from './compose/verb-stream.ts';
 import { findMessages } from './find.ts';
 import { parseMailIds, type MessageOf } from './mail-ids.ts';
@@ -52,6 +52,8 @@ export interface Correlation {
   directoryUnavailable: boolean;
   /** Groups could not be read: a distribution list's members are not recognised. */
   groupsUnavailable?: boolean;
+  /** The reference Send Vote Email put in the question's answer links (vote.ts), if any. */
+  answerRef?: string | null;
 }
 
 export interface LocateSent {
@@ -67,7 +69,7 @@ export interface LocateSent {
   now: Date;
 }
 
-const SENT_SELECT = ['id', 'subject', 'internetMessageId', 'conversationId', 'sentDateTime', 'receivedDateTime', 'isDraft', 'toRecipients', 'ccRecipients', 'bccRecipients'] as const;
+const SENT_SELECT = ['id', 'subject', 'internetMessageId', 'conversationId', 'sentDateTime', 'receivedDateTime', 'isDraft', 'toRecipients', 'ccRecipients', 'bccRecipients', 'body'] as const;
 
 type Addressed = ReadonlyArray<{ emailAddress?: { address?: string | null } | null }> | null | undefined;
 const addressesOf = (list: Addressed) => [...new Set((list ?? []).map((r) => r.emailAddress?.address?.trim().toLowerCase() ?? '').filter((a) => a !== ''))];
@@ -130,6 +132,7 @@ export async function correlate(graph: GraphClient, req: LocateSent): Promise<Co
     optionsFrom,
     directoryUnavailable: lookup.directoryUnavailable,
     groupsUnavailable: lookup.groupsUnavailable,
+    answerRef: req.vote ? answerRefOf(m.body?.content ?? '') : null,
   };
 }
 
@@ -228,31 +231,50 @@ const kept = (r: FoundReply): FoundReply => ({ ...r, body: capped(r.body), writt
 
 /** Reads the replies since the last poll, adds them to those found before, and decides, per recipient, what counts. */
 export async function evaluateReplies(graph: GraphClient, corr: Correlation, opts: EvaluateOptions): Promise<Evaluation & { progress: ScanProgress }> {
-  const lastFull = opts.previous?.fullReadAtMs ?? opts.previous?.scannedFromMs ?? opts.now;
-  const full = !opts.previous || opts.now - lastFull >= FULL_READ_EVERY_MS;
-  const sinceMs = full ? undefined : opts.previous!.scannedFromMs - SCAN_LOOKBACK_MS;
+  const previous = opts.previous ? { ...opts.previous, replies: opts.previous.replies.map(fromEarlierVersion) } : null;
+  const lastFull = previous?.fullReadAtMs ?? previous?.scannedFromMs ?? opts.now;
+  const full = !previous || opts.now - lastFull >= FULL_READ_EVERY_MS;
+  const sinceMs = full ? undefined : previous!.scannedFromMs - SCAN_LOOKBACK_MS;
   const found = await findReplies(
     graph,
-    { mailbox: corr.mailbox, internetMessageId: corr.sent.internetMessageId, conversationId: corr.sent.conversationId, sentMs: corr.sent.sentMs, recipients: corr.recipients.flatMap((r) => r.addresses),
+    {
+      mailbox: corr.mailbox,
+      internetMessageId: corr.sent.internetMessageId,
+      conversationId: corr.sent.conversationId,
+      sentMs: corr.sent.sentMs,
+      recipients: corr.recipients.flatMap((r) => r.addresses),
       sinceMs,
       answerSubjects: corr.options ? new Set(answerSubjects(corr.options, corr.sent.subject).keys()) : undefined,
-      heard: (opts.previous?.replies ?? []).map((r) => r.internetMessageId) },
+      answerRef: corr.answerRef,
+      heard: (previous?.replies ?? []).map((r) => r.internetMessageId),
+    },
     opts.folders,
   );
   const { missingFolders } = found;
   if (missingFolders.length === opts.folders.length) {
     throw new InputError(`None of the folders of "${opts.folderParameter}" was found in mailbox ${corr.mailbox}: ${opts.folders.map((f) => `"${f}"`).join(', ')}.`, opts.folderParameter);
   }
-  const byId = new Map((opts.previous?.replies ?? []).map((r) => [r.id, r]));
+  const byId = new Map((previous?.replies ?? []).map((r) => [r.id, r]));
   for (const r of found.replies) if (!byId.has(r.id)) byId.set(r.id, kept(r));
   const replies = [...byId.values()].sort((a, b) => a.receivedMs - b.receivedMs);
   const progress: ScanProgress = { replies, scannedFromMs: opts.now, fullReadAtMs: full ? opts.now : lastFull };
+  return { ...decideAnswers(corr, replies, opts.exclude), missingFolders, progress };
+}
+
+/** A reply saved by an earlier version of this state, read with today's fields. */
+function fromEarlierVersion(r: FoundReply): FoundReply {
+  return { ...r, internetMessageId: r.internetMessageId ?? '', written: r.written ?? r.body ?? '', body: r.body ?? '', to: r.to ?? [] };
+}
+
+/** Per recipient, what counts among `replies` (oldest first): the decision alone, no reading. */
+export function decideAnswers(corr: Correlation, replies: readonly FoundReply[], exclude: UserRegex | null): Omit<Evaluation, 'missingFolders'> {
   const byRecipient = new Map<RecipientIdentity, Answer>();
   const notCounted: NotCounted[] = [];
-  for (const reply of replies) {
+  for (const raw of replies) {
+    const reply = fromEarlierVersion(raw);
     // One reply may answer for the person and for each list in To they are a member of.
     for (const recipient of recipientsOf(corr.recipients, reply.from)) {
-      if (opts.exclude && opts.exclude.findAll(reply.body, 1).length > 0) {
+      if (exclude && exclude.findAll(reply.body, 1).length > 0) {
         notCounted.push({ recipient: recipient.address, reply, reason: 'matches Wait Stage Exclude pattern' });
         continue;
       }
@@ -260,7 +282,7 @@ export async function evaluateReplies(graph: GraphClient, corr: Correlation, opt
       if (corr.options) {
         const reading = readVote(reply, corr.options, corr.sent.subject);
         if (reading.vote === null) {
-          notCounted.push({ recipient: recipient.address, reply, reason: `names none of the options ${corr.options.join(', ')} (or several)` });
+          notCounted.push({ recipient: recipient.address, reply, reason: `no vote: no voting button or answer link, and its first written line does not start with one of ${corr.options.join(', ')} alone` });
           continue;
         }
         vote = reading;
@@ -272,5 +294,5 @@ export async function evaluateReplies(graph: GraphClient, corr: Correlation, opt
     }
   }
   const answers = corr.recipients.flatMap((r) => byRecipient.get(r) ?? []);
-  return { answers, waiting: corr.recipients.filter((r) => !byRecipient.has(r)).map((r) => r.address), notCounted, missingFolders, progress };
+  return { answers, waiting: corr.recipients.filter((r) => !byRecipient.has(r)).map((r) => r.address), notCounted };
 }

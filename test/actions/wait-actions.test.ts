@@ -9,6 +9,7 @@ import { sendVoteEmail } from '../../src/actions/send-vote-email.ts';
 import { waitForEmailFromUser } from '../../src/actions/wait-for-email-from-user.ts';
 import { waitForVoteEmailResults } from '../../src/actions/wait-for-vote-email-results.ts';
 import { VERB_RESPONSE_PROPERTY_ID } from '../../src/mail/compose/verb-stream.ts';
+import { answerRefOf } from '../../src/mail/compose/vote.ts';
 import { createGraphClient } from '../../src/graph/client.ts';
 import { runAction } from '../../src/soar/runtime.ts';
 import type { ActionDefinition, ActionMessages } from '../../src/soar/action.ts';
@@ -75,6 +76,25 @@ async function deliverThreaded(sent: Sent, from: string, text: string, o: { subj
   await h.deliver(SOC, o.folder ?? 'Inbox', raw, { receivedDateTime: new Date(Date.now() + 1000).toISOString() });
 }
 
+/** What a mail client sends for an answer link of the question: a new message, subject and body from the link. */
+async function answerByLink(sent: Sent, from: string, option: string, o: { ref?: string; messageId?: string; inReplyTo?: string; subject?: string; text?: string } = {}): Promise<void> {
+  const question = await h.client().get<{ body: { content: string } }>(`/users/${SOC}/messages/${sent.id}`, { query: { $select: 'body' } });
+  const ref = o.ref ?? answerRefOf(question.body.content);
+  expect(ref).toMatch(/^[0-9a-f]{8}$/);
+  const raw = [
+    `From: ${from}`,
+    `To: ${SOC}`,
+    `Subject: ${o.subject ?? `${option}: ${SUBJECT}`}`,
+    `Message-ID: ${o.messageId ?? `<link.${Math.random().toString(36).slice(2)}@contoso.example>`}`,
+    ...(o.inReplyTo ? [`In-Reply-To: ${o.inReplyTo}`, `References: ${o.inReplyTo}`] : []),
+    'Content-Type: text/plain',
+    '',
+    o.text ?? `${option}\r\n\r\n(ref ${ref})`,
+    '',
+  ].join('\r\n');
+  await h.deliver(SOC, 'Inbox', raw, { receivedDateTime: new Date(Date.now() + 1000).toISOString() });
+}
+
 type Doc<J> = ResultDocument<J>;
 const voteParams = (sent: Sent, extra: Record<string, string> = {}) => ({ 'Vote Mail Sent From': SOC, 'Mail ID': sent.id, ...extra });
 
@@ -134,7 +154,7 @@ describe('Wait For Vote Email Results', () => {
     const json = jsonOf(waiting);
     expect(json.Responses).toEqual([]);
     // The out-of-office is not even a reply; the question back is a reply without a vote.
-    expect(json.not_counted.map((n) => [n.recipient, n.reason])).toEqual([[ALICE, 'names none of the options Approve, Reject (or several)']]);
+    expect(json.not_counted.map((n) => [n.recipient, n.reason])).toEqual([[ALICE, 'no vote: no voting button or answer link, and its first written line does not start with one of Approve, Reject alone']]);
 
     await answer(ALICE, { text: 'Reject\n\n> Reply with Approve or Reject as the first word.' });
     const done = await poll(waitForVoteEmailResults, voteParams(sent), waiting);
@@ -144,9 +164,9 @@ describe('Wait For Vote Email Results', () => {
 
   it('hears an answer link (a new message titled "Option: question"), not a reply to a later question in the thread', async () => {
     const sent = await askVote(`${ALICE}, ${BOB}`);
-    // Bob's mail client followed the mailto: link: no threading headers, a new conversation.
-    const raw = [`From: ${BOB}`, `To: ${SOC}`, `Subject: Approve: ${SUBJECT}`, 'Message-ID: <mailto.1@contoso.example>', 'Content-Type: text/plain', '', 'Approve', ''].join('\r\n');
-    await h.deliver(SOC, 'Inbox', raw, { receivedDateTime: new Date(Date.now() + 1000).toISOString() });
+    // Bob's mail client followed the mailto: link: no threading headers, a new conversation, the
+    // link's body (the option and the question's reference) as it was.
+    await answerByLink(sent, BOB, 'Approve');
     // Alice answers a follow-up question the SOC sent in the same thread: not a vote on this one.
     await deliverThreaded(sent, ALICE, 'Reject', { headers: [] });
     await h.deliver(
@@ -162,6 +182,32 @@ describe('Wait For Vote Email Results', () => {
       [BOB, 'Approve', 'subject'],
     ]);
     expect(json.Responses[0].earlier_votes).toEqual([]);
+  });
+
+  it('an answer link answers its own question only, and a reply correcting it wins', async () => {
+    const first = await askVote(ALICE);
+    const second = await askVote(ALICE); // the same subject: another case of the same playbook
+    await answerByLink(second, ALICE, 'Approve', { messageId: '<link.second@contoso.example>' });
+    const one = await poll(waitForVoteEmailResults, voteParams(first));
+    expect(one.execution_state).toBe('IN_PROGRESS');
+    const two = await poll(waitForVoteEmailResults, voteParams(second));
+    expect(two.execution_state, two.output_message).toBe('COMPLETED');
+    // "Reject, wrong button": a reply to her own answer-link message, threaded to it only.
+    await new Promise((r) => setTimeout(r, 1100));
+    await answerByLink(second, ALICE, 'Reject', { subject: `RE: Approve: ${SUBJECT}`, inReplyTo: '<link.second@contoso.example>', text: 'Reject - wrong button, sorry' });
+    const corrected = await poll(waitForVoteEmailResults, voteParams(second));
+    const [r] = jsonOf(corrected).Responses;
+    expect([r.vote, r.read_from, r.earlier_votes.map((e) => e.vote)]).toEqual(['Reject', 'first line', ['Approve']]);
+  });
+
+  it('one answer in two checked folders (an inbox rule copied it) is one answer', async () => {
+    const sent = await askVote(ALICE);
+    const raw = [`From: ${ALICE}`, `To: ${SOC}`, `Subject: RE: ${SUBJECT}`, `In-Reply-To: ${sent.internetMessageId}`, 'Message-ID: <twice@contoso.example>', 'Content-Type: text/plain', '', 'Approve', ''].join('\r\n');
+    await h.deliver(SOC, 'Inbox', raw);
+    await h.deliver(SOC, 'Junk Email', raw);
+    const doc = await poll(waitForVoteEmailResults, voteParams(sent, { 'Folder to Check for Reply': 'Inbox, Junk Email' }));
+    expect(jsonOf(doc).Responses[0].earlier_votes).toEqual([]);
+    expect(doc.case_wall.tables[0].rows).toHaveLength(1);
   });
 
   it('ignores a forwarded copy answered by someone who was not asked, and CC recipients', async () => {
@@ -229,7 +275,7 @@ describe('Wait For Vote Email Results', () => {
     await deliverThreaded(other, DANA, 'Approve', { subject: 'RE: Another question' });
     const blind = await poll(waitForVoteEmailResults, voteParams(other)).finally(() => h.admin('PUT', '/settings', { permissions: DEFAULT_PERMISSIONS }));
     expect(blind.execution_state).toBe('IN_PROGRESS');
-    expect(blind.output_message).toContain('The directory could not be read (User.Read.All): replies were matched by the exact recipient addresses, not their aliases.');
+    expect(blind.output_message).toContain('The directory could not be read (User.Read.All) for every recipient: those replies were matched by the exact recipient address, not its aliases.');
   });
 
   it('reads only what arrived since the last poll (less ten minutes), keeping the answers found before', async () => {
@@ -298,6 +344,38 @@ describe('Wait For Vote Email Results', () => {
     expect((failedPoll.state as { data: unknown }).data).toEqual((first.state as { data: unknown }).data);
     const done = await poll(waitForVoteEmailResults, voteParams(sent), failedPoll);
     expect(done.execution_state).toBe('COMPLETED');
+  });
+
+  it('a first poll Graph cannot answer keeps the question; one at the deadline ends with what was heard', async () => {
+    const sent = await askVote(`${ALICE}, ${BOB}`);
+    const faults = async <T,>(run: () => Promise<T>) => {
+      await h.admin('PUT', '/settings', { faultRate: 1, faultStatuses: [503] });
+      return run().finally(() => h.admin('PUT', '/settings', { faultRate: 0 }));
+    };
+    // The first poll finds the question, then its reading fails: the wait goes on.
+    let calls = 0;
+    const flaky = (o: Parameters<typeof createGraphClient>[0]) => {
+      const g = createGraphClient(o);
+      const batch = g.batch.bind(g);
+      // Correlation is two $batch calls (the question, then the directory); what follows fails.
+      g.batch = async (items, opts) => (calls++ < 2 ? batch(items, opts) : faults(() => batch(items, opts)));
+      return g;
+    };
+    await answer(ALICE, { text: 'Approve' });
+    const first = await runAction(waitForVoteEmailResults, { config: configOf(h), params: voteParams(sent), timeoutMs: 60_000 }, { createGraph: flaky, graphOptions: { retry: { ...FAST_RETRY, maxRetries: 1 }, clock: FAST_CLOCK } });
+    expect(first.execution_state, first.output_message).toBe('IN_PROGRESS');
+    expect(first.output_message).toMatch(/^Could not check for replies this time/);
+    const saved = (first.state as { data: { correlation: { directoryUnavailable: boolean }; scan?: unknown } }).data;
+    expect(saved.correlation.directoryUnavailable).toBe(false);
+    expect(saved.scan).toBeUndefined();
+    const heard = await poll(waitForVoteEmailResults, voteParams(sent), first);
+    expect(heard.output_message).toContain(`Answered so far: ${ALICE}.`);
+    // At the deadline Graph fails again: Alice's vote, heard before, still decides.
+    const atDeadline = await faults(() => poll(waitForVoteEmailResults, voteParams(sent), pastDeadline(heard)));
+    expect(atDeadline.execution_state).toBe('TIMEDOUT');
+    expect(atDeadline.is_success).toBe(true);
+    expect(atDeadline.output_message.split('\n').slice(0, 2)).toEqual([`Found the user ${ALICE} reply: Approve.`, `Exceeded timeout to get a reply from user: ${BOB}.`]);
+    expect(atDeadline.output_message).toContain('Could not check for new replies at the deadline');
   });
 
   it('finishes at the first vote when not waiting for all', async () => {

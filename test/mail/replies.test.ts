@@ -40,6 +40,10 @@ describe('the written part of HTML replies, as clients quote', () => {
     expect(writtenPart('<p>Approve<p>Reject', true)).toBe('Approve\nReject');
     expect(line('<table><tr><td>Approve</td><td>now</td></tr></table>')).toBe('Approve now');
     expect(writtenPart('Reject\n\nDe : SOC <soc@x>\nEnvoyé : lundi\nApprove or Reject?', false)).toBe('Reject');
+    // Preformatted bodies keep their lines (and so their quote markers).
+    expect(line('<pre>Reject\n\n&gt; Reply with Approve or Reject</pre>')).toBe('Reject');
+    expect(writtenPart('<div><div style="white-space:pre-wrap">Reject\n&gt; Approve or Reject?</div></div>', true)).toBe('Reject');
+    expect(writtenPart('Approve\n> Approve or Reject?', true)).toBe('Approve');
   });
 });
 
@@ -48,7 +52,9 @@ describe('votes', () => {
   it("Outlook's voting response first, then an answer link's subject, then the first written line", () => {
     expect(readVote({ verbResponse: 'Reject', subject: 'Approve: Purge?', body: 'Approve' }, OPTIONS, Q)).toEqual({ vote: 'Reject', by: 'voting button' });
     expect(readVote({ subject: 'Approve: Purge?', body: '' }, OPTIONS, Q)).toEqual({ vote: 'Approve', by: 'subject' });
-    expect(readVote({ subject: 'RE: approve:  purge?', body: '' }, OPTIONS, Q)).toEqual({ vote: 'Approve', by: 'subject' });
+    expect(readVote({ subject: 'approve:  purge?', body: '' }, OPTIONS, Q)).toEqual({ vote: 'Approve', by: 'subject' });
+    // A reply to an answer link's message is read by what it says: a correction wins.
+    expect(readVote({ subject: 'RE: Approve: Purge?', body: 'Reject - wrong button' }, OPTIONS, Q)).toEqual({ vote: 'Reject', by: 'first line' });
     expect(readVote({ subject: 'RE: Purge?', body: 'reject, it is legit\n> Approve or Reject?' }, OPTIONS, Q)).toEqual({ vote: 'Reject', by: 'first line' });
   });
 

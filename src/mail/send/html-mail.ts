@@ -8,6 +8,7 @@ import type { GraphClient } from '../../graph/types.ts';
 import { escapeHtml, sanitizeMailContent } from '../compose/html.ts';
 import { fillTemplate, loadTemplate } from '../compose/templates.ts';
 import { votingButtonsProperty } from '../compose/verb-stream.ts';
+import { randomBytes } from 'node:crypto';
 import { voteBlockHtml } from '../compose/vote.ts';
 import { statAttachments, type LocalAttachment } from './attachments-plan.ts';
 import { sendWithId, type SendOptions, type SentMessage } from './draft.ts';
@@ -39,7 +40,7 @@ export async function htmlBody(mail: Pick<HtmlMail, 'subject' | 'content' | 'tem
   return fillTemplate(template, {
     subjectHtml: escapeHtml(mail.subject),
     contentHtml: sanitizeMailContent(mail.content),
-    voteHtml: mail.vote ? voteBlockHtml(mail.vote, mail.from, mail.subject) : '',
+    voteHtml: mail.vote ? voteBlockHtml(mail.vote, mail.from, mail.subject, randomBytes(4).toString('hex')) : '',
   });
 }
 
