@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sendEmailHtml } from '../../src/actions/send-email-html.ts';
+import { answerRefOf } from '../../src/mail/compose/vote.ts';
 import { sendVoteEmail } from '../../src/actions/send-vote-email.ts';
 import { VERB_STREAM_PROPERTY_ID, verbStream } from '../../src/mail/compose/verb-stream.ts';
 import { ALICE, SOC, invoke, mailHarness, type MailHarness } from '../mail/helpers.ts';
@@ -91,7 +92,9 @@ describe('Send Vote Email', () => {
     const doc = await invoke(h, sendVoteEmail, { 'Send From': SOC, Subject: 'Purge the phish?', 'Send to': ALICE, 'Mail Content': 'Approve the purge of 4 copies.', 'Structure of voting options': 'Approve/Reject', 'Attachment Location': 'Local File System' });
     expect(doc, doc.output_message).toMatchObject({ is_success: true, output_message: 'Email was sent successfully.' });
     const html = (await received('Purge the phish?')).body?.content ?? '';
-    expect(html).toContain(`href="mailto:${SOC}?subject=Approve%3A%20Purge%20the%20phish%3F&amp;body=Approve"`);
+    // The link's body: the option, then the question's reference, which the waiting action reads back.
+    expect(html).toMatch(new RegExp(`href="mailto:${SOC}\\?subject=Approve%3A%20Purge%20the%20phish%3F&amp;body=Approve%0A%0A\\(ref%20[0-9a-f]{8}\\)"`));
+    expect(answerRefOf(html)).toMatch(/^[0-9a-f]{8}$/);
     expect(html).toContain('>Reject</a>');
     const sentId = (doc.json_result as { id: string }).id;
     const withProps = await h.client().get<{ singleValueExtendedProperties?: Array<{ id: string; value: string }> }>(`/users/${SOC}/messages/${sentId}`, {
