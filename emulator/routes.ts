@@ -16,6 +16,7 @@ import {
   patchMessage,
   permanentDeleteMessage,
 } from './handlers/messages.ts';
+import { messageDelta } from './handlers/delta.ts';
 import { translateExchangeIds } from './handlers/translate-ids.ts';
 import { getAutomaticReplies, getMailboxSettings, getPresence, getUser, listUsers } from './handlers/users.ts';
 import { forward, reply, replyAll, sendMail } from './handlers/send.ts';
@@ -73,6 +74,22 @@ function p(path: string): string[] {
   return path.split('/');
 }
 
+/** message-delta.md: `$select`, `$top`, `$filter` and `$orderby` (limited), `changeType`, and the state tokens. */
+const MESSAGE_DELTA = ['$select', '$filter', '$orderby', '$top', 'changeType', '$skiptoken', '$deltatoken'];
+
+/**
+ * Message delta, per folder (id or well-known name); `microsoft.graph.delta` is the name the SDKs
+ * write for `delta` (delta-query-overview.md). Ahead of the item routes, whose `:message` would take `delta`.
+ */
+const DELTA_ROUTES: Route[] = ['delta', 'microsoft.graph.delta'].map((fn) => ({
+  method: 'GET',
+  pattern: p(`users/:user/mailFolders/:folder/messages/${fn}`),
+  versions: BOTH,
+  query: MESSAGE_DELTA,
+  roles: MAIL_READ,
+  handler: honoursIdType(messageDelta),
+}));
+
 const MESSAGE_ROOTS = ['users/:user', 'users/:user/mailFolders/:folder'];
 
 /** Every route that answers or takes message and attachment ids honours `Prefer: IdType`. */
@@ -125,6 +142,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', pattern: p('users/:user/mailFolders/:folder'), versions: BOTH, query: ['$select'], roles: MAIL_READ, handler: getFolder },
   { method: 'PATCH', pattern: p('users/:user/mailFolders/:folder'), versions: BOTH, query: [], roles: MAIL_WRITE, handler: patchFolder },
   { method: 'GET', pattern: p('users/:user/mailFolders/:folder/childFolders'), versions: BOTH, query: LIST_FOLDERS, roles: MAIL_READ, handler: listFolders },
+  ...DELTA_ROUTES,
   ...MESSAGE_ROOTS.flatMap(messageRoutes),
   { method: 'POST', pattern: p('users/:user/sendMail'), versions: BOTH, query: [], roles: SEND, handler: sendMail },
   { method: 'POST', pattern: p('users/:user/translateExchangeIds'), versions: BOTH, query: [], roles: TRANSLATE, handler: translateExchangeIds },

@@ -133,6 +133,19 @@ export interface MessageRecord {
   changeKey: string;
   /** Insertion order, to keep sorting stable when dates are equal. */
   seq: number;
+  /** The store's change sequence when the message came into its current folder (created, copied or moved in). */
+  arrived: number;
+  /** The store's change sequence at the message's last change in its current folder (arrival included). */
+  changed: number;
+}
+
+/** A message that left a folder (moved out, deleted, purged), for message delta (handlers/delta.ts). */
+export interface Tombstone {
+  /** The change sequence of the removal. */
+  seq: number;
+  /** Its REST id while it was in the folder. */
+  id: string;
+  immutableId: string;
 }
 
 interface FolderTemplate {
@@ -217,6 +230,15 @@ export class Store {
   /** Children by parent id: a tenant of 10,000 mailboxes holds 110,000 folders, too many to scan per request. */
   private childrenOf = new Map<string, FolderRecord[]>();
   private seq = 0;
+  /**
+   * The change log of message delta: one sequence for the whole store, stamped on a message each
+   * time it arrives in a folder or changes there, and on each tombstone a removal leaves behind.
+   * Never reset, so a state token can never name a sequence that is reused.
+   */
+  private changeSeq = 0;
+  private tombstones = new Map<string, Tombstone[]>();
+  /** Bumped by reset(): state tokens of an earlier tenant are gone. */
+  private epoch = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -235,6 +257,23 @@ export class Store {
     this.purges.clear();
     this.byFolder.clear();
     this.childrenOf.clear();
+    this.tombstones.clear();
+    this.epoch += 1;
+  }
+
+  /** The last change sequence stamped (handlers/delta.ts). */
+  changeSequence(): number {
+    return this.changeSeq;
+  }
+
+  /** Which tenant the store holds: every reset makes a new one. */
+  tenantEpoch(): number {
+    return this.epoch;
+  }
+
+  /** The messages that left this folder, oldest first. */
+  tombstonesOf(folder: FolderRecord): readonly Tombstone[] {
+    return this.tombstones.get(folder.id) ?? [];
   }
 
   private iso(ms = this.now()): string {
@@ -645,6 +684,8 @@ export class Store {
       lastModifiedDateTime: now,
       changeKey: newChangeKey(),
       seq: ++this.seq,
+      arrived: 0,
+      changed: 0,
     };
     this.insert(record);
     return record;
@@ -691,12 +732,17 @@ export class Store {
   }
 
   private insert(record: MessageRecord): void {
+    record.changed = ++this.changeSeq;
+    record.arrived = record.changed;
     this.messages.set(record.id, record);
     this.byImmutable.set(record.immutableId, record);
     this.byFolder.get(record.folderId)?.add(record.id);
   }
 
   private remove(record: MessageRecord): void {
+    const left = this.tombstones.get(record.folderId) ?? [];
+    left.push({ seq: ++this.changeSeq, id: record.id, immutableId: record.immutableId });
+    this.tombstones.set(record.folderId, left);
     this.messages.delete(record.id);
     this.byImmutable.delete(record.immutableId);
     this.byFolder.get(record.folderId)?.delete(record.id);
@@ -750,6 +796,7 @@ export class Store {
   }
 
   private touch(m: MessageRecord): void {
+    m.changed = ++this.changeSeq;
     m.lastModifiedDateTime = this.iso();
     m.changeKey = newChangeKey();
   }

@@ -11,7 +11,7 @@ export const MESSAGE_PAGE_DEFAULT = 10;
 export const MESSAGE_PAGE_MAX = 1000;
 
 /** Graph returns internetMessageHeaders (and uniqueBody) only when $select names them. */
-function defaultView(resource: Record<string, unknown>): Record<string, unknown> {
+export function defaultView(resource: Record<string, unknown>): Record<string, unknown> {
   const { internetMessageHeaders: _headers, ...rest } = resource;
   return rest;
 }
