@@ -90,7 +90,7 @@ export async function runWait<M extends WaitMessages, J>(ctx: ActionContext<M>, 
   let evaluation: Awaited<ReturnType<typeof evaluateReplies>>;
   let unread = '';
   try {
-    evaluation = await evaluateReplies(ctx.graph, corr, { folders: replyFolders, folderParameter: WAIT_PARAMS.replyFolders, exclude, previous: state?.scan ?? null, now: ctx.clock.now() });
+    evaluation = await evaluateReplies(ctx.graph, corr, { folders: replyFolders, folderParameter: WAIT_PARAMS.replyFolders, exclude, previous: state?.scan ?? null });
   } catch (e) {
     // A wait lasts hours: one poll that Graph could not answer (after the client's own retries)
     // must not end it. Before the deadline the run goes on from the same state; at the deadline
@@ -99,7 +99,7 @@ export async function runWait<M extends WaitMessages, J>(ctx: ActionContext<M>, 
     if (ctx.deadline === undefined || ctx.clock.now() < ctx.deadline) {
       return inProgress(`Could not check for replies this time (${errorText(e)}); trying again at the next poll.`, { correlation: corr, ...(state?.scan ? { scan: state.scan } : {}) } satisfies WaitData);
     }
-    const heard = state?.scan ?? { replies: [], scannedFromMs: corr.sent.sentMs };
+    const heard: ScanProgress = state?.scan ?? { replies: [] };
     evaluation = { ...decideAnswers(corr, heard.replies, exclude), missingFolders: [], progress: heard };
     unread = `\nCould not check for new replies at the deadline (${errorText(e)}): the answers heard before it decided.`;
   }

@@ -12,8 +12,9 @@
  * thread, say), not this email. The sent email itself (its copy when the sender is a recipient)
  * is never a reply. Outlook's voting response is read for each reply kept.
  */
+import { isGraphError } from '../graph/errors.ts';
 import { eq, ge } from '../graph/odata.ts';
-import type { GraphClient } from '../graph/types.ts';
+import type { GraphClient, GraphResponse } from '../graph/types.ts';
 import { segment } from '../graph/url.ts';
 import { VERB_RESPONSE_PROPERTY_ID } from './compose/verb-stream.ts';
 import { answerRefText } from './compose/vote.ts';
@@ -30,8 +31,8 @@ export interface SentReference {
   sentMs: number;
   /** Lower-case addresses whose replies count. */
   recipients: readonly string[];
-  /** Read only what was received from then on (ms; a later poll's window), never before `sentMs`. */
-  sinceMs?: number;
+  /** Per folder (as configured), the deltaLink of the previous poll: read only what changed since. */
+  deltaLinks?: Readonly<Record<string, string>>;
   /** Subjects of the answer links (bareSubject form): an unthreaded message so titled is a reply. */
   answerSubjects?: ReadonlySet<string>;
   /** internetMessageIds of answers heard by earlier polls (answers to them are in the thread). */
@@ -65,6 +66,8 @@ export interface ReplySearch {
   replies: FoundReply[];
   /** Folders that could not be found (named as configured). */
   missingFolders: string[];
+  /** Per folder, where the next poll continues. */
+  deltaLinks: Record<string, string>;
 }
 
 interface Row {
@@ -104,37 +107,83 @@ function tieOf(m: Row, ref: SentReference, heard: ReadonlySet<string>): FoundRep
 
 /** The light list: enough to tell a recipient's message from the rest, 1,000 a page (Graph's most). */
 const LIST_SELECT = 'id,internetMessageId,subject,receivedDateTime,conversationId,from';
-const LIST_PAGE = 1000;
 /** The full read of a candidate, with Outlook's voting response (an extended property) in the same request. */
 const FULL_SELECT = 'id,internetMessageId,subject,receivedDateTime,conversationId,from,toRecipients,ccRecipients,hasAttachments,body,internetMessageHeaders';
 const IMMUTABLE = { Prefer: 'IdType="ImmutableId"' };
+/** Delta rounds: the page size is a preference (message-delta.md), sent on every page with the id type. */
+const DELTA_HEADERS = { Prefer: 'odata.maxpagesize=1000, IdType="ImmutableId"' };
+
+interface DeltaPage {
+  value?: Array<Row & { '@removed'?: unknown }>;
+  '@odata.nextLink'?: string;
+  '@odata.deltaLink'?: string;
+}
 
 /**
- * Two steps, so a busy folder costs one light page per 1,000 messages: list what arrived with
- * the fields that say who sent it; then read in full, in `$batch`, only the recipients' messages.
+ * One delta round of a folder's messages (message-delta.md): from `link` (the previous poll's
+ * deltaLink) or, the first time, every message received since the question. A message moved into
+ * the folder shows up as new whatever its received time, which a window on receivedDateTime
+ * would miss. A deltaLink Exchange no longer knows (410, delta-query-overview.md "Synchronization
+ * reset") starts a new round.
+ */
+async function deltaRound(graph: GraphClient, ref: SentReference, start: { link: string } | { path: string }): Promise<{ messages: Row[]; deltaLink: string }> {
+  const first =
+    'link' in start
+      ? { path: start.link }
+      : { path: `${start.path}/delta`, query: { $select: LIST_SELECT, $filter: ge('receivedDateTime', new Date(Math.floor(ref.sentMs / 1000) * 1000)) } };
+  const messages: Row[] = [];
+  let next: { path: string; query?: Record<string, string> } | undefined = first;
+  const seen = new Set<string>();
+  while (next) {
+    const res: GraphResponse<DeltaPage> = await graph.request<DeltaPage>({ method: 'GET', ...next, mailbox: ref.mailbox, headers: DELTA_HEADERS });
+    const page: DeltaPage = res.body ?? {};
+    for (const m of page.value ?? []) if (m['@removed'] === undefined) messages.push(m);
+    const deltaLink = page['@odata.deltaLink'];
+    if (typeof deltaLink === 'string' && deltaLink !== '') return { messages, deltaLink };
+    const link: string | undefined = page['@odata.nextLink'];
+    if (typeof link !== 'string' || link === '' || seen.has(link)) throw new Error('Microsoft Graph ended a delta round without a deltaLink.');
+    seen.add(link);
+    next = { path: link };
+  }
+  throw new Error('unreachable');
+}
+
+const isResetToken = (e: unknown) => isGraphError(e) && e.status === 410;
+
+/**
+ * Two steps, so a busy folder costs little: a delta round of the fields that say who sent each
+ * message; then a full read, in `$batch`, of the recipients' messages only.
  */
 export async function findReplies(graph: GraphClient, ref: SentReference, folders: readonly string[]): Promise<ReplySearch> {
   const missingFolders: string[] = [];
+  const deltaLinks: Record<string, string> = {};
   const recipients = new Set(ref.recipients.map((r) => r.toLowerCase()));
   const candidates: Array<{ id: string; folder: string }> = [];
   const listed = new Set<string>();
   // One email in two checked folders (an inbox rule's copy) is one answer.
   const listedMessageIds = new Set((ref.heard ?? []).filter(Boolean).map(bare));
   for (const name of folders) {
-    const resolved = (await resolveFolders(graph, [ref.mailbox], name)).get(ref.mailbox)!;
-    if (resolved.kind === 'folderNotFound') {
-      missingFolders.push(name);
-      continue;
+    const saved = ref.deltaLinks?.[name];
+    let round: { messages: Row[]; deltaLink: string } | null = null;
+    if (saved) {
+      try {
+        round = await deltaRound(graph, ref, { link: saved });
+      } catch (e) {
+        if (!isResetToken(e)) throw e;
+      }
     }
-    if (resolved.kind === 'missing') throw new Error(`mailbox ${ref.mailbox} was not found`);
-    if (resolved.kind === 'failed') throw resolved.error;
-    const query = {
-      $filter: `${ge('receivedDateTime', new Date(Math.floor(Math.max(ref.sentMs, ref.sinceMs ?? 0) / 1000) * 1000))}`,
-      $orderby: 'receivedDateTime asc',
-      $select: LIST_SELECT,
-      $top: LIST_PAGE,
-    };
-    for await (const m of graph.paginate<Row>(`${folderPath(ref.mailbox, resolved.result)}/messages`, { query, mailbox: ref.mailbox, headers: IMMUTABLE })) {
+    if (!round) {
+      const resolved = (await resolveFolders(graph, [ref.mailbox], name)).get(ref.mailbox)!;
+      if (resolved.kind === 'folderNotFound') {
+        missingFolders.push(name);
+        continue;
+      }
+      if (resolved.kind === 'missing') throw new Error(`mailbox ${ref.mailbox} was not found`);
+      if (resolved.kind === 'failed') throw resolved.error;
+      round = await deltaRound(graph, ref, { path: `${folderPath(ref.mailbox, resolved.result)}/messages` });
+    }
+    deltaLinks[name] = round.deltaLink;
+    for (const m of round.messages) {
       const messageId = m.internetMessageId ? bare(m.internetMessageId) : '';
       if (listed.has(m.id) || (messageId && listedMessageIds.has(messageId))) continue;
       if (messageId === bare(ref.internetMessageId)) continue;
@@ -187,5 +236,5 @@ export async function findReplies(graph: GraphClient, ref: SentReference, folder
       matchedBy,
     });
   }
-  return { replies, missingFolders };
+  return { replies, missingFolders, deltaLinks };
 }

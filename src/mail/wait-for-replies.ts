@@ -198,31 +198,21 @@ export interface EvaluateOptions {
   folders: readonly string[];
   folderParameter: string;
   exclude: UserRegex | null;
-  /** What earlier polls found and up to when they read (null on the first poll). */
+  /** What earlier polls found and where each folder's delta round stopped (null on the first poll). */
   previous: ScanProgress | null;
-  now: number;
 }
 
 /**
- * Between polls: the replies found so far and when the last read began. The next poll reads only
- * what was received since then, less SCAN_LOOKBACK_MS (Exchange may stamp a message received a
- * little before it shows in the folder), so a day of polling a busy shared mailbox does not read
- * its whole day again every minute.
+ * Between polls: the replies found so far and, per folder, the deltaLink where the next poll
+ * continues (message-delta.md), so a poll reads only what changed in the folder since the last
+ * one, a message moved in included, and a day of polling a busy shared mailbox does not re-read
+ * its whole day every minute.
  */
 export interface ScanProgress {
   replies: FoundReply[];
-  scannedFromMs: number;
-  /** When a poll last read everything from the sent time. */
-  fullReadAtMs?: number;
+  deltaLinks?: Record<string, string>;
 }
 
-export const SCAN_LOOKBACK_MS = 10 * 60_000;
-/**
- * A message moved into a checked folder keeps its received time (a reply the Junk filter took,
- * moved to the Inbox by hand): older than the window, so once an hour a poll reads everything
- * again and hears it.
- */
-export const FULL_READ_EVERY_MS = 60 * 60_000;
 /** A reply's body kept between polls, as text, at most this long (what the vote and the exclude pattern read). */
 const KEPT_BODY_CHARS = 64 * 1024;
 
@@ -232,9 +222,6 @@ const kept = (r: FoundReply): FoundReply => ({ ...r, body: capped(r.body), writt
 /** Reads the replies since the last poll, adds them to those found before, and decides, per recipient, what counts. */
 export async function evaluateReplies(graph: GraphClient, corr: Correlation, opts: EvaluateOptions): Promise<Evaluation & { progress: ScanProgress }> {
   const previous = opts.previous ? { ...opts.previous, replies: opts.previous.replies.map(fromEarlierVersion) } : null;
-  const lastFull = previous?.fullReadAtMs ?? previous?.scannedFromMs ?? opts.now;
-  const full = !previous || opts.now - lastFull >= FULL_READ_EVERY_MS;
-  const sinceMs = full ? undefined : previous!.scannedFromMs - SCAN_LOOKBACK_MS;
   const found = await findReplies(
     graph,
     {
@@ -243,7 +230,7 @@ export async function evaluateReplies(graph: GraphClient, corr: Correlation, opt
       conversationId: corr.sent.conversationId,
       sentMs: corr.sent.sentMs,
       recipients: corr.recipients.flatMap((r) => r.addresses),
-      sinceMs,
+      deltaLinks: previous?.deltaLinks,
       answerSubjects: corr.options ? new Set(answerSubjects(corr.options, corr.sent.subject).keys()) : undefined,
       answerRef: corr.answerRef,
       heard: (previous?.replies ?? []).map((r) => r.internetMessageId),
@@ -257,7 +244,7 @@ export async function evaluateReplies(graph: GraphClient, corr: Correlation, opt
   const byId = new Map((previous?.replies ?? []).map((r) => [r.id, r]));
   for (const r of found.replies) if (!byId.has(r.id)) byId.set(r.id, kept(r));
   const replies = [...byId.values()].sort((a, b) => a.receivedMs - b.receivedMs);
-  const progress: ScanProgress = { replies, scannedFromMs: opts.now, fullReadAtMs: full ? opts.now : lastFull };
+  const progress: ScanProgress = { replies, deltaLinks: found.deltaLinks };
   return { ...decideAnswers(corr, replies, opts.exclude), missingFolders, progress };
 }
 

@@ -278,29 +278,44 @@ describe('Wait For Vote Email Results', () => {
     expect(blind.output_message).toContain('The directory could not be read (User.Read.All) for every recipient: those replies were matched by the exact recipient address, not its aliases.');
   });
 
-  it('reads only what arrived since the last poll (less ten minutes), keeping the answers found before', async () => {
+  it('continues each folder where the last poll stopped (delta), keeping the answers heard before', async () => {
     const sent = await askVote(`${ALICE}, ${BOB}`);
     await answer(ALICE, { text: 'Approve' });
     const first = await poll(waitForVoteEmailResults, voteParams(sent));
     expect(first.execution_state).toBe('IN_PROGRESS');
-    const scan = (first.state as { data: { scan: { scannedFromMs: number; replies: unknown[] } } }).data.scan;
+    const scan = (first.state as { data: { scan: { deltaLinks: Record<string, string>; replies: unknown[] } } }).data.scan;
     expect(scan.replies).toHaveLength(1);
-    expect(Math.abs(scan.scannedFromMs - Date.now())).toBeLessThan(60_000);
+    expect(Object.keys(scan.deltaLinks)).toEqual(['Inbox']);
     // Alice's answer is deleted afterwards: it was heard, it still counts.
     const g = h.client();
     const inSoc = await g.get<{ value: Array<{ id: string; from: { emailAddress: { address: string } } }> }>(`/users/${SOC}/mailFolders/inbox/messages`, { query: { $select: 'id,from' } });
     await g.delete(`/users/${SOC}/messages/${inSoc.value.find((m) => m.from.emailAddress.address === ALICE)!.id}`);
-    // Bob's answer shows up late, stamped a second after the question. As if the first poll had
-    // run 30 minutes later, that is outside the next poll's window; 5 minutes later, inside it.
-    const raw = [`From: ${BOB}`, `To: ${SOC}`, `Subject: RE: ${SUBJECT}`, `In-Reply-To: ${sent.internetMessageId}`, `Message-ID: <late.1@contoso.example>`, 'Content-Type: text/plain', '', 'Reject', ''].join('\r\n');
-    await h.deliver(SOC, 'Inbox', raw, { receivedDateTime: new Date(Date.now() + 1000).toISOString() });
-    const later = (minutes: number) => ({ ...first, state: { ...(first.state as { data: object }), data: { ...(first.state as { data: object }).data, scan: { ...scan, scannedFromMs: Date.now() + minutes * 60_000 } } } });
-    const outside = await poll(waitForVoteEmailResults, voteParams(sent), later(30));
-    expect(outside.execution_state).toBe('IN_PROGRESS');
-    expect(outside.output_message).toContain(`Answered so far: ${ALICE}.`);
-    const done = await poll(waitForVoteEmailResults, voteParams(sent), later(5));
+    await h.admin('DELETE', '/requests');
+    await answer(BOB, { text: 'Reject' });
+    const done = await poll(waitForVoteEmailResults, voteParams(sent), first);
     expect(done.execution_state, done.output_message).toBe('COMPLETED');
     expect(done.output_message).toBe(`Found the user ${ALICE} reply: Approve.\nFound the user ${BOB} reply: Reject.`);
+    // The second poll read the Inbox from its deltaLink: no folder lookup, no full list again.
+    const log = await h.admin<{ entries: Array<{ method: string; path: string; mailbox: string }> }>('GET', '/requests');
+    const socReads = log.entries.filter((e) => e.mailbox === SOC && e.method === 'GET' && /mailFolders/i.test(e.path));
+    expect(socReads.map((e) => e.path.replace(/mailFolders\/[^/]+/i, 'mailFolders/X'))).toEqual([`/v1.0/users/${encodeURIComponent(SOC)}/mailFolders/X/messages/delta`]);
+  });
+
+  it('hears a reply moved into a checked folder at the next poll, and starts over when the deltaLink is gone', async () => {
+    const sent = await askVote(ALICE);
+    await deliverThreaded(sent, ALICE, 'Approve', { folder: 'Junk Email' });
+    const first = await poll(waitForVoteEmailResults, voteParams(sent));
+    expect(first.execution_state).toBe('IN_PROGRESS');
+    // Alice's answer, filtered as junk, is moved to the Inbox by hand: it keeps its received time.
+    const g = h.client();
+    const junk = await g.get<{ value: Array<{ id: string }> }>(`/users/${SOC}/mailFolders/junkemail/messages`, { query: { $select: 'id' } });
+    await g.post(`/users/${SOC}/messages/${junk.value[0].id}/move`, { destinationId: 'inbox' });
+    const heard = await poll(waitForVoteEmailResults, voteParams(sent), first);
+    expect(heard.execution_state, heard.output_message).toBe('COMPLETED');
+    // A deltaLink Exchange no longer knows (410) starts a new round: nothing is lost.
+    const stale = { ...first, state: { ...(first.state as { data: object }), data: { ...(first.state as { data: { scan: object } }).data, scan: { replies: [], deltaLinks: { Inbox: `${h.emu.info.graphEndpoint}/v1.0/users/${SOC}/mailFolders/inbox/messages/delta?$deltatoken=stale` } } } } };
+    const again = await poll(waitForVoteEmailResults, voteParams(sent), stale);
+    expect(again.execution_state, again.output_message).toBe('COMPLETED');
   });
 
   it('a distribution list in To is one recipient, answered by any of its members', async () => {
@@ -317,20 +332,6 @@ describe('Wait For Vote Email Results', () => {
       [LIST, 'Approve', CAROL],
       [BOB, 'Reject', BOB],
     ]);
-  });
-
-  it('hears, within the hour, a reply moved into a checked folder with its old received time', async () => {
-    const sent = await askVote(ALICE);
-    const first = await poll(waitForVoteEmailResults, voteParams(sent));
-    await deliverThreaded(sent, ALICE, 'Approve'); // stamped a second after the question
-    const scan = (first.state as { data: { scan: { scannedFromMs: number } } }).data.scan;
-    const at = (scannedFromMinutes: number, fullReadMinutesAgo: number) => ({
-      ...first,
-      state: { ...(first.state as { data: object }), data: { ...(first.state as { data: object }).data, scan: { ...scan, scannedFromMs: Date.now() + scannedFromMinutes * 60_000, fullReadAtMs: Date.now() - fullReadMinutesAgo * 60_000 } } },
-    });
-    expect((await poll(waitForVoteEmailResults, voteParams(sent), at(30, 20))).execution_state).toBe('IN_PROGRESS');
-    const heard = await poll(waitForVoteEmailResults, voteParams(sent), at(30, 61));
-    expect(heard.execution_state, heard.output_message).toBe('COMPLETED');
   });
 
   it('goes on waiting when Graph cannot answer one poll, from the same state', async () => {
