@@ -6,9 +6,9 @@
  * polls, one every 15 minutes of simulated time (the action's clock and the emails' received
  * times are simulated; nothing sleeps); the two recipients answer before the last poll. Measured
  * side by side in one run, on one emulator (demo tenant, HTTP, in-process):
- *   - ours: each poll reads only what arrived since the previous one, less the 10-minute lookback;
+ *   - ours: each poll continues each folder's delta round where the previous one stopped;
  *   - baseline: the same action with the scan progress dropped from the state before each poll,
- *     so every poll re-reads the Inbox from the sent time (what a poll without memory does);
+ *     so every poll reads the Inbox from the sent time again (a poll without memory);
  *   - naive: what a poll without memory that reads every message in full costs (the Inbox from
  *     the sent time, bodies and headers, 100 a page, as our first version did), reading only.
  * Prints one JSON line: Graph requests and seconds per mode, and whether both read the same votes.
