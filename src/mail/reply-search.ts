@@ -148,7 +148,8 @@ async function deltaRound(graph: GraphClient, ref: SentReference, start: { link:
   throw new Error('unreachable');
 }
 
-const isResetToken = (e: unknown) => isGraphError(e) && e.status === 410;
+/** The saved round cannot go on: Exchange reset it (410), or the folder it followed is gone (404). */
+const isResetToken = (e: unknown) => isGraphError(e) && (e.status === 410 || e.status === 404);
 
 /**
  * Two steps, so a busy folder costs little: a delta round of the fields that say who sent each
@@ -169,6 +170,7 @@ export async function findReplies(graph: GraphClient, ref: SentReference, folder
       try {
         round = await deltaRound(graph, ref, { link: saved });
       } catch (e) {
+        // Looked up again by name below: a deleted folder is then named as not found.
         if (!isResetToken(e)) throw e;
       }
     }

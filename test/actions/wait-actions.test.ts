@@ -316,6 +316,16 @@ describe('Wait For Vote Email Results', () => {
     const stale = { ...first, state: { ...(first.state as { data: object }), data: { ...(first.state as { data: { scan: object } }).data, scan: { replies: [], deltaLinks: { Inbox: `${h.emu.info.graphEndpoint}/v1.0/users/${SOC}/mailFolders/inbox/messages/delta?$deltatoken=stale` } } } } };
     const again = await poll(waitForVoteEmailResults, voteParams(sent), stale);
     expect(again.execution_state, again.output_message).toBe('COMPLETED');
+    // A checked folder gone during the wait (its deltaLink answers 404) is looked up again and named, not fatal.
+    const other = await askVote(BOB, { Subject: 'Third question' });
+    const params = voteParams(other, { 'Folder to Check for Reply': 'Inbox, Votes' });
+    const base = await poll(waitForVoteEmailResults, params);
+    const data = (base.state as { data: { scan: { replies: unknown[]; deltaLinks: Record<string, string> } } }).data;
+    const missingFolderLink = `${h.emu.info.graphEndpoint}/v1.0/users/${SOC}/mailFolders/AAMkAGVmMDEzMTM4LTZmYWUtNDdkNC1hMDZiLTU1OGY5OTZhYmY4OAAuAAAAAAAiQ8W967B7TKBjgx9rVEURAQAiIsqMbYjsT5e-T7KzowPTAAAAAAEMAAA=/messages/delta?$deltatoken=x`;
+    const vanished = { ...base, state: { ...(base.state as object), data: { ...data, scan: { ...data.scan, deltaLinks: { ...data.scan.deltaLinks, Votes: missingFolderLink } } } } };
+    const gone = await poll(waitForVoteEmailResults, params, vanished);
+    expect(gone.execution_state, gone.output_message).toBe('IN_PROGRESS');
+    expect(gone.output_message).toContain(`Folder not found in mailbox ${SOC}: Votes.`);
   });
 
   it('a distribution list in To is one recipient, answered by any of its members', async () => {
