@@ -679,7 +679,7 @@ export class Store {
       fields,
       raw,
       attachments,
-      conversationKey: parsed.conversationKey,
+      conversationKey: this.threadIndexConversation(mailbox.id, parsed.conversationKey, fields) ?? parsed.conversationKey,
       createdDateTime: now,
       lastModifiedDateTime: now,
       changeKey: newChangeKey(),
@@ -729,6 +729,26 @@ export class Store {
   removeAttachment(m: MessageRecord, a: AttachmentRecord): void {
     m.attachments = m.attachments.filter((x) => x !== a);
     this.touch(m);
+  }
+
+  /**
+   * A message with no In-Reply-To / References (its own key) but a `Thread-Index` whose 22-byte
+   * header block is that of a message already in the mailbox joins that message's conversation:
+   * Exchange threads by the index too (MS-OXOMSG PidTagConversationIndex), so an Outlook reply
+   * whose client dropped the other headers still groups with its thread.
+   */
+  private threadIndexConversation(mailboxId: string, ownKey: string, fields: Record<string, unknown>): string | undefined {
+    const root = (index: unknown) => {
+      if (typeof index !== 'string') return undefined;
+      const b = Buffer.from(index, 'base64');
+      return b.length >= 22 && (b.length - 22) % 5 === 0 ? b.subarray(0, 22).toString('hex') : undefined;
+    };
+    const mine = root(fields.conversationIndex);
+    if (!mine || ownKey !== fields.internetMessageId) return undefined;
+    for (const m of this.messages.values()) {
+      if (m.mailboxId === mailboxId && root(m.fields.conversationIndex) === mine) return m.conversationKey;
+    }
+    return undefined;
   }
 
   private insert(record: MessageRecord): void {

@@ -15,6 +15,7 @@ import { runAction } from '../../src/soar/runtime.ts';
 import type { ActionDefinition, ActionMessages } from '../../src/soar/action.ts';
 import type { ResultDocument } from '../../src/soar/result.ts';
 import { DEFAULT_PERMISSIONS } from '../../emulator/state.ts';
+import { childThreadIndex } from '../../emulator/threading.ts';
 import { jsonOf } from '../helpers/results.ts';
 import { ALICE, BOB, CAROL, FAST_CLOCK, FAST_RETRY, SOC, configOf, invoke, mailHarness, type MailHarness } from '../mail/helpers.ts';
 
@@ -208,6 +209,20 @@ describe('Wait For Vote Email Results', () => {
     const doc = await poll(waitForVoteEmailResults, voteParams(sent, { 'Folder to Check for Reply': 'Inbox, Junk Email' }));
     expect(jsonOf(doc).Responses[0].earlier_votes).toEqual([]);
     expect(doc.case_wall.tables[0].rows).toHaveLength(1);
+  });
+
+  it('hears a reply threaded only by Outlook’s Thread-Index (same conversation), not an unrelated email of the same subject', async () => {
+    const sent = await askVote(ALICE);
+    const question = await h.client().get<{ conversationIndex: string }>(`/users/${SOC}/messages/${sent.id}`, { query: { $select: 'conversationIndex' } });
+    const unthreaded = (text: string, threadIndex?: string) =>
+      [`From: ${ALICE}`, `To: ${SOC}`, `Subject: RE: ${SUBJECT}`, ...(threadIndex ? [`Thread-Index: ${threadIndex}`] : []), `Message-ID: <ti.${Math.random().toString(36).slice(2)}@contoso.example>`, 'Content-Type: text/plain', '', text, ''].join('\r\n');
+    await h.deliver(SOC, 'Inbox', unthreaded('Reject'), { receivedDateTime: new Date(Date.now() + 1000).toISOString() }); // same subject, no tie
+    const before = await poll(waitForVoteEmailResults, voteParams(sent));
+    expect(before.execution_state).toBe('IN_PROGRESS');
+    await h.deliver(SOC, 'Inbox', unthreaded('Approve', childThreadIndex(question.conversationIndex, Date.now())), { receivedDateTime: new Date(Date.now() + 2000).toISOString() });
+    const done = await poll(waitForVoteEmailResults, voteParams(sent), before);
+    expect(done.execution_state, done.output_message).toBe('COMPLETED');
+    expect(done.output_message).toBe(`Found the user ${ALICE} reply: Approve.`);
   });
 
   it('ignores a forwarded copy answered by someone who was not asked, and CC recipients', async () => {
