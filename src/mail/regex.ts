@@ -29,6 +29,8 @@ export interface UserRegex {
   key: string | null;
   source: string;
   findAll(text: string, maxMatches?: number): string[];
+  /** Whether the pattern matches anywhere, an empty match included (`^$` matches an empty text). */
+  test(text: string): boolean;
 }
 
 export interface CompileOptions {
@@ -86,6 +88,9 @@ export function compileUserRegex(pattern: string, options: CompileOptions): User
         if (found !== '') out.push(found);
       }
       return out;
+    },
+    test(text: string): boolean {
+      return re.matcher(text).find();
     },
   };
 }

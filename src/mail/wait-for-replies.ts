@@ -261,7 +261,7 @@ export function decideAnswers(corr: Correlation, replies: readonly FoundReply[],
     const reply = fromEarlierVersion(raw);
     // One reply may answer for the person and for each list in To they are a member of.
     for (const recipient of recipientsOf(corr.recipients, reply.from)) {
-      if (exclude && exclude.findAll(reply.body, 1).length > 0) {
+      if (exclude?.test(reply.body)) {
         notCounted.push({ recipient: recipient.address, reply, reason: 'matches Wait Stage Exclude pattern' });
         continue;
       }

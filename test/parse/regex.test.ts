@@ -71,4 +71,12 @@ describe('compileUserRegex', () => {
     const re = compileUserRegex('a', { parameter: 'P' });
     expect(re.findAll('aaaaa', 3)).toEqual(['a', 'a', 'a']);
   });
+
+  it('test() counts an empty match, which findAll leaves out (Wait Stage Exclude pattern "^$" excludes an empty reply)', () => {
+    const empty = compileUserRegex('^$', { parameter: 'Wait Stage Exclude pattern' });
+    expect(empty.findAll('')).toEqual([]);
+    expect(empty.test('')).toBe(true);
+    expect(empty.test('Approve')).toBe(false);
+    expect(compileUserRegex('(?i)out of office', { parameter: 'p' }).test('I am OUT OF OFFICE')).toBe(true);
+  });
 });
