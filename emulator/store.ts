@@ -223,6 +223,8 @@ export class Store {
   private roots = new Map<string, FolderRecord>();
   private wellKnown = new Map<string, Map<string, FolderRecord>>();
   private messages = new Map<string, MessageRecord>();
+  /** `mailboxId root` -> conversation key: the 22-byte header block of a Thread-Index names a conversation. */
+  private threadRoots = new Map<string, string>();
   private byImmutable = new Map<string, MessageRecord>();
   private idSpaces = new Map<string, MailboxIds>();
   private purges = new Map<string, FolderRecord>();
@@ -253,6 +255,7 @@ export class Store {
     this.wellKnown.clear();
     this.messages.clear();
     this.byImmutable.clear();
+    this.threadRoots.clear();
     this.idSpaces.clear();
     this.purges.clear();
     this.byFolder.clear();
@@ -738,20 +741,15 @@ export class Store {
    * whose client dropped the other headers still groups with its thread.
    */
   private threadIndexConversation(mailboxId: string, ownKey: string, fields: Record<string, unknown>): string | undefined {
-    const root = (index: unknown) => {
-      if (typeof index !== 'string') return undefined;
-      const b = Buffer.from(index, 'base64');
-      return b.length >= 22 && (b.length - 22) % 5 === 0 ? b.subarray(0, 22).toString('hex') : undefined;
-    };
-    const mine = root(fields.conversationIndex);
-    if (!mine || ownKey !== fields.internetMessageId) return undefined;
-    for (const m of this.messages.values()) {
-      if (m.mailboxId === mailboxId && root(m.fields.conversationIndex) === mine) return m.conversationKey;
-    }
-    return undefined;
+    const root = threadRootOf(fields.conversationIndex);
+    if (!root || ownKey !== fields.internetMessageId) return undefined;
+    return this.threadRoots.get(`${mailboxId} ${root}`);
   }
 
   private insert(record: MessageRecord): void {
+    // The first message of a mailbox with a Thread-Index header block names its conversation.
+    const root = threadRootOf(record.fields.conversationIndex);
+    if (root && !this.threadRoots.has(`${record.mailboxId} ${root}`)) this.threadRoots.set(`${record.mailboxId} ${root}`, record.conversationKey);
     record.changed = ++this.changeSeq;
     record.arrived = record.changed;
     this.messages.set(record.id, record);
@@ -1090,4 +1088,11 @@ function defaultMailboxSettings(language: string, nowIso: string): Record<string
       timeZone: { name: 'UTC' },
     },
   };
+}
+
+/** The 22-byte header block of a Thread-Index (hex), or undefined when it is not one. */
+function threadRootOf(index: unknown): string | undefined {
+  if (typeof index !== 'string') return undefined;
+  const b = Buffer.from(index, 'base64');
+  return b.length >= 22 && (b.length - 22) % 5 === 0 ? b.subarray(0, 22).toString('hex') : undefined;
 }

@@ -5,7 +5,7 @@
  * first, as `Wait for All Recipients to Reply?` says), or TIMEDOUT with the documented message
  * once the run's deadline has passed (`ctx.deadline`, kept in the state).
  */
-import { isGraphError } from '../graph/errors.ts';
+import { isTransientGraphError } from '../graph/errors.ts';
 import { listAttachments } from '../mail/attachments.ts';
 import { reasonOf } from '../mail/verdict.ts';
 import { attachmentsAsCaseWallFiles, CaseWallNames } from './case-wall-files.ts';
@@ -14,6 +14,7 @@ import type { FoundReply } from '../mail/reply-search.ts';
 import { correlate, decideAnswers, evaluateReplies, type Answer, type Correlation, type Evaluation, type LocateSent, type ScanProgress } from '../mail/wait-for-replies.ts';
 import { inProgress, type ActionContext, type ActionMessages, type ActionOutcome } from '../soar/action.ts';
 import { table, type CaseWallAttachment, type CaseWallTable } from '../soar/result.ts';
+import { errorReason } from '../soar/runtime.ts';
 
 export type WaitMessages = ActionMessages & { success: string; recipientTimeout: string; noReplies: string };
 
@@ -95,13 +96,13 @@ export async function runWait<M extends WaitMessages, J>(ctx: ActionContext<M>, 
     // A wait lasts hours: one poll that Graph could not answer (after the client's own retries)
     // must not end it. Before the deadline the run goes on from the same state; at the deadline
     // the answers heard so far decide, as they would have.
-    if (!isTransient(e)) throw e;
+    if (!isTransientGraphError(e)) throw e;
     if (ctx.deadline === undefined || ctx.clock.now() < ctx.deadline) {
-      return inProgress(`Could not check for replies this time (${errorText(e)}); trying again at the next poll.`, { correlation: corr, ...(state?.scan ? { scan: state.scan } : {}) } satisfies WaitData);
+      return inProgress(`Could not check for replies this time (${errorReason(e)}); trying again at the next poll.`, { correlation: corr, ...(state?.scan ? { scan: state.scan } : {}) } satisfies WaitData);
     }
-    const heard: ScanProgress = state?.scan ?? { replies: [] };
+    const heard: ScanProgress = state?.scan ?? { replies: [], deltaLinks: {} };
     evaluation = { ...decideAnswers(corr, heard.replies, exclude), missingFolders: [], progress: heard };
-    unread = `\nCould not check for new replies at the deadline (${errorText(e)}): the answers heard before it decided.`;
+    unread = `\nCould not check for new replies at the deadline (${errorReason(e)}): the answers heard before it decided.`;
   }
   const common: WaitJsonCommon = {
     sent_message: { id: corr.sent.id, internetMessageId: corr.sent.internetMessageId, conversationId: corr.sent.conversationId, subject: corr.sent.subject, sentDateTime: iso(corr.sent.sentMs), mailbox: corr.mailbox },
@@ -129,13 +130,6 @@ export async function runWait<M extends WaitMessages, J>(ctx: ActionContext<M>, 
   lines.push(ctx.message('recipientTimeout', { EMAIL_RECIPIENT: waiting.join(', ') }));
   return { is_success: true, execution_state: 'TIMEDOUT', output_message: lines.join('\n') + notes, json_result, case_wall };
 }
-
-/** Graph or the network failing for now (no answer, throttled after every retry, a 5xx), not a refusal. */
-function isTransient(e: unknown): boolean {
-  return isGraphError(e) && (e.status === 0 || e.status === 429 || e.status >= 500);
-}
-
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** What the SOC should know about how the answers were read. */
 function notesOf(corr: Correlation, ev: Evaluation): string {

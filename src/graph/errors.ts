@@ -55,3 +55,11 @@ export class GraphError extends Error {
 export function isGraphError(e: unknown): e is GraphError {
   return e instanceof GraphError;
 }
+
+/**
+ * Graph or the network failing for now (no answer, a timeout, throttled, a 5xx), worth trying
+ * again later, as opposed to a refusal; a URL the client would not send to is not transient.
+ */
+export function isTransientGraphError(e: unknown): e is GraphError {
+  return e instanceof GraphError && (e.status === 0 || e.status === 408 || e.status === 429 || e.status >= 500) && e.code !== 'UntrustedUrl';
+}

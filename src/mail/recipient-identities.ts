@@ -25,8 +25,6 @@ export interface RecipientIdentity {
   address: string;
   /** The mailbox (UPN) it belongs to, or null outside the tenant (and for a distribution list). */
   mailbox: string | null;
-  /** Set when the address is a distribution list: answered by any of its `members` users. */
-  group?: { id: string; displayName: string; members: number };
   /** Every address that is this recipient, lower-case, the addressed one first. */
   addresses: string[];
 }
@@ -41,7 +39,6 @@ export interface IdentityLookup {
 
 interface DirectoryGroup {
   id: string;
-  displayName?: string | null;
 }
 
 interface DirectoryUser {
@@ -63,7 +60,7 @@ export async function resolveRecipientIdentities(graph: GraphClient, addresses: 
   const items: BatchItem[] = wanted.flatMap((a) => [
     { method: 'GET' as const, url: `/users?$filter=${encodeURIComponent(anyEq('proxyAddresses', `smtp:${a}`))}&$select=${SELECT}` },
     { method: 'GET' as const, url: `/users?$filter=${encodeURIComponent(eq('userPrincipalName', a))}&$select=${SELECT}` },
-    { method: 'GET' as const, url: `/groups?$filter=${encodeURIComponent(anyEq('proxyAddresses', `smtp:${a}`))}&$select=id,displayName,mail` },
+    { method: 'GET' as const, url: `/groups?$filter=${encodeURIComponent(anyEq('proxyAddresses', `smtp:${a}`))}&$select=id` },
   ]);
   const results = items.length > 0 ? await graph.batch<{ value?: Array<DirectoryUser & DirectoryGroup> }>(items) : [];
   let directoryUnavailable = false;
@@ -93,7 +90,7 @@ export async function resolveRecipientIdentities(graph: GraphClient, addresses: 
         continue;
       }
       const memberAddresses = [...new Set(members.flatMap(addressesOf))].filter((a) => a !== address);
-      recipients.push({ address, mailbox: null, addresses: [address, ...memberAddresses], group: { id: group.id, displayName: group.displayName ?? address, members: members.length } });
+      recipients.push({ address, mailbox: null, addresses: [address, ...memberAddresses] });
     } else {
       recipients.push({ address, mailbox: null, addresses: [address] });
     }

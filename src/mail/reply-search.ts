@@ -1,13 +1,13 @@
 /**
- * The replies to one sent email (issue 12's waiting actions): every page of each folder to check,
- * from the sent time on, from one of the recipients, not an automatic reply, and tied to the
- * sent email by its threading headers:
- * - `In-Reply-To` names the sent email, or names an answer already heard while `References`
- *   names the sent email (a recipient answering in the thread of answers);
+ * The replies to one sent email (issue 12's waiting actions): every message of each folder to
+ * check received since the sent time (by delta rounds, so a later poll reads only what changed),
+ * from one of the recipients, not an automatic reply, and tied to the sent email:
+ * - `In-Reply-To` names the sent email, or names an answer already heard (a recipient
+ *   correcting their own answer);
  * - no `In-Reply-To` but `References` names the sent email;
- * - no threading headers at all: of the same conversation, or titled as one of Send Vote
- *   Email's answer links (`Approve: <question>`: a `mailto:` answer is a new message, in a new
- *   conversation).
+ * - no threading headers at all: of the same conversation, or one of Send Vote Email's answer
+ *   links, titled `Approve: <question>` and carrying the question's reference (a `mailto:`
+ *   answer is a new message, in a new conversation).
  * A message whose `In-Reply-To` names something else answers that (a later question in the same
  * thread, say), not this email. The sent email itself (its copy when the sender is a recipient)
  * is never a reply. Outlook's voting response is read for each reply kept.

@@ -210,7 +210,7 @@ export interface EvaluateOptions {
  */
 export interface ScanProgress {
   replies: FoundReply[];
-  deltaLinks?: Record<string, string>;
+  deltaLinks: Record<string, string>;
 }
 
 /** A reply's body kept between polls, as text, at most this long (what the vote and the exclude pattern read). */
@@ -221,7 +221,7 @@ const kept = (r: FoundReply): FoundReply => ({ ...r, body: capped(r.body), writt
 
 /** Reads the replies since the last poll, adds them to those found before, and decides, per recipient, what counts. */
 export async function evaluateReplies(graph: GraphClient, corr: Correlation, opts: EvaluateOptions): Promise<Evaluation & { progress: ScanProgress }> {
-  const previous = opts.previous ? { ...opts.previous, replies: opts.previous.replies.map(fromEarlierVersion) } : null;
+  const previous = opts.previous;
   const found = await findReplies(
     graph,
     {
@@ -248,17 +248,11 @@ export async function evaluateReplies(graph: GraphClient, corr: Correlation, opt
   return { ...decideAnswers(corr, replies, opts.exclude), missingFolders, progress };
 }
 
-/** A reply saved by an earlier version of this state, read with today's fields. */
-function fromEarlierVersion(r: FoundReply): FoundReply {
-  return { ...r, internetMessageId: r.internetMessageId ?? '', written: r.written ?? r.body ?? '', body: r.body ?? '', to: r.to ?? [] };
-}
-
 /** Per recipient, what counts among `replies` (oldest first): the decision alone, no reading. */
 export function decideAnswers(corr: Correlation, replies: readonly FoundReply[], exclude: UserRegex | null): Omit<Evaluation, 'missingFolders'> {
   const byRecipient = new Map<RecipientIdentity, Answer>();
   const notCounted: NotCounted[] = [];
-  for (const raw of replies) {
-    const reply = fromEarlierVersion(raw);
+  for (const reply of replies) {
     // One reply may answer for the person and for each list in To they are a member of.
     for (const recipient of recipientsOf(corr.recipients, reply.from)) {
       if (exclude?.test(reply.body)) {

@@ -103,27 +103,25 @@ export async function runUntilDone(
   let doc = await invoke(initialState);
   while (doc.execution_state === 'IN_PROGRESS') {
     await opts.onProgress?.(doc);
+    const cutOff = (within: string): ResultDocument => ({
+      ...doc,
+      is_success: false,
+      execution_state: 'TIMEDOUT',
+      output_message: `Action "${doc.action}" did not finish ${within}. Last progress: ${doc.output_message}`,
+      state: null,
+    });
     const deadline = opts.actionTimesOut ? deadlineOf(doc.state) : undefined;
     if (deadline !== undefined) {
-      // One more look at the deadline itself; an action that is still not done a poll after it
-      // is cut off as any other.
+      // Polls up to the deadline, the last one at the deadline itself, where the action answers
+      // TIMEDOUT with its own message; one still not done after that is cut off.
       const now = opts.clock.now();
-      if (now < deadline + opts.pollIntervalMs) {
-        await opts.clock.sleep(Math.max(0, Math.min(opts.pollIntervalMs, deadline - now)));
-        doc = await invoke(doc.state);
-        continue;
-      }
+      if (now >= deadline) return cutOff(`by its deadline, ${new Date(deadline).toISOString()}`);
+      await opts.clock.sleep(Math.min(opts.pollIntervalMs, deadline - now));
+      doc = await invoke(doc.state);
+      continue;
     }
     const elapsed = opts.clock.now() - start;
-    if (opts.timeoutMs !== undefined && elapsed + opts.pollIntervalMs > opts.timeoutMs) {
-      return {
-        ...doc,
-        is_success: false,
-        execution_state: 'TIMEDOUT',
-        output_message: `Action "${doc.action}" did not finish within ${formatSeconds(opts.timeoutMs)}. Last progress: ${doc.output_message}`,
-        state: null,
-      };
-    }
+    if (opts.timeoutMs !== undefined && elapsed + opts.pollIntervalMs > opts.timeoutMs) return cutOff(`within ${formatSeconds(opts.timeoutMs)}`);
     await opts.clock.sleep(opts.pollIntervalMs);
     doc = await invoke(doc.state);
   }

@@ -172,6 +172,11 @@ describe('msgraph-mail run', () => {
     const again = await cli(['run', 'Fake Wait', '--config', configPath, '--state', stateFile]);
     expect(JSON.parse(again.out).output_message).toContain(`deadline ${1_700_000_000_000 + 60_000}`);
     expect((await cli(['run', 'Fake Sweep', '--config', configPath, '--param', 'Items=a', '--timeout', '3'])).err).toContain('needs --wait');
+    // An action that should time out itself but does not is cut off at its deadline, not polled on.
+    const stubborn = await cli(['run', 'Fake Wait', '--config', configPath, '--param', 'Ignore Deadline=true', '--wait', '--poll-interval', '2', '--timeout', '5']);
+    expect(stubborn.clock.sleeps).toEqual([2000, 2000, 1000]);
+    expect(JSON.parse(stubborn.out)).toMatchObject({ execution_state: 'TIMEDOUT', is_success: false, state: null });
+    expect(JSON.parse(stubborn.out).output_message).toMatch(/^Action "Fake Wait" did not finish by its deadline, 2023-11-14T22:13:25\.000Z\. Last progress: Still waiting \(invocation 4/);
   });
 
   it('--format table prints the message and the case-wall tables', async () => {

@@ -30,10 +30,10 @@ export const waiter = defineAction({
   entities: 'none',
   betaApi: false,
   timesOutItself: true,
-  params: [],
+  params: [{ name: 'Ignore Deadline', required: false, default: 'false', type: 'boolean', options: null, description: 'a faulty action: never times out itself' }],
   messages: { timeout: 'Nobody answered by {AT}.', error: 'Failed to execute action, the error is: {ERROR_REASON}' },
   async run(ctx) {
-    if (ctx.deadline !== undefined && ctx.clock.now() >= ctx.deadline) {
+    if (ctx.deadline !== undefined && ctx.clock.now() >= ctx.deadline && !ctx.params.boolean('Ignore Deadline')) {
       return { is_success: false, execution_state: 'TIMEDOUT', output_message: ctx.message('timeout', { AT: ctx.deadline }), json_result: { invocations: ctx.invocation } };
     }
     return inProgress(`Still waiting (invocation ${ctx.invocation}, deadline ${ctx.deadline ?? 'none'}).`, { polls: ctx.invocation });

@@ -14,7 +14,7 @@
  * The final range answers 201 with a `Location` naming the new attachment.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { GraphError } from '../../graph/errors.ts';
+import { GraphError, isTransientGraphError } from '../../graph/errors.ts';
 import { segment } from '../../graph/url.ts';
 import { mailboxPath } from '../mailboxes.ts';
 import type { Clock, GraphClient, PreAuthenticatedTarget } from '../../graph/types.ts';
@@ -94,10 +94,6 @@ function sessionGone(err: unknown): boolean {
   return err instanceof GraphError && [401, 403, 404, 410].includes(err.status);
 }
 
-/** A failure worth sending the range again for. */
-function transient(err: unknown): boolean {
-  return err instanceof GraphError && (err.status === 0 || err.status === 408 || err.status === 429 || err.status >= 500) && err.code !== 'UntrustedUrl';
-}
 
 export function createUploadSession(graph: GraphClient, mailbox: string, messageId: string, file: LocalAttachment): Promise<UploadSessionInfo> {
   const item: Record<string, unknown> = { attachmentType: 'file', name: file.name, size: file.size };
@@ -178,7 +174,8 @@ export async function uploadAttachment(graph: GraphClient, mailbox: string, mess
             expired = true;
             break;
           }
-          if (!transient(err) || failures >= maxRangeRetries) throw err;
+          // A failure worth sending the range again for.
+          if (!isTransientGraphError(err) || failures >= maxRangeRetries) throw err;
           await clock.sleep(err instanceof GraphError && err.retryAfterMs !== undefined ? err.retryAfterMs : backoff(failures));
           failures++;
           resentRanges++;
